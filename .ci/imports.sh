@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Checks that imports run one way: cmd -> ui -> phone -> audio.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mod=github.com/sipterm/sipterm
+fail=0
+check() { # package-pattern forbidden-import-regex why
+  local pkg=$1 bad=$2 why=$3 out
+  for p in $(go list "$pkg" 2>/dev/null); do
+    out=$(go list -deps "$p" | grep -E "$bad" || true)
+    if [[ -n $out ]]; then
+      echo "imports: $p must not import $(echo $out) ($why)" >&2
+      fail=1
+    fi
+  done
+}
+check "./audio/..." "^$mod/(phone|ui|cmd)|emiago/sipgo|rivo/tview|gdamore/tcell" "audio knows nothing of SIP or the UI"
+check "./phone/..." "^$mod/(ui|cmd)|rivo/tview|gdamore/tcell" "the core never imports the UI"
+check "./phone/media/..." "^$mod/phone$|emiago/sipgo" "media never imports the phone core"
+check "./ui/..." "emiago/sipgo|pion/|gordonklaus/portaudio" "the UI never touches sipgo, pion or PortAudio"
+exit $fail

@@ -1,0 +1,3 @@
+module github.com/sipterm/sipterm
+
+go 1.26.8
