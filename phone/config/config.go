@@ -1,0 +1,380 @@
+// Package config loads sipterm's TOML configuration. Every error names the file, the line and the key.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+	"github.com/pelletier/go-toml/v2"
+)
+
+// Config is the whole configuration. Field names are the TOML keys (none may be renamed).
+type Config struct {
+	Listen      string    `toml:"listen"`       // SIP on UDP and TCP at this address
+	Audio       string    `toml:"audio"`        // portaudio, null or file
+	AudioDevice string    `toml:"audio_device"` // PortAudio device name (substring); empty: the default
+	Play        string    `toml:"play"`         // with audio = "file": what the phone sends (looped)
+	Record      string    `toml:"record"`       // with audio = "file": what the phone receives
+	AutoAnswer  string    `toml:"auto_answer"`  // default for every account: answer after this long
+	RTPPorts    string    `toml:"rtp_ports"`    // "10000-20000"
+	RTPTimeout  string    `toml:"rtp_timeout"`  // end an established call after this long without RTP; "0s" = never
+	SIPTrace    string    `toml:"sip_trace"`    // write every SIP message to this file
+	LogFile     string    `toml:"log_file"`     // where the log goes (default: stderr in headless mode, a file under the TUI)
+	LogLevel    string    `toml:"log_level"`    // debug, info, warn, error
+	UserAgent   string    `toml:"user_agent"`
+	UI          UIConfig  `toml:"ui"`
+	Accounts    []Account `toml:"accounts"`
+
+	// Derived by Validate.
+	Path          string         `toml:"-"`
+	AutoAnswerDur *time.Duration `toml:"-"`
+	RTPPortMin    int            `toml:"-"`
+	RTPPortMax    int            `toml:"-"`
+	RTPTimeoutDur time.Duration  `toml:"-"`
+}
+
+// UIConfig holds the terminal UI's settings.
+type UIConfig struct {
+	Theme string `toml:"theme"` // default, mono
+}
+
+// Account is one SIP identity.
+type Account struct {
+	Name        string `toml:"name"`
+	AOR         string `toml:"aor"`
+	Registrar   string `toml:"registrar"` // empty: no registration (direct IP)
+	Username    string `toml:"username"`  // digest user; defaults to the AOR user
+	Password    string `toml:"password"`
+	PasswordEnv string `toml:"password_env"`
+	PasswordCmd string `toml:"password_cmd"`
+	AutoAnswer  string `toml:"auto_answer"`
+	Expires     int    `toml:"expires"`        // requested registration lifetime in seconds (default 300)
+	Proxy       string `toml:"outbound_proxy"` // send every request of this account here
+
+	// Derived by Validate.
+	AORURI        sip.Uri        `toml:"-"`
+	RegistrarURI  *sip.Uri       `toml:"-"`
+	ProxyURI      *sip.Uri       `toml:"-"`
+	AutoAnswerDur *time.Duration `toml:"-"`
+}
+
+// Error is a configuration error at a place in a file.
+type Error struct {
+	File string
+	Line int    // 0 when unknown
+	Key  string // dotted key, e.g. accounts[2].auto_answer
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	if e.Key != "" {
+		fmt.Fprintf(&b, ": key %q", e.Key)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// DefaultPath is $XDG_CONFIG_HOME/sipterm/config.toml (or ~/.config/...).
+func DefaultPath() string {
+	dir := os.Getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "sipterm", "config.toml")
+}
+
+// Load reads and validates a config file.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes and validates config text; name is used in error messages.
+func Parse(name string, data []byte) (*Config, error) {
+	cfg := &Config{}
+	dec := toml.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(cfg); err != nil {
+		return nil, decodeError(name, err)
+	}
+	cfg.Path = name
+	if err := cfg.Validate(data); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func decodeError(name string, err error) error {
+	var strict *toml.StrictMissingError
+	if errors.As(err, &strict) && len(strict.Errors) > 0 {
+		var errs []error
+		for i := range strict.Errors {
+			e := &strict.Errors[i]
+			row, _ := e.Position()
+			errs = append(errs, &Error{File: name, Line: row, Key: strings.Join(e.Key(), "."), Msg: "unknown key"})
+		}
+		return errors.Join(errs...)
+	}
+	var de *toml.DecodeError
+	if errors.As(err, &de) {
+		row, _ := de.Position()
+		msg := strings.TrimPrefix(de.Error(), "toml: ")
+		return &Error{File: name, Line: row, Key: strings.Join(de.Key(), "."), Msg: msg}
+	}
+	return &Error{File: name, Msg: err.Error()}
+}
+
+// Defaults returns the embedded defaults: one direct-IP account, listening on 0.0.0.0:5060.
+func Defaults() *Config {
+	cfg, err := Parse("(embedded defaults)", []byte(DefaultText))
+	if err != nil {
+		panic("embedded default config is invalid: " + err.Error())
+	}
+	return cfg
+}
+
+// DefaultText is the embedded default configuration (also a template for users).
+const DefaultText = `# sipterm configuration (TOML). Copy to $XDG_CONFIG_HOME/sipterm/config.toml and edit.
+listen = "0.0.0.0:5060"     # SIP on UDP and TCP; a busy port falls back to a free one
+audio  = "portaudio"        # portaudio, null or file (with play/record)
+rtp_ports = "10000-20000"
+rtp_timeout = "30s"         # end an established call after this long without RTP ("0s": never)
+
+[ui]
+theme = "default"           # default or mono (NO_COLOR is honoured too)
+
+[[accounts]]
+name = "local"
+aor  = "sip:sipterm@127.0.0.1"
+# registrar = "sip:example.org:5060"   # empty: no registration (direct IP)
+# username  = "alice"
+# password  = "secret"                 # or password_env = "ALICE_PW" / password_cmd = "pass show sip/alice"
+# auto_answer = "3s"
+`
+
+// Validate checks values and fills the derived fields; data (the file text) is used to find lines.
+func (c *Config) Validate(data []byte) error {
+	loc := newLocator(data)
+	fail := func(key, msg string) error {
+		return &Error{File: c.Path, Line: loc.line(key), Key: key, Msg: msg}
+	}
+	if c.Listen == "" {
+		c.Listen = "0.0.0.0:5060"
+	}
+	if _, err := netip.ParseAddrPort(c.Listen); err != nil {
+		return fail("listen", fmt.Sprintf("bad address %q: want IP:PORT", c.Listen))
+	}
+	switch c.Audio {
+	case "":
+		c.Audio = "portaudio"
+	case "portaudio", "null", "file":
+	default:
+		return fail("audio", fmt.Sprintf("unknown audio kind %q: want portaudio, null or file", c.Audio))
+	}
+	if c.AutoAnswer != "" {
+		d, err := parseDelay(c.AutoAnswer)
+		if err != nil {
+			return fail("auto_answer", err.Error())
+		}
+		c.AutoAnswerDur = &d
+	}
+	if c.RTPPorts == "" {
+		c.RTPPorts = "10000-20000"
+	}
+	lo, hi, ok := parseRange(c.RTPPorts)
+	if !ok {
+		return fail("rtp_ports", fmt.Sprintf("bad port range %q: want LOW-HIGH within 1024-65535", c.RTPPorts))
+	}
+	c.RTPPortMin, c.RTPPortMax = lo, hi
+	if c.RTPTimeout == "" {
+		c.RTPTimeout = "30s"
+	}
+	d, err := parseDelay(c.RTPTimeout)
+	if err != nil {
+		return fail("rtp_timeout", err.Error())
+	}
+	c.RTPTimeoutDur = d
+	switch c.LogLevel {
+	case "", "debug", "info", "warn", "error":
+	default:
+		return fail("log_level", fmt.Sprintf("unknown level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	switch c.UI.Theme {
+	case "":
+		c.UI.Theme = "default"
+	case "default", "mono":
+	default:
+		return fail("ui.theme", fmt.Sprintf("unknown theme %q: want default or mono", c.UI.Theme))
+	}
+	names := map[string]bool{}
+	for i := range c.Accounts {
+		a := &c.Accounts[i]
+		key := func(k string) string { return fmt.Sprintf("accounts[%d].%s", i+1, k) }
+		if a.AOR == "" {
+			return fail(key("aor"), "every account needs an aor (sip:user@domain)")
+		}
+		u, err := ParseURI(a.AOR)
+		if err != nil {
+			return fail(key("aor"), err.Error())
+		}
+		if u.User == "" {
+			return fail(key("aor"), fmt.Sprintf("%q has no user part", a.AOR))
+		}
+		a.AORURI = u
+		if a.Name == "" {
+			a.Name = u.User
+		}
+		if names[a.Name] {
+			return fail(key("name"), fmt.Sprintf("account name %q is used twice", a.Name))
+		}
+		names[a.Name] = true
+		if a.Registrar != "" {
+			r, err := ParseURI(a.Registrar)
+			if err != nil {
+				return fail(key("registrar"), err.Error())
+			}
+			a.RegistrarURI = &r
+		}
+		if a.Proxy != "" {
+			p, err := ParseURI(a.Proxy)
+			if err != nil {
+				return fail(key("outbound_proxy"), err.Error())
+			}
+			a.ProxyURI = &p
+		}
+		if a.Username == "" {
+			a.Username = u.User
+		}
+		set := 0
+		for _, s := range []string{a.Password, a.PasswordEnv, a.PasswordCmd} {
+			if s != "" {
+				set++
+			}
+		}
+		if set > 1 {
+			return fail(key("password"), "set only one of password, password_env and password_cmd")
+		}
+		if a.AutoAnswer != "" {
+			d, err := parseDelay(a.AutoAnswer)
+			if err != nil {
+				return fail(key("auto_answer"), err.Error())
+			}
+			a.AutoAnswerDur = &d
+		}
+		if a.Expires == 0 {
+			a.Expires = 300
+		}
+		if a.Expires < 10 || a.Expires > 86400 {
+			return fail(key("expires"), fmt.Sprintf("%d is out of range 10..86400 seconds", a.Expires))
+		}
+	}
+	if len(c.Accounts) == 0 {
+		u, _ := ParseURI("sip:sipterm@127.0.0.1")
+		c.Accounts = []Account{{Name: "local", AOR: u.String(), AORURI: u, Username: "sipterm", Expires: 300}}
+	}
+	return nil
+}
+
+// Secret resolves the account's password from password, password_env or password_cmd.
+func (a *Account) Secret() (string, error) {
+	switch {
+	case a.Password != "":
+		return a.Password, nil
+	case a.PasswordEnv != "":
+		v, ok := os.LookupEnv(a.PasswordEnv)
+		if !ok {
+			return "", fmt.Errorf("account %s: environment variable %s is not set", a.Name, a.PasswordEnv)
+		}
+		return v, nil
+	case a.PasswordCmd != "":
+		out, err := exec.Command("sh", "-c", a.PasswordCmd).Output()
+		if err != nil {
+			return "", fmt.Errorf("account %s: password_cmd failed: %w", a.Name, err)
+		}
+		return strings.TrimRight(string(out), "\r\n"), nil
+	}
+	return "", nil
+}
+
+// ParseURI parses a sip:/sips: URI (the scheme may be left out).
+func ParseURI(s string) (sip.Uri, error) {
+	var u sip.Uri
+	s = strings.TrimSpace(s)
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "<"), ">")
+	if !strings.HasPrefix(s, "sip:") && !strings.HasPrefix(s, "sips:") {
+		s = "sip:" + s
+	}
+	if err := sip.ParseUri(s, &u); err != nil {
+		return u, fmt.Errorf("bad SIP URI %q: %w", s, err)
+	}
+	if u.Host == "" {
+		return u, fmt.Errorf("bad SIP URI %q: no host", s)
+	}
+	if strings.ContainsAny(u.Host, " \t") || net.ParseIP(u.Host) == nil && !validHostname(u.Host) {
+		return u, fmt.Errorf("bad SIP URI %q: bad host %q", s, u.Host)
+	}
+	return u, nil
+}
+
+func validHostname(h string) bool {
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for _, r := range h {
+		if !(r == '.' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// parseDelay parses a Go duration that must not be negative.
+func parseDelay(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("bad duration %q: want e.g. 0s, 3s, 1m", s)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("duration %q is negative", s)
+	}
+	return d, nil
+}
+
+// ParseDelay is parseDelay for flags.
+func ParseDelay(s string) (time.Duration, error) { return parseDelay(s) }
+
+func parseRange(s string) (lo, hi int, ok bool) {
+	a, b, found := strings.Cut(s, "-")
+	if !found {
+		return 0, 0, false
+	}
+	lo, err1 := strconv.Atoi(strings.TrimSpace(a))
+	hi, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if err1 != nil || err2 != nil || lo < 1024 || hi > 65535 || hi-lo < 2 {
+		return 0, 0, false
+	}
+	return lo, hi, true
+}
