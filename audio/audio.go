@@ -1,8 +1,9 @@
-// Package audio is sipterm's sound: devices that deliver and take 16-bit mono PCM frames at 8 kHz.
-// It knows nothing of SIP or RTP.
 package audio
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 const (
 	// SampleRate is the rate of every frame crossing this package's API.
@@ -34,3 +35,50 @@ type Stream interface {
 	// Close ends the stream; a blocked Read returns an error.
 	Close() error
 }
+
+// Reporter is implemented by every device of this package: the media layer uses it to report
+// the delay the device adds and how healthy it is.
+type Reporter interface {
+	// Latency is the delay the device adds in each direction.
+	Latency() Latency
+	// Stats are the device's counters since it was opened.
+	Stats() Stats
+}
+
+// Latency is the delay a device adds: Input from the microphone to Stream.Read, Output from
+// Stream.Write to the speaker. Both include resampling and buffering in this package.
+type Latency struct {
+	Input, Output time.Duration
+}
+
+// Stats counts what happened on a device since it was opened. A field a device has no use
+// for stays zero.
+type Stats struct {
+	// Frames is the number of 20 ms frames the device clock has produced.
+	Frames uint64
+	// InputOverflows and OutputUnderflows are xruns the sound system reported.
+	InputOverflows, OutputUnderflows uint64
+	// Errors are other device errors (read, write, reopen failures); the streams kept going.
+	Errors uint64
+	// Reopens is how often the device was closed and opened again after errors.
+	Reopens uint64
+	// CaptureDrops are captured frames dropped because a stream did not read them in time.
+	CaptureDrops uint64
+	// PlaybackDrops are written frames dropped because a stream wrote faster than the device played.
+	PlaybackDrops uint64
+	// PlaybackGaps are device frames for which an open stream had nothing to play.
+	PlaybackGaps uint64
+	// LateFrames are frames a paced stream delivered late (it then caught up without waiting).
+	LateFrames uint64
+	// Resyncs are times a paced stream was so late that it restarted its clock instead of catching up.
+	Resyncs uint64
+}
+
+var (
+	// ErrClosed is returned by Read and Write on a stream (or device) that was closed.
+	ErrClosed = errors.New("audio stream closed")
+	// ErrFrameSize is returned by Read and Write when a frame is not FrameSamples long.
+	ErrFrameSize = errors.New("audio frame is not 160 samples")
+	// ErrNoDevice means no usable sound device was found.
+	ErrNoDevice = errors.New("no sound device")
+)

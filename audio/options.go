@@ -1,0 +1,69 @@
+package audio
+
+import (
+	"fmt"
+	"log/slog"
+)
+
+// Kind names a device type, as in the --audio flag and the config's audio key.
+type Kind string
+
+// The device kinds. An empty Kind means KindPortAudio.
+const (
+	KindPortAudio Kind = "portaudio"
+	KindNull      Kind = "null"
+	KindFile      Kind = "file"
+)
+
+// Options choose and configure a device.
+type Options struct {
+	// Kind is the device type; empty means portaudio.
+	Kind Kind
+	// DeviceName picks a portaudio device by case-insensitive substring of its name (see
+	// ListDevices); empty means the system's default input and output devices.
+	DeviceName string
+	// DeviceRate forces the portaudio device's sample rate; 0 tries 8000, 48000, 44100, 16000.
+	DeviceRate int
+	// PlayFile is the file device's WAV played as captured audio (looped); empty: silence.
+	PlayFile string
+	// RecordFile is where the file device records what is played; empty: nothing is recorded.
+	RecordFile string
+	// CaptureStderr makes portaudio's initialisation run with file descriptor 2 redirected into
+	// a pipe whose text goes to Logger. Off by default: the libraries' error handlers are
+	// already silenced, and the redirection is process-wide.
+	CaptureStderr bool
+	// Logger receives the device's log lines; nil discards them.
+	Logger *slog.Logger
+}
+
+// Open opens the device opts describe.
+func Open(opts Options) (Device, error) {
+	switch opts.Kind {
+	case KindPortAudio, "":
+		return NewPortAudioDevice(opts)
+	case KindNull:
+		return NewNullDevice(), nil
+	case KindFile:
+		return NewFileDevice(opts.PlayFile, opts.RecordFile, opts.Logger)
+	default:
+		return nil, fmt.Errorf("opening audio: unknown kind %q (want portaudio, null or file)", opts.Kind)
+	}
+}
+
+// OpenOrFallback opens the device opts describe and, when that fails, returns the null device
+// and a notice to show the user, e.g. "no sound device: using null audio (no default input
+// device)". The notice is empty when the requested device opened. A file device that cannot
+// be opened also falls back; callers that would rather stop on a bad --play or --record file
+// use Open.
+func OpenOrFallback(opts Options) (Device, string) {
+	d, err := Open(opts)
+	if err == nil {
+		return d, ""
+	}
+	notice := fmt.Sprintf("no sound device: using null audio (%v)", err)
+	if opts.Kind == KindFile {
+		notice = fmt.Sprintf("audio files unusable: using null audio (%v)", err)
+	}
+	orDiscard(opts.Logger).Warn(notice)
+	return NewNullDevice(), notice
+}
