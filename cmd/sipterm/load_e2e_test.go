@@ -1,0 +1,97 @@
+package main
+
+// Load: 200 SIPp calls at 20 calls/s against --auto-answer 0s (phone on 5083). Afterwards no
+// call is left in the registry and the goroutine count is back near idle (no leak per call).
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	loadCalls = 200
+	loadRate  = 20
+)
+
+// debugInfo asks the phone's hidden headless `debug` command for its goroutine count
+// ({"event":"debug","goroutines":N,"calls":N}).
+func debugInfo(t *testing.T, p *Phone) (goroutines, calls int) {
+	t.Helper()
+	e := p.query("debug", "debug", 5*time.Second)
+	if e.Str("event") != "debug" || e.Int("goroutines") < 0 {
+		t.Fatalf("the headless `debug` command (goroutine count) is missing or malformed: %s", e.Raw)
+	}
+	return e.Int("goroutines"), e.Int("calls")
+}
+
+// threads reads the process's OS thread count from /proc (logged only: a hint, not asserted).
+func threads(pid int) int {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "Threads:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(v))
+			return n
+		}
+	}
+	return -1
+}
+
+// TestSippLoad200Calls: SIPp uac-nortp (INVITE, 200, ACK, 1 s, BYE; no RTP from SIPp), 200
+// calls at 20/s, up to 100 at once: all 200 succeed, the phone saw 200 incoming, established
+// and terminated calls and no 603; afterwards `calls` reports 0 and the goroutines return to
+// about the idle count.
+func TestSippLoad200Calls(t *testing.T) {
+	needTools(t, "sipp")
+	l := lab(t)
+	p := startPhone(t, "--listen", phoneAddr(5083), "--auto-answer", "0s", "--audio", "null")
+	time.Sleep(time.Second) // let start-up goroutines settle before the idle figure
+	idleG, _ := debugInfo(t, p)
+	t.Logf("idle: goroutines=%d threads=%d", idleG, threads(p.Pid()))
+
+	r := l.sipp("uac-nortp", phoneAddr(5083), "COUNT="+strconv.Itoa(loadCalls), "RATE="+strconv.Itoa(loadRate),
+		"LIMIT=100", "DURATION=1", "TIMEOUT=120", "RECV_TIMEOUT=10000")
+	r.expectOK(t, loadCalls)
+	t.Logf("load: %s", r.Line)
+
+	p.waitCalls(0, 45*time.Second)
+	count := func(state string) int {
+		n := 0
+		for _, e := range p.Events() {
+			if e.Str("event") == "call" && e.Str("state") == state {
+				n++
+			}
+		}
+		return n
+	}
+	// `calls` also lists live calls as call events; by now there are none, so these are exact
+	for _, s := range []string{"incoming", "established", "terminated"} {
+		if n := count(s); n != loadCalls {
+			t.Errorf("%d %s call events, want %d", n, s, loadCalls)
+		}
+	}
+	p.never603()
+
+	// goroutines back to idle (transactions may linger for Timer J/K: poll, bounded)
+	slack := max(5, idleG/10)
+	var g int
+	for deadline := time.Now().Add(45 * time.Second); ; time.Sleep(2 * time.Second) {
+		var calls int
+		g, calls = debugInfo(t, p)
+		if g <= idleG+slack && calls == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("goroutines %d (calls %d) 45 s after the load; idle was %d (+%d allowed): a leak per call?",
+				g, calls, idleG, slack)
+			break
+		}
+	}
+	t.Logf("after: goroutines=%d threads=%d", g, threads(p.Pid()))
+	l.sipp("options", phoneAddr(5083)).expectOK(t, 1)
+}

@@ -1,0 +1,6 @@
+//go:build !race
+
+package main
+
+// raceBuild: the test binary runs without the race detector.
+const raceBuild = false
