@@ -27,6 +27,8 @@ import (
 var (
 	phoneBin   string // path of the binary under test
 	buildErr   error  // why it could not be built
+	buildOnce  sync.Once
+	binDir     string // temp dir for the binary, removed by TestMain
 	repoRoot   string // the module root (for .ci/lab)
 	labScripts string // repoRoot/.ci/lab
 )
@@ -41,19 +43,31 @@ func runMain(m *testing.M) int {
 		repoRoot = root
 		labScripts = filepath.Join(root, ".ci", "lab")
 	}
-	tmp, err := os.MkdirTemp("", "sipterm-e2e-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: temp dir:", err)
-		return 1
+	code := m.Run()
+	if binDir != "" {
+		_ = os.RemoveAll(binDir)
 	}
-	defer os.RemoveAll(tmp)
-	if bin := os.Getenv("SIPTERM_E2E_BIN"); bin != "" {
-		phoneBin = bin // a prebuilt binary (e.g. for a quick re-run)
-	} else {
-		phoneBin = filepath.Join(tmp, "sipterm")
+	return code
+}
+
+// ensurePhone builds the binary once, at the first startPhone (so `go test -bench` and unit
+// runs of this package do not pay for it). SIPTERM_E2E_BIN runs a prebuilt binary instead.
+func ensurePhone() error {
+	buildOnce.Do(func() {
+		if bin := os.Getenv("SIPTERM_E2E_BIN"); bin != "" {
+			phoneBin = bin
+			return
+		}
+		dir, err := os.MkdirTemp("", "sipterm-e2e-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binDir = dir
+		phoneBin = filepath.Join(dir, "sipterm")
 		buildErr = buildPhone(phoneBin)
-	}
-	return m.Run()
+	})
+	return buildErr
 }
 
 // buildPhone compiles ./ (package main). When the test binary itself runs with the race
@@ -186,8 +200,8 @@ func startPhone(t *testing.T, args ...string) *Phone {
 // startPhoneEnv is startPhone with extra environment variables (e.g. "GOGC=1").
 func startPhoneEnv(t *testing.T, env []string, args ...string) *Phone {
 	t.Helper()
-	if buildErr != nil {
-		t.Fatalf("the phone binary could not be built:\n%v", buildErr)
+	if err := ensurePhone(); err != nil {
+		t.Fatalf("the phone binary could not be built:\n%v", err)
 	}
 	dir := t.TempDir()
 	errLog := filepath.Join(dir, "sipterm.stderr")

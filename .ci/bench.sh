@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# `make bench`: the Go benchmarks, then the load baselines of .ci/bench (SIPp against an
+# auto-answer endpoint: media load, call set-up rate, health), baresip and sipterm alternately for
+# ROUNDS rounds on the same box, then a summary: the median of each figure per peer over the rounds
+# and the sipterm/baresip ratio. Compare only figures from the same run (the box is shared).
+#   usage: .ci/bench.sh            (from anywhere; works in the module root)
+# env (all optional; the uas-load.sh ones are passed through, see .ci/bench/uas-load.sh):
+#   ROUNDS        rounds of baresip + sipterm (default 3)
+#   RATES         set-up rates, calls/s (uas-load default "10 25 50 100 200 400")
+#   MEDIA_CALLS   concurrent media calls (default "10 25 50"); MEDIA_S seconds of media (20)
+#   STEP_S, SETUP_HOLD_MS, SKIP_SETUP, SKIP_MEDIA, ...   see uas-load.sh
+#   GO_BENCH      -bench pattern (default .); GO_BENCHTIME (e.g. 100ms or 1x; default go's 1s)
+#   SKIP_GO=1     skip the Go benchmarks;  SKIP_BASELINES=1  skip the SIPp baselines
+#   PEERS         peers to compare (default "baresip sipterm")
+#   BENCH_RESULTS result dir (default ./bench-results, which ignores itself in git)
+#   SIPTERM_BIN   a prebuilt binary (default: built here from ./cmd/sipterm, without -race)
+# Quick run (~3 min):  ROUNDS=1 RATES="10 50" MEDIA_CALLS=10 MEDIA_S=8 GO_BENCHTIME=100ms make bench
+# Output: bench-results/{go-bench,baselines,summary}-<UTC stamp>.txt and per-run lab state in
+# bench-results/runs-<stamp>/<peer>-r<N>/ (peer logs, SIPp logs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+ROUNDS=${ROUNDS:-3}
+PEERS=${PEERS:-baresip sipterm}
+OUT=${BENCH_RESULTS:-$ROOT/bench-results}
+mkdir -p "$OUT"
+[[ -f "$OUT/.gitignore" ]] || echo '*' >"$OUT/.gitignore"
+OUT="$(cd "$OUT" && pwd)"
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+GOFILE=$OUT/go-bench-$STAMP.txt
+BFILE=$OUT/baselines-$STAMP.txt
+SUMMARY=$OUT/summary-$STAMP.txt
+RUNS=$OUT/runs-$STAMP
+[[ "$ROUNDS" =~ ^[0-9]+$ ]] || { echo "bench: ROUNDS must be a number" >&2; exit 2; }
+echo "bench: results in $OUT (stamp $STAMP)" >&2
+
+# --- Go benchmarks ---------------------------------------------------------------------------
+if [[ "${SKIP_GO:-0}" != 1 ]]; then
+  args=(test -run '^$' -bench "${GO_BENCH:-.}" -benchmem)
+  [[ -n "${GO_BENCHTIME:-}" ]] && args+=(-benchtime "$GO_BENCHTIME")
+  echo "bench: go ${args[*]} ./..." >&2
+  set +e
+  go "${args[@]}" ./... 2>&1 | tee "$GOFILE"
+  go_rc=${PIPESTATUS[0]}
+  set -e
+  ((go_rc == 0)) || echo "bench: go test -bench exited $go_rc (see $GOFILE)" >&2
+fi
+
+# --- SIPp baselines --------------------------------------------------------------------------
+if [[ "${SKIP_BASELINES:-0}" != 1 ]]; then
+  if [[ -z "${SIPTERM_BIN:-}" ]]; then
+    mkdir -p "$RUNS"
+    SIPTERM_BIN=$RUNS/sipterm
+    echo "bench: go build -o $SIPTERM_BIN ./cmd/sipterm" >&2
+    go build -o "$SIPTERM_BIN" ./cmd/sipterm
+  fi
+  export SIPTERM_BIN
+  : >"$BFILE"
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for peer in $PEERS; do
+      dir=$RUNS/$peer-r$r
+      mkdir -p "$dir"
+      echo "bench: round $r/$ROUNDS: $peer (state in $dir)" >&2
+      set +e
+      LAB_DIR=$dir "$ROOT/.ci/bench/baselines.sh" "$peer" "r$r" | tee -a "$BFILE"
+      rc=${PIPESTATUS[0]}
+      set -e
+      ((rc == 0)) || echo "$peer r$r error baselines_rc=$rc" | tee -a "$BFILE"
+    done
+  done
+  # Summary: for each figure (line kind + its rate/calls qualifier + key), the median over the
+  # rounds per peer, and the ratio of the second peer to the first (sipterm/baresip by default).
+  awk -v peers="$PEERS" '
+    function num(v) { return v ~ /^-?[0-9]+(\.[0-9]+)?$/ }
+    function median(list,   n, a, i, j, t) {
+      n = split(list, a, " ")
+      for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+      if (n == 0) return ""
+      return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    {
+      peer = $1; kind = $3; qual = ""
+      if (kind == "setup" || kind == "media") qual = "@" $4
+      for (i = 4; i <= NF; i++) {
+        split($i, kv, "="); k = kv[1]; v = substr($i, length(k) + 2)
+        if (k == "pid" || k == "target" || k == "comm") continue
+        if ((kind == "setup" && (k == "rate" || k == "calls")) || (kind == "media" && k == "calls")) continue
+        if (!num(v)) continue
+        key = kind qual "." k
+        if (!(key in seen)) { seen[key] = 1; order[++nk] = key }
+        vals[peer SUBSEP key] = vals[peer SUBSEP key] " " v
+      }
+    }
+    END {
+      np = split(peers, P, " ")
+      printf "%-36s", "median over rounds"
+      for (i = 1; i <= np; i++) printf " %12s", P[i]
+      if (np >= 2) printf " %10s", P[2] "/" P[1]
+      printf "\n"
+      for (j = 1; j <= nk; j++) {
+        key = order[j]; printf "%-36s", key
+        for (i = 1; i <= np; i++) { m[i] = median(vals[P[i] SUBSEP key]); printf " %12s", (m[i] == "" ? "-" : m[i]) }
+        if (np >= 2) {
+          if (m[1] != "" && m[2] != "" && m[1] + 0 != 0) printf " %10.2f", m[2] / m[1]; else printf " %10s", "-"
+        }
+        printf "\n"
+      }
+    }' "$BFILE" | tee "$SUMMARY"
+  if grep -q ' error baselines_rc=' "$BFILE"; then
+    echo "bench: some baseline runs failed:" >&2
+    grep ' error baselines_rc=' "$BFILE" >&2
+  fi
+fi
+if [[ -s "${GOFILE}" ]]; then
+  echo
+  echo "Go benchmarks ($GOFILE):"
+  grep -E '^(Benchmark|ok|FAIL|---)' "$GOFILE" || echo "(no benchmarks)"
+fi
+echo "bench: done; results in $OUT/*-$STAMP.txt" >&2
