@@ -1,0 +1,191 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
+	"github.com/sipterm/sipterm/phone"
+)
+
+// detailView shows the selected call: its state, media figures, level meters and the SIP ladder.
+// It lays its lines out at draw time, when its width is known.
+type detailView struct {
+	*tview.Box
+	u    *UI
+	back int    // ladder lines scrolled back from the newest (0: follow)
+	id   string // the call shown, to reset the scroll when it changes
+}
+
+func newDetailView(u *UI) *detailView { return &detailView{Box: tview.NewBox(), u: u} }
+
+// Draw draws the header lines, then as much of the ladder as fits, newest at the bottom.
+func (d *detailView) Draw(screen tcell.Screen) {
+	d.Box.DrawForSubclass(screen, d)
+	x, y, w, h := d.GetInnerRect()
+	if w <= 0 || h <= 0 {
+		return
+	}
+	head, ladder := d.u.detailLines(w)
+	row := 0
+	for _, l := range head {
+		if row >= h {
+			return
+		}
+		tview.Print(screen, l, x, y+row, w, tview.AlignLeft, d.u.th.fg)
+		row++
+	}
+	avail := h - row
+	if maxBack := len(ladder) - avail; d.back > maxBack {
+		d.back = max(0, maxBack)
+	}
+	start := max(0, len(ladder)-avail-d.back)
+	for i := start; i < len(ladder) && row < h; i++ {
+		tview.Print(screen, ladder[i], x, y+row, w, tview.AlignLeft, d.u.th.fg)
+		row++
+	}
+}
+
+// InputHandler scrolls the ladder.
+func (d *detailView) InputHandler() func(event *tcell.EventKey, setFocus func(p tview.Primitive)) {
+	return d.WrapInputHandler(func(ev *tcell.EventKey, _ func(p tview.Primitive)) {
+		switch {
+		case ev.Key() == tcell.KeyUp || ev.Rune() == 'k':
+			d.back++
+		case ev.Key() == tcell.KeyDown || ev.Rune() == 'j':
+			d.back = max(0, d.back-1)
+		case ev.Key() == tcell.KeyPgUp:
+			d.back += 10
+		case ev.Key() == tcell.KeyPgDn:
+			d.back = max(0, d.back-10)
+		case ev.Key() == tcell.KeyHome || ev.Rune() == 'g':
+			d.back = maxLadder
+		case ev.Key() == tcell.KeyEnd || ev.Rune() == 'G':
+			d.back = 0
+		}
+	})
+}
+
+// MouseHandler scrolls with the wheel and takes focus on click.
+func (d *detailView) MouseHandler() func(action tview.MouseAction, event *tcell.EventMouse, setFocus func(p tview.Primitive)) (bool, tview.Primitive) {
+	return d.WrapMouseHandler(func(action tview.MouseAction, event *tcell.EventMouse, setFocus func(p tview.Primitive)) (bool, tview.Primitive) {
+		if !d.InRect(event.Position()) {
+			return false, nil
+		}
+		switch action {
+		case tview.MouseScrollUp:
+			d.back++
+		case tview.MouseScrollDown:
+			d.back = max(0, d.back-1)
+		case tview.MouseLeftClick:
+			setFocus(d)
+		default:
+			return false, nil
+		}
+		return true, nil
+	})
+}
+
+// renderDetail updates the pane's title (the lines themselves are laid out when drawn).
+func (u *UI) renderDetail() {
+	d := u.v.detail
+	if d.id != u.st.selected {
+		d.id = u.st.selected
+		d.back = 0
+	}
+	title := "Call"
+	if c := u.selectedCall(); c != nil {
+		title = "Call " + c.info.ID + " " + c.info.Remote
+	}
+	d.SetTitle(" " + tview.Escape(title) + " ")
+}
+
+// renderDetailHeader is called on each tick; durations and meters are drawn from the model.
+func (u *UI) renderDetailHeader() {}
+
+// detailLines builds the header lines and the ladder for width w.
+func (u *UI) detailLines(w int) (head, ladder []string) {
+	c := u.selectedCall()
+	if c == nil {
+		return []string{u.th.tag(u.th.dim) + "No call selected. d dials; incoming calls show up in Calls." + u.th.reset()}, nil
+	}
+	ci := c.info
+	esc := tview.Escape
+	l1 := fmt.Sprintf("%s %s %s  %s%s%s %s  codec %s", ci.ID, ci.Direction, esc(ci.Account),
+		u.th.tag(u.callColor(ci.State)), ci.State, u.th.reset(), clockDur(ci.Duration(u.now())), orDash(ci.Codec))
+	var flags []string
+	if ci.Muted {
+		flags = append(flags, "muted")
+	}
+	if ci.Held {
+		flags = append(flags, "on hold")
+	}
+	if ci.RemoteHeld {
+		flags = append(flags, "held by peer")
+	}
+	if len(flags) > 0 {
+		l1 += "  (" + strings.Join(flags, ", ") + ")"
+	}
+	if ci.State == phone.StateTerminated || ci.Reason != "" {
+		l1 += fmt.Sprintf("  %d %s", ci.Code, esc(ci.Reason))
+	}
+	head = append(head, l1)
+	s := ci.Stats
+	if ci.MediaLocal != "" || s.PacketsReceived+s.PacketsSent > 0 {
+		head = append(head, fmt.Sprintf("rtp %s ⇄ %s  rx %d tx %d lost %d (%.1f%%, peer %.1f%%)  jitter %.1fms  rtt %.0fms  jb %.0fms  MOS %.1f",
+			orDash(ci.MediaLocal), orDash(ci.MediaRemote), s.PacketsReceived, s.PacketsSent, s.PacketsLost,
+			s.LossPercent, s.RemoteLossPercent, s.JitterMs, s.RTTMs, s.JitterBufferMs, s.MOS))
+		bw := max(4, min(20, (w-34)/2))
+		head = append(head, fmt.Sprintf("mic %s%s%s %4.0f dBFS   spk %s%s%s %4.0f dBFS",
+			u.th.tag(u.th.ok), meter(s.MicDBFS, bw), u.th.reset(), s.MicDBFS,
+			u.th.tag(u.th.ok), meter(s.SpeakerDBFS, bw), u.th.reset(), s.SpeakerDBFS))
+	}
+	if c.dtmf != "" || c.sent != "" {
+		head = append(head, fmt.Sprintf("DTMF rx %s  tx %s", orDash(esc(c.dtmf)), orDash(esc(c.sent))))
+	}
+	msgs := u.st.ladders[ci.ID]
+	if len(msgs) == 0 {
+		return head, nil
+	}
+	inner := w - 15 // "hh:mm:ss.mmm " and the two lifelines
+	head = append(head, u.th.tag(u.th.dim)+fmt.Sprintf("%-13s%-*s%s", "", max(inner, 2), "us", "peer")+u.th.reset())
+	for _, m := range msgs {
+		ladder = append(ladder, u.ladderLine(m, inner))
+	}
+	return head, ladder
+}
+
+// ladderLine draws one SIP message between our lifeline (left) and the peer's (right):
+//
+//	12:00:01.123 │─ INVITE sip:bob@example.org ───────→│
+//	12:00:01.200 │←──────────────────── 180 Ringing ──│
+func (u *UI) ladderLine(m phone.EventSIP, inner int) string {
+	ts := m.Time.In(u.loc).Format("15:04:05.000")
+	text := m.Summary
+	if inner < 8 {
+		return ts + " " + arrowFor(m.Out) + " " + tview.Escape(text)
+	}
+	room := inner - 5
+	if r := []rune(text); len(r) > room {
+		text = string(r[:room-1]) + "…"
+	}
+	fill := strings.Repeat("─", inner-len([]rune(text))-4)
+	var body string
+	color := u.th.tag(u.th.title)
+	if m.Out {
+		body = "─ " + color + tview.Escape(text) + u.th.reset() + " " + fill + "→"
+	} else {
+		color = u.th.tag(u.th.header)
+		body = "←" + fill + " " + color + tview.Escape(text) + u.th.reset() + " ─"
+	}
+	return ts + " │" + body + "│"
+}
+
+func arrowFor(out bool) string {
+	if out {
+		return "→"
+	}
+	return "←"
+}

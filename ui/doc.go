@@ -1,0 +1,19 @@
+// Package ui is sipterm's terminal front end, built on tview and tcell.
+//
+// It renders snapshots and events from the phone core and turns keys into core commands. It imports
+// package phone for its types only and drives the core through the Core interface.
+//
+// # Concurrency contract
+//
+//   - Only the tview event goroutine touches primitives and UI state. Key handlers run there and
+//     mutate directly; they never call QueueUpdate or Draw (that would deadlock on itself).
+//   - Exactly one other goroutine, the pump, reads the core's subscription, the clock tick and the
+//     log writer's wake-ups, and hands batches to the event goroutine with QueueUpdateDraw. It also
+//     is the only caller of Application.Stop, so it is never inside QueueUpdate when the event loop
+//     ends (QueueUpdate blocks forever once the loop has stopped).
+//   - Key handlers never wait on the network: every core command runs in its own short goroutine
+//     and reports failures through the log buffer, which the pump renders.
+//   - The core never waits on the UI: its Subscription queues without bound, and LogWriter only
+//     appends to a bounded buffer under a mutex and wakes the pump without blocking.
+//   - A panic in the pump stops the application (restoring the terminal) before it propagates.
+package ui

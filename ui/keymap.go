@@ -1,0 +1,320 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
+	"github.com/sipterm/sipterm/phone"
+)
+
+// key is one key that triggers a binding: a special key, or a rune (key == tcell.KeyRune).
+type key struct {
+	k tcell.Key
+	r rune
+}
+
+func runeKey(r rune) key { return key{k: tcell.KeyRune, r: r} }
+
+// name is how the key is shown in the help and the hint bar.
+func (k key) name() string {
+	if k.k == tcell.KeyRune {
+		return string(k.r)
+	}
+	switch k.k {
+	case tcell.KeyEnter:
+		return "Enter"
+	case tcell.KeyTab:
+		return "Tab"
+	case tcell.KeyBacktab:
+		return "S-Tab"
+	case tcell.KeyUp:
+		return "↑"
+	case tcell.KeyDown:
+		return "↓"
+	case tcell.KeyEsc:
+		return "Esc"
+	case tcell.KeyPgUp:
+		return "PgUp"
+	case tcell.KeyPgDn:
+		return "PgDn"
+	case tcell.KeyCtrlC:
+		return "Ctrl-C"
+	}
+	return tcell.KeyNames[k.k]
+}
+
+// binding is one row of the keymap: it drives the key dispatch, the ? help and the hint bar.
+type binding struct {
+	keys   []key
+	label  string // the keys as one word in the hint bar and help, "" = the key names joined
+	hint   string // short text for the hint bar, "" = not in the hint bar
+	help   string // description in the help screen
+	danger bool   // shown highlighted: it ends calls or the program
+	// act runs on the event goroutine. nil passes the key to the focused pane (movement).
+	act func(u *UI, ev *tcell.EventKey)
+}
+
+// keyLabel is the keys of a binding as shown to the user.
+func (b binding) keyLabel() string {
+	if b.label != "" {
+		return b.label
+	}
+	names := make([]string, len(b.keys))
+	for i, k := range b.keys {
+		names[i] = k.name()
+	}
+	return strings.Join(names, " ")
+}
+
+// keymap is THE key table of the main screen.
+var keymap = []binding{
+	{keys: []key{runeKey('a'), {k: tcell.KeyEnter}}, hint: "answer", help: "answer the ringing call (the selected one, else the oldest)", act: (*UI).answer},
+	{keys: []key{runeKey('h')}, hint: "hangup", help: "hang up the selected call", danger: true, act: (*UI).hangup},
+	{keys: []key{runeKey('r')}, hint: "reject", help: "reject the ringing call with 486 Busy Here", danger: true, act: (*UI).reject},
+	{keys: []key{runeKey('R')}, help: "reject the ringing call with a status code you type", danger: true, act: (*UI).rejectAsk},
+	{keys: []key{runeKey('d'), runeKey(':')}, hint: "dial", help: "open the dial/command line: a URI, a number or user (completed with the account's domain), \"echo\", or \"account target\"; : also takes commands (answer, hangup, hold, resume, mute, dtmf DIGITS, reject CODE, quit)", act: (*UI).openDial},
+	{keys: []key{runeKey('H')}, hint: "hold", help: "hold or resume the selected call", act: (*UI).holdToggle},
+	{keys: []key{runeKey('m')}, hint: "mute", help: "mute or unmute the microphone in the selected call", act: (*UI).muteToggle},
+	{keys: dtmfKeys(), label: "0-9*#", hint: "DTMF", help: "send a DTMF digit in the established call", act: (*UI).dtmf},
+	{keys: []key{{k: tcell.KeyTab}, {k: tcell.KeyBacktab}}, hint: "pane", help: "move to the next (previous) pane", act: (*UI).tab},
+	{keys: []key{runeKey('j'), runeKey('k'), {k: tcell.KeyDown}, {k: tcell.KeyUp}, {k: tcell.KeyPgDn}, {k: tcell.KeyPgUp}, runeKey('g'), runeKey('G')}, help: "move the selection / scroll the focused pane (g top, G bottom)"},
+	{keys: []key{runeKey('/')}, hint: "filter log", help: "filter the Log pane (type to filter, Enter keeps it, Esc clears)", act: (*UI).openFilter},
+	{keys: []key{{k: tcell.KeyEsc}}, help: "clear the log filter, close the help or the line", act: (*UI).escape},
+	{keys: []key{runeKey('?')}, hint: "help", help: "show this help", act: (*UI).showHelp},
+	{keys: []key{runeKey('q'), {k: tcell.KeyCtrlC}}, hint: "quit", help: "quit (asks first when calls are live; the phone then hangs up and unregisters)", danger: true, act: (*UI).quit},
+}
+
+func dtmfKeys() []key {
+	var ks []key
+	for _, r := range "0123456789*#" {
+		ks = append(ks, runeKey(r))
+	}
+	return ks
+}
+
+// lookup finds the binding for a key event.
+func lookup(ev *tcell.EventKey) (binding, bool) {
+	for _, b := range keymap {
+		for _, k := range b.keys {
+			if k.k == ev.Key() && (k.k != tcell.KeyRune || k.r == ev.Rune()) {
+				return b, true
+			}
+		}
+	}
+	return binding{}, false
+}
+
+// onKey is the application's input capture (event goroutine).
+func (u *UI) onKey(ev *tcell.EventKey) *tcell.EventKey {
+	front, _ := u.v.root.GetFrontPage()
+	switch front {
+	case "help":
+		if ev.Key() == tcell.KeyEsc || ev.Rune() == 'q' || ev.Rune() == '?' {
+			u.v.root.SwitchToPage("main")
+			u.app.SetFocus(u.v.panes[u.v.focus])
+			return nil
+		}
+		if ev.Key() == tcell.KeyCtrlC {
+			return nil
+		}
+		return ev // scroll the help
+	case "confirm":
+		switch {
+		case ev.Rune() == 'y' || ev.Rune() == 'Y' || ev.Key() == tcell.KeyEnter || ev.Rune() == 'q':
+			u.requestStop()
+		case ev.Rune() == 'n' || ev.Rune() == 'N' || ev.Key() == tcell.KeyEsc:
+			u.v.root.HidePage("confirm")
+			u.app.SetFocus(u.v.panes[u.v.focus])
+		}
+		return nil
+	}
+	if u.app.GetFocus() == u.v.input {
+		if ev.Key() == tcell.KeyCtrlC {
+			u.closeInput()
+			return nil
+		}
+		return ev
+	}
+	if ev.Modifiers()&(tcell.ModAlt|tcell.ModCtrl) != 0 && ev.Key() == tcell.KeyRune {
+		return ev
+	}
+	b, ok := lookup(ev)
+	if !ok || b.act == nil {
+		return ev
+	}
+	b.act(u, ev)
+	return nil
+}
+
+// hintText is the hint bar for a width, built from the keymap. When it does not fit, entries are
+// dropped from the end of the table, except help and quit.
+func (u *UI) hintText(width int) string {
+	type hint struct{ keys, text string }
+	var hs []hint
+	for _, b := range keymap {
+		if b.hint != "" {
+			hs = append(hs, hint{b.keyLabel(), b.hint})
+		}
+	}
+	size := func(hs []hint) int {
+		n := 0
+		for _, h := range hs {
+			n += len([]rune(h.keys)) + len(h.text) + 3
+		}
+		return n
+	}
+	for len(hs) > 2 && width > 0 && size(hs) > width {
+		hs = append(hs[:len(hs)-3], hs[len(hs)-2:]...) // keep "? help" and "q quit" last
+	}
+	var sb strings.Builder
+	for _, h := range hs {
+		sb.WriteString(" " + u.th.tag(u.th.header) + tview.Escape(h.keys) + u.th.reset() + " " + h.text + " ")
+	}
+	return sb.String()
+}
+
+// helpText is the ? screen, built from the keymap.
+func (u *UI) helpText() string {
+	var sb strings.Builder
+	sb.WriteString("sipterm keys\n\n")
+	for _, b := range keymap {
+		c := u.th.tag(u.th.header)
+		if b.danger {
+			c = u.th.tag(u.th.bad)
+		}
+		fmt.Fprintf(&sb, "  %s%-22s%s %s\n", c, tview.Escape(b.keyLabel()), u.th.reset(), tview.Escape(b.help))
+	}
+	sb.WriteString("\nIn the dial/command line: ↑/↓ recall history, Enter runs, Esc cancels.\n")
+	sb.WriteString("Mouse: click a pane or a call to select it; the wheel scrolls.\n")
+	return sb.String()
+}
+
+// Actions. All run on the event goroutine and hand core commands to u.run.
+
+func (u *UI) answer(*tcell.EventKey) {
+	c := u.ringingCall()
+	if c == nil {
+		u.logf(levelWarn, "no ringing call to answer")
+		return
+	}
+	id := c.info.ID
+	u.st.selected = id
+	u.logf(levelInfo, "answering "+id)
+	u.run("answer "+id, func() error { return u.core.Answer(id) })
+}
+
+func (u *UI) hangup(*tcell.EventKey) {
+	c := u.activeCall()
+	if c == nil {
+		u.logf(levelWarn, "no live call to hang up")
+		return
+	}
+	id := c.info.ID
+	u.logf(levelInfo, "hanging up "+id)
+	u.run("hangup "+id, func() error { return u.core.Hangup(id) })
+}
+
+func (u *UI) reject(*tcell.EventKey) { u.rejectWith(486) }
+
+func (u *UI) rejectWith(code int) {
+	c := u.ringingCall()
+	if c == nil {
+		u.logf(levelWarn, "no ringing call to reject")
+		return
+	}
+	id := c.info.ID
+	u.logf(levelInfo, fmt.Sprintf("rejecting %s with %d", id, code))
+	u.run(fmt.Sprintf("reject %s %d", id, code), func() error { return u.core.Reject(id, code) })
+}
+
+func (u *UI) rejectAsk(*tcell.EventKey) {
+	c := u.ringingCall()
+	if c == nil {
+		u.logf(levelWarn, "no ringing call to reject")
+		return
+	}
+	u.openInput(modeReject, "reject "+c.info.ID+" with code: ", "486")
+}
+
+func (u *UI) openDial(ev *tcell.EventKey) {
+	if ev.Rune() == ':' {
+		u.openInput(modeCommand, ":", "")
+		return
+	}
+	u.openInput(modeDial, "dial: ", "")
+}
+
+func (u *UI) openFilter(*tcell.EventKey) { u.openInput(modeFilter, "/", u.st.logFilter) }
+
+func (u *UI) holdToggle(*tcell.EventKey) {
+	c := u.activeCall()
+	if c == nil {
+		u.logf(levelWarn, "no live call to hold")
+		return
+	}
+	id := c.info.ID
+	if c.info.Held || c.info.State == phone.StateHeld {
+		u.logf(levelInfo, "resuming "+id)
+		u.run("resume "+id, func() error { return u.core.Resume(id) })
+		return
+	}
+	u.logf(levelInfo, "holding "+id)
+	u.run("hold "+id, func() error { return u.core.Hold(id) })
+}
+
+func (u *UI) muteToggle(*tcell.EventKey) {
+	c := u.activeCall()
+	if c == nil {
+		u.logf(levelWarn, "no live call to mute")
+		return
+	}
+	id, on := c.info.ID, !c.info.Muted
+	u.logf(levelInfo, fmt.Sprintf("%s mute %v", id, on))
+	u.run("mute "+id, func() error { return u.core.Mute(id, on) })
+}
+
+func (u *UI) dtmf(ev *tcell.EventKey) { u.sendDTMF(string(ev.Rune())) }
+
+func (u *UI) sendDTMF(digits string) {
+	c := u.activeCall()
+	if c == nil || c.info.State != phone.StateEstablished {
+		u.logf(levelWarn, "DTMF needs an established call")
+		return
+	}
+	id := c.info.ID
+	c.sent = lastN(c.sent+digits, 32)
+	u.run("dtmf "+id, func() error { return u.core.SendDTMF(id, digits) })
+}
+
+func (u *UI) tab(ev *tcell.EventKey) {
+	if ev.Key() == tcell.KeyBacktab {
+		u.moveFocus(-1)
+		return
+	}
+	u.moveFocus(1)
+}
+
+func (u *UI) escape(*tcell.EventKey) {
+	if u.st.logFilter != "" {
+		u.st.logFilter = ""
+		u.refreshLog()
+	}
+}
+
+func (u *UI) showHelp(*tcell.EventKey) {
+	u.v.root.SwitchToPage("help")
+	u.app.SetFocus(u.v.help)
+}
+
+func (u *UI) quit(*tcell.EventKey) {
+	n := u.liveCalls()
+	if n == 0 {
+		u.requestStop()
+		return
+	}
+	u.v.confirm.SetText(fmt.Sprintf("\n%d live call(s) will be hung up.\nQuit? y/n", n))
+	u.v.root.ShowPage("confirm")
+}

@@ -1,0 +1,223 @@
+package ui
+
+import (
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+)
+
+// views holds the primitives. Only the event goroutine touches them.
+type views struct {
+	root     *tview.Pages
+	status   *tview.TextView
+	clock    *tview.TextView
+	accounts *tview.Table
+	calls    *tview.Table
+	detail   *detailView
+	log      *tview.TextView
+	lower    *tview.Flex // detail + log: stacked when narrow, side by side when wide
+	main     *tview.Flex
+	message  *tview.TextView
+	hint     *tview.TextView
+	input    *tview.InputField
+	bottom   *tview.Pages // "hint" or "input"
+	help     *tview.TextView
+	confirm  *tview.TextView
+
+	panes []tview.Primitive // Tab order
+	focus int
+	wide  bool
+	width int // screen width the hint bar was built for
+	accH  int // current height of the Accounts pane
+}
+
+// wideWidth is the width from which detail and log sit side by side.
+const wideWidth = 120
+
+// build creates the primitives (before Run; nothing is running yet).
+func (u *UI) build() {
+	th := u.th
+	v := &views{}
+	u.v = v
+
+	v.status = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
+	v.status.SetTextStyle(th.bar())
+	v.status.SetBackgroundColor(bgOf(th.bar()))
+	v.clock = tview.NewTextView().SetWrap(false).SetTextAlign(tview.AlignRight)
+	v.clock.SetTextStyle(th.bar())
+	v.clock.SetBackgroundColor(bgOf(th.bar()))
+	top := tview.NewFlex().AddItem(v.status, 0, 1, false).AddItem(v.clock, 10, 0, false)
+
+	v.accounts = u.newTable("Accounts")
+	v.calls = u.newTable("Calls")
+	v.calls.SetSelectionChangedFunc(func(row, _ int) {
+		if id := u.callAtRow(row); id != "" && id != u.st.selected {
+			u.st.selected = id
+			u.renderDetail()
+		}
+	})
+
+	v.detail = newDetailView(u)
+	th.box(v.detail.Box, "Call")
+
+	v.log = tview.NewTextView().SetDynamicColors(true).SetScrollable(true).SetWrap(false)
+	v.log.SetTextStyle(th.style())
+	th.box(v.log.Box, "Log")
+	v.log.ScrollToEnd()
+
+	v.lower = tview.NewFlex().SetDirection(tview.FlexRow).
+		AddItem(v.detail, 0, 3, false).
+		AddItem(v.log, 0, 2, false)
+
+	v.message = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
+	v.message.SetTextStyle(th.style())
+	v.message.SetBackgroundColor(th.bg)
+
+	v.hint = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
+	v.hint.SetTextStyle(th.bar())
+	v.hint.SetBackgroundColor(bgOf(th.bar()))
+
+	v.input = tview.NewInputField()
+	v.input.SetBackgroundColor(th.bg)
+	v.input.SetFieldStyle(th.style().Underline(th.mono))
+	v.input.SetLabelStyle(th.style().Bold(true))
+	v.input.SetPlaceholderStyle(th.style().Dim(true))
+	v.input.SetDoneFunc(u.inputDone)
+	v.input.SetChangedFunc(u.inputChanged)
+	v.input.SetInputCapture(u.inputKey)
+
+	v.bottom = tview.NewPages().AddPage("hint", v.hint, true, true).AddPage("input", v.input, true, false)
+
+	v.accH = 4
+	v.main = tview.NewFlex().SetDirection(tview.FlexRow).
+		AddItem(top, 1, 0, false).
+		AddItem(v.accounts, v.accH, 0, false).
+		AddItem(v.calls, 0, 1, true).
+		AddItem(v.lower, 0, 2, false).
+		AddItem(v.message, 1, 0, false).
+		AddItem(v.bottom, 1, 0, false)
+
+	v.help = tview.NewTextView().SetDynamicColors(true).SetScrollable(true).SetWrap(false)
+	v.help.SetTextStyle(th.style())
+	th.box(v.help.Box, "Help — Esc/q/? to close")
+	v.help.SetText(u.helpText())
+
+	v.confirm = tview.NewTextView().SetDynamicColors(true).SetTextAlign(tview.AlignCenter)
+	v.confirm.SetTextStyle(th.style())
+	th.box(v.confirm.Box, "Quit")
+
+	v.root = tview.NewPages().
+		AddPage("main", v.main, true, true).
+		AddPage("help", v.help, true, false).
+		AddPage("confirm", centered(v.confirm, 50, 5), true, false)
+
+	v.panes = []tview.Primitive{v.calls, v.detail, v.log, v.accounts}
+	for _, p := range v.panes {
+		boxOf(p).SetFocusFunc(func() { u.focusPane(p) }) // mouse clicks move the focus too
+	}
+	u.app.SetRoot(v.root, true).SetFocus(v.calls)
+	u.app.SetInputCapture(u.onKey)
+	u.app.SetBeforeDrawFunc(u.beforeDraw)
+	u.markFocus()
+	u.renderAll()
+}
+
+func (u *UI) newTable(title string) *tview.Table {
+	t := tview.NewTable().SetSelectable(true, false).SetFixed(1, 0)
+	t.SetSelectedStyle(u.th.selected())
+	t.SetBackgroundColor(u.th.bg)
+	u.th.box(t.Box, title)
+	return t
+}
+
+// centered puts p in the middle of the screen at the given size.
+func centered(p tview.Primitive, w, h int) tview.Primitive {
+	return tview.NewFlex().
+		AddItem(nil, 0, 1, false).
+		AddItem(tview.NewFlex().SetDirection(tview.FlexRow).
+			AddItem(nil, 0, 1, false).
+			AddItem(p, h, 0, true).
+			AddItem(nil, 0, 1, false), w, 0, true).
+		AddItem(nil, 0, 1, false)
+}
+
+// beforeDraw adapts the layout to the screen size (event goroutine, during a draw).
+func (u *UI) beforeDraw(screen tcell.Screen) bool {
+	w, _ := screen.Size()
+	if w != u.v.width {
+		u.v.width = w
+		u.v.hint.SetText(u.hintText(w))
+	}
+	wide := w >= wideWidth
+	if wide != u.v.wide {
+		u.v.wide = wide
+		if wide {
+			u.v.lower.SetDirection(tview.FlexColumn)
+		} else {
+			u.v.lower.SetDirection(tview.FlexRow)
+		}
+	}
+	return false
+}
+
+// markFocus colors the focused pane's border.
+func (u *UI) markFocus() {
+	for i, p := range u.v.panes {
+		b := boxOf(p)
+		c := u.th.border
+		attr := tcell.AttrNone
+		if i == u.v.focus {
+			c = u.th.focus
+			attr = tcell.AttrBold
+		}
+		b.SetBorderStyle(tcell.StyleDefault.Foreground(c).Background(u.th.bg).Attributes(attr))
+	}
+}
+
+func boxOf(p tview.Primitive) *tview.Box {
+	switch p := p.(type) {
+	case *tview.Table:
+		return p.Box
+	case *tview.TextView:
+		return p.Box
+	case *detailView:
+		return p.Box
+	}
+	return tview.NewBox()
+}
+
+// moveFocus cycles the panes by delta (Tab, Backtab).
+func (u *UI) moveFocus(delta int) {
+	n := len(u.v.panes)
+	u.v.focus = ((u.v.focus+delta)%n + n) % n
+	u.app.SetFocus(u.v.panes[u.v.focus])
+	u.markFocus()
+}
+
+// focusPane focuses a pane (mouse clicks).
+func (u *UI) focusPane(p tview.Primitive) {
+	for i, q := range u.v.panes {
+		if q == p {
+			u.v.focus = i
+			u.markFocus()
+		}
+	}
+}
+
+// onTick advances the clock and the incoming-call flash (event goroutine).
+func (u *UI) onTick() {
+	u.flash = u.now().UnixMilli()/500%2 == 0
+	u.renderStatus()
+	u.renderAccounts()
+	u.renderCalls()
+	u.renderDetailHeader()
+}
+
+// renderAll redraws every pane from the model.
+func (u *UI) renderAll() {
+	u.resizeAccounts()
+	u.renderStatus()
+	u.renderAccounts()
+	u.renderCalls()
+	u.renderDetail()
+	u.renderMessage()
+}
