@@ -218,7 +218,9 @@ func startPhoneEnv(t *testing.T, env []string, args ...string) *Phone {
 	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+xdg)
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stderr = errFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// own process group (stop kills stray children with it); killed if the test binary dies
+	// (a timeout panic runs no cleanups, and EOF on stdin does not stop a headless phone)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -540,6 +542,7 @@ func lab(t *testing.T) *Lab {
 		t.Fatal(err)
 	}
 	l := &Lab{t: t, Dir: dir}
+	l.watchdog()
 	t.Cleanup(func() {
 		out, rc := l.run(30*time.Second, nil, "stop.sh")
 		if rc != 0 {
@@ -550,6 +553,22 @@ func lab(t *testing.T) *Lab {
 		}
 	})
 	return l
+}
+
+// watchdog starts a detached shell that runs stop.sh for this LAB_DIR if the test binary dies
+// without running its cleanups (e.g. go test's -timeout panic), so that no kamailio/baresip is
+// left holding the lab's ports. It ends by itself once the LAB_DIR is gone (normal cleanup).
+func (l *Lab) watchdog() {
+	script := fmt.Sprintf(`while kill -0 %d 2>/dev/null && [ -d %q ]; do sleep 2; done; `+
+		`[ -d %q ] && LAB_DIR=%q %q >/dev/null 2>&1; exit 0`,
+		os.Getpid(), l.Dir, l.Dir, l.Dir, filepath.Join(labScripts, "stop.sh"))
+	cmd := exec.Command("bash", "-c", script)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		l.t.Logf("lab watchdog: %v", err)
+		return
+	}
+	go func() { _ = cmd.Wait() }()
 }
 
 // run runs a lab script with LAB_DIR set; it returns stdout+stderr and the exit status.
