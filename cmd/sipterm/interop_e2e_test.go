@@ -1,12 +1,13 @@
 package main
 
 // The phone against independent SIP stacks: kamailio (registrar + proxy with digest auth) and
-// baresip (a softphone), both from .ci/lab. Ports: kamailio 5060, baresip 5062/5064 (ctrl
-// 35062/35064), the phone 5079 and 5081.
+// baresip (a softphone), both from .ci/lab. Ports: kamailio 5060, baresip 5062/5064/5066 (ctrl
+// 35062/35064/35066), the phone 5079, 5081 and 5085.
 
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -177,5 +178,49 @@ func TestBaresipDirectAudio(t *testing.T) {
 		t.Errorf("baresip's recording does not hold the phone's 440 Hz tone: %s", out)
 	} else {
 		t.Logf("baresip rec: %s", out)
+	}
+}
+
+// TestBaresipHoldResumeDTMF: the phone calls baresip (direct), sends DTMF (RFC 4733), puts the
+// call on hold and resumes it, and hangs up. baresip must report the digits and the call
+// must go established -> held -> established -> terminated.
+func TestBaresipHoldResumeDTMF(t *testing.T) {
+	needTools(t, "baresip")
+	l := lab(t)
+	peer := l.startPeer([]string{"AUTOANSWER=1"}, "baresip.sh", "5066")
+	ctl := portOf(peer.KV["ctrl"])
+	// stream baresip's events until the call closes
+	events := l.baresipCtlAsync(ctl, "listcalls", "CALL_CLOSED", 40*time.Second)
+	time.Sleep(300 * time.Millisecond)
+
+	p := startPhone(t, "--listen", phoneAddr(5085), "--audio", "null")
+	p.Send("dial sip:baresip@127.0.0.1:5066")
+	id := p.waitFor(15*time.Second, "call", "state", "established").Str("id")
+	time.Sleep(time.Second)
+	p.Send("dtmf " + id + " 159")
+	time.Sleep(2 * time.Second) // 3 digits, each some 100 ms of events plus a gap
+	p.Send("hold " + id)
+	p.waitFor(10*time.Second, "call", "id", id, "state", "held")
+	time.Sleep(time.Second)
+	p.Send("resume " + id)
+	p.waitFor(10*time.Second, "call", "id", id, "state", "established")
+	time.Sleep(time.Second)
+	p.Send("hangup " + id)
+	term := p.waitFor(10*time.Second, "call", "id", id, "state", "terminated")
+	if term.Int("code") == 603 {
+		t.Errorf("terminated with 603: %s", term.Raw)
+	}
+	p.noEvent("error", ev("error"))
+
+	r := <-events
+	var digits []string
+	for _, m := range regexp.MustCompile(`"type":"CALL_DTMF_START"[^}]*"param":"([^"]*)"`).FindAllStringSubmatch(r.Out, -1) {
+		digits = append(digits, m[1])
+	}
+	if strings.Join(digits, "") != "159" {
+		t.Errorf("baresip received DTMF %q, want 1 5 9; its events:\n%s", digits, r.Out)
+	}
+	if !strings.Contains(r.Out, `"type":"CALL_CLOSED"`) {
+		t.Errorf("baresip did not see the call close:\n%s", r.Out)
 	}
 }

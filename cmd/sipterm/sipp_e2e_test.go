@@ -214,3 +214,27 @@ func TestSippTCP(t *testing.T) {
 		t.Errorf("TCP cancel: terminated code %d, want 487: %s", term.Int("code"), term.Raw)
 	}
 }
+
+// TestSippDTMF: uac-dtmf sends RFC 4733 digits 1, 5, # (telephone-event 101 offered): the phone
+// answers and reports them as dtmf events, in order.
+func TestSippDTMF(t *testing.T) {
+	needTools(t, "sipp")
+	l := lab(t)
+	p := startPhone(t, "--listen", phoneAddr(5084), "--auto-answer", "0s", "--audio", "null")
+	r := l.sipp("uac-dtmf", phoneAddr(5084), "DURATION=1")
+	r.expectOK(t, 1)
+	_, est, _ := sippCallEvents(t, p)
+	var got []string
+	for _, e := range p.Events() {
+		if e.Str("event") == "dtmf" {
+			if e.Str("id") != est.Str("id") {
+				t.Errorf("dtmf event for another call: %s", e.Raw)
+			}
+			got = append(got, e.Str("digit"))
+		}
+	}
+	if strings.Join(got, "") != "15#" {
+		t.Errorf("dtmf digits %q, want 1 5 # (one event per digit)", got)
+	}
+	p.never603()
+}
