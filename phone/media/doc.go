@@ -1,0 +1,36 @@
+// Package media is one call's RTP media: G.711 (PCMU/PCMA) packetisation, pacing by the audio
+// device's clock, symmetric RTP, an adaptive jitter buffer with loss concealment, RTCP SR/RR with
+// loss, jitter and round-trip time, and RFC 4733 DTMF in both directions. The phone core does SDP
+// and hands a Session the negotiated Params; this package never imports the core or sipgo.
+//
+// The media path and who runs what:
+//
+//	          audio.Stream (device clock: Read blocks until a 20 ms frame is due)
+//	               |  Read(mic)                                    ^ Write(spk)
+//	               v                                               |
+//	 send loop  [ mute -> DTMF? -> G.711 encode -> rtp.Packet.MarshalTo ]   [ jb.pop -> PLC ]
+//	(goroutine)        |                                                         ^
+//	                   v  UDP (to the latched peer, else the negotiated remote)  |
+//	              ----------------------- network -----------------------        |
+//	                   |  UDP from the peer only (latching)                      |
+//	                   v                                                         |
+//	 rtp loop   [ rtp.Unmarshal -> accept? -> seq stats -+-> G.711 decode -> jb.push ]
+//	(goroutine)                                          +-> RFC 4733 -> OnDTMF
+//
+//	 rtcp loop     (goroutine): reads the peer's SR/RR/BYE -> RTT, remote loss
+//	 control loop  (goroutine): every ~5 s (0.5..1.5x) sends SR or RR + SDES CNAME -> OnStats;
+//	                            checks the RTP timeout every 100 ms -> OnTimeout once
+//
+// One clock drives both directions: each Stream.Read that returns is a tick that sends the
+// captured frame and plays exactly one frame from the jitter buffer. Without a device (or after
+// it fails) an internal deadline clock (start + n*20 ms) takes its place. The RTP timestamp counts
+// samples, also while not sending, so hold/resume stays consistent.
+//
+// Callbacks: OnDTMF and OnNotice (foreign sources) run on the rtp loop; OnStats, OnTimeout and
+// OnNotice (timeout, RTCP BYE) on the control loop; OnNotice (device and send errors) on the send
+// loop. None is called with a lock held; none may block.
+//
+// Locking: Session.mu guards params, the jitter buffer, statistics and peer latching. The send
+// loop's packet state (sequence, timestamp, buffers) belongs to it alone. Nothing allocates per
+// packet on the send path.
+package media

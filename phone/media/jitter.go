@@ -1,0 +1,326 @@
+package media
+
+import (
+	"math"
+	"time"
+)
+
+// frameKind says what pop produced.
+type frameKind int
+
+const (
+	frameAudio     frameKind = iota // received audio
+	frameConcealed                  // the last frame repeated with a fade (loss or underrun)
+	frameSilence                    // nothing to play
+)
+
+func (k frameKind) String() string {
+	switch k {
+	case frameAudio:
+		return "audio"
+	case frameConcealed:
+		return "concealed"
+	case frameSilence:
+		return "silence"
+	}
+	return "frameKind(?)"
+}
+
+const (
+	jbSlots         = 64       // packets held at most
+	jbMinDelay      = 160      // 20 ms of slack beyond the frame being played
+	jbMaxDelay      = 1600     // 200 ms
+	jbAdaptFrames   = 25       // adapt the delay at most every 0.5 s
+	jbResyncSamples = 2 * 8000 // a timestamp 2 s off the playout point is a jump: start over
+	plcFrames       = 5        // 100 ms of fading repeats, then silence
+)
+
+type jbPacket struct {
+	seq uint16
+	ts  uint32
+	n   int
+	pcm [maxPacketSamples]int16
+}
+
+// jbCounters are the jitter buffer's event counts.
+type jbCounters struct {
+	SSRCChanges, Reordered, Duplicates, LateDropped, Concealed, Lost, Jumps, Grown, Shrunk uint64
+}
+
+// jitterBuffer is an adaptive playout buffer of decoded packets, ordered by RTP timestamp. push
+// takes the arrival time from the caller (so tests inject a clock); pop is called once per 20 ms
+// tick and always fills a frame. Not safe for concurrent use (Session.mu guards it).
+type jitterBuffer struct {
+	minDelay, maxDelay int // bounds of target, in samples
+
+	pool  [jbSlots]jbPacket
+	free  [jbSlots]int
+	nfree int
+	q     [jbSlots]int // pool indices sorted by timestamp
+	nq    int
+
+	haveSSRC bool
+	ssrc     uint32
+	recent   [64]uint16 // recently accepted sequence numbers, for duplicates
+	nrecent  int
+	haveHigh bool
+	highSeq  uint16
+
+	epoch       time.Time
+	haveTransit bool
+	lastArrival float64 // samples since epoch
+	lastTS      uint32
+	jitter      float64 // RFC 3550 A.8 interarrival jitter, in samples
+	target      int     // wanted slack beyond the frame being played, in samples
+
+	playing    bool
+	havePlayed bool
+	playTS     uint32 // timestamp of the next sample to play
+	stretch    bool   // play one concealed frame without advancing (grow)
+	pops       int
+	windowMin  int
+
+	last       [frameSamples]int16
+	haveLast   bool
+	concealRun int
+
+	c jbCounters
+}
+
+func newJitterBuffer() *jitterBuffer {
+	j := &jitterBuffer{minDelay: jbMinDelay, maxDelay: jbMaxDelay, target: jbMinDelay}
+	for i := range j.free {
+		j.free[i] = i
+	}
+	j.nfree = jbSlots
+	j.windowMin = math.MaxInt
+	return j
+}
+
+// push adds one decoded packet that arrived at now.
+func (j *jitterBuffer) push(now time.Time, ssrc uint32, seq uint16, ts uint32, pcm []int16) {
+	if len(pcm) == 0 {
+		return
+	}
+	pcm = pcm[:min(len(pcm), maxPacketSamples)]
+	if j.haveSSRC && ssrc != j.ssrc {
+		j.c.SSRCChanges++
+		j.resync()
+	}
+	j.haveSSRC, j.ssrc = true, ssrc
+	if j.seen(seq) {
+		j.c.Duplicates++
+		return
+	}
+	if ref, ok := j.refTS(); ok {
+		if d := int32(ts - ref); d > jbResyncSamples || d < -jbResyncSamples {
+			j.c.Jumps++
+			j.resync()
+		}
+	}
+	j.remember(seq)
+	if j.haveHigh && int16(seq-j.highSeq) < 0 {
+		j.c.Reordered++
+	} else {
+		j.haveHigh, j.highSeq = true, seq
+	}
+	j.updateJitter(now, ts)
+	if j.havePlayed && int32(ts+uint32(len(pcm))-j.playTS) <= 0 {
+		j.c.LateDropped++
+		return
+	}
+	j.insert(seq, ts, pcm)
+}
+
+// refTS is the timestamp new packets are expected near.
+func (j *jitterBuffer) refTS() (uint32, bool) {
+	if j.havePlayed {
+		return j.playTS, true
+	}
+	if j.nq > 0 {
+		return j.pool[j.q[j.nq-1]].ts, true
+	}
+	return 0, false
+}
+
+// resync forgets the stream position (new SSRC or a timestamp jump) but keeps the jitter
+// estimate and the last frame for concealment.
+func (j *jitterBuffer) resync() {
+	for j.nq > 0 {
+		j.removeFirst()
+	}
+	j.playing, j.havePlayed, j.haveHigh, j.haveTransit, j.stretch = false, false, false, false, false
+	j.nrecent = 0
+}
+
+func (j *jitterBuffer) seen(seq uint16) bool {
+	for i := range min(j.nrecent, len(j.recent)) {
+		if j.recent[i] == seq {
+			return true
+		}
+	}
+	return false
+}
+
+func (j *jitterBuffer) remember(seq uint16) {
+	j.recent[j.nrecent%len(j.recent)] = seq
+	j.nrecent++
+	if j.nrecent >= 2*len(j.recent) {
+		j.nrecent -= len(j.recent)
+	}
+}
+
+func (j *jitterBuffer) updateJitter(now time.Time, ts uint32) {
+	if j.epoch.IsZero() {
+		j.epoch = now
+	}
+	arr := now.Sub(j.epoch).Seconds() * 8000
+	if j.haveTransit {
+		d := math.Abs((arr - j.lastArrival) - float64(int32(ts-j.lastTS)))
+		j.jitter += (d - j.jitter) / 16
+	}
+	j.haveTransit, j.lastArrival, j.lastTS = true, arr, ts
+	j.target = min(max(int(4*j.jitter), j.minDelay), j.maxDelay)
+}
+
+func (j *jitterBuffer) insert(seq uint16, ts uint32, pcm []int16) {
+	if j.nfree == 0 {
+		j.c.LateDropped++
+		j.removeFirst()
+	}
+	j.nfree--
+	idx := j.free[j.nfree]
+	p := &j.pool[idx]
+	p.seq, p.ts, p.n = seq, ts, copy(p.pcm[:], pcm)
+	i := j.nq
+	for i > 0 && int32(j.pool[j.q[i-1]].ts-ts) > 0 {
+		i--
+	}
+	copy(j.q[i+1:j.nq+1], j.q[i:j.nq])
+	j.q[i] = idx
+	j.nq++
+}
+
+func (j *jitterBuffer) removeFirst() {
+	j.free[j.nfree] = j.q[0]
+	j.nfree++
+	copy(j.q[:j.nq-1], j.q[1:j.nq])
+	j.nq--
+}
+
+// dropBefore removes the packets that end at or before t.
+func (j *jitterBuffer) dropBefore(t uint32) {
+	for j.nq > 0 {
+		p := &j.pool[j.q[0]]
+		if int32(p.ts+uint32(p.n)-t) > 0 {
+			return
+		}
+		j.removeFirst()
+	}
+}
+
+// buffered is how much audio is held from the playout point on, in samples.
+func (j *jitterBuffer) buffered() int {
+	if j.nq == 0 {
+		return 0
+	}
+	p := &j.pool[j.q[j.nq-1]]
+	from := j.pool[j.q[0]].ts
+	if j.playing {
+		from = j.playTS
+	}
+	return max(int(int32(p.ts+uint32(p.n)-from)), 0)
+}
+
+// delayMs is the target buffering delay in milliseconds.
+func (j *jitterBuffer) delayMs() float64 { return float64(j.target+frameSamples) / 8 }
+
+// pop fills out (frameSamples long) with the next frame to play.
+func (j *jitterBuffer) pop(out []int16) frameKind {
+	out = out[:frameSamples]
+	if !j.playing {
+		if j.nq == 0 || j.buffered() < j.target+frameSamples {
+			return j.conceal(out)
+		}
+		j.playing, j.havePlayed = true, true
+		j.playTS = j.pool[j.q[0]].ts
+		j.pops, j.windowMin = 0, math.MaxInt
+	}
+	if j.stretch {
+		j.stretch = false
+		j.c.Grown++
+		return j.conceal(out)
+	}
+	j.dropBefore(j.playTS)
+	if j.nq == 0 {
+		j.playing = false // underrun: wait for target slack again
+		return j.conceal(out)
+	}
+	end := j.playTS + frameSamples
+	var kind frameKind
+	if int32(j.pool[j.q[0]].ts-end) >= 0 {
+		j.c.Lost++
+		kind = j.conceal(out)
+	} else {
+		j.copyFrame(out)
+		kind = frameAudio
+	}
+	j.playTS = end
+	j.dropBefore(j.playTS)
+	j.adapt()
+	return kind
+}
+
+// copyFrame copies the samples of [playTS, playTS+frameSamples) that the queued packets hold.
+func (j *jitterBuffer) copyFrame(out []int16) {
+	clear(out)
+	for i := range j.nq {
+		p := &j.pool[j.q[i]]
+		off := int(int32(p.ts - j.playTS))
+		if off >= frameSamples {
+			break
+		}
+		src, dst := max(-off, 0), max(off, 0)
+		if src < p.n {
+			copy(out[dst:], p.pcm[src:p.n])
+		}
+	}
+	copy(j.last[:], out)
+	j.haveLast, j.concealRun = true, 0
+}
+
+// adapt tracks the smallest slack over a window and then shrinks (skips a frame) when there was
+// always more than a frame too much, or grows (plays one extra frame) when there was too little.
+func (j *jitterBuffer) adapt() {
+	j.windowMin = min(j.windowMin, j.buffered())
+	j.pops++
+	if j.pops < jbAdaptFrames {
+		return
+	}
+	switch {
+	case j.windowMin >= j.target+2*frameSamples:
+		j.c.Shrunk++
+		j.playTS += frameSamples
+		j.dropBefore(j.playTS)
+	case j.windowMin+frameSamples <= j.target:
+		j.stretch = true
+	}
+	j.pops, j.windowMin = 0, math.MaxInt
+}
+
+// conceal repeats the last good frame with a fade over plcFrames frames, then gives silence.
+func (j *jitterBuffer) conceal(out []int16) frameKind {
+	if !j.haveLast || j.concealRun >= plcFrames {
+		clear(out)
+		return frameSilence
+	}
+	g0 := 1 - float64(j.concealRun)/plcFrames
+	g1 := 1 - float64(j.concealRun+1)/plcFrames
+	for i := range out {
+		g := g0 + (g1-g0)*float64(i)/frameSamples
+		out[i] = int16(float64(j.last[i]) * g)
+	}
+	j.concealRun++
+	j.c.Concealed++
+	return frameConcealed
+}

@@ -1,0 +1,235 @@
+package media
+
+import (
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/pion/rtcp"
+)
+
+// srInfo remembers the peer's last sender report for LSR/DLSR.
+type srInfo struct {
+	have   bool
+	ntpMid uint32
+	at     time.Time
+}
+
+// qualityState is what the peer's reports tell us; guarded by Session.mu.
+type qualityState struct {
+	rttMs      float64
+	remoteLoss float64
+	bye        bool
+}
+
+const controlTick = 100 * time.Millisecond
+
+// ntpTime converts t to a 64-bit NTP timestamp.
+func ntpTime(t time.Time) uint64 {
+	secs := uint64(t.Unix()) + 2208988800
+	frac := uint64(t.Nanosecond()) << 32 / uint64(time.Second)
+	return secs<<32 | frac
+}
+
+// rtcpInterval is the report period randomised to 0.5..1.5 times (RFC 3550 6.3.1).
+func (s *Session) rtcpInterval() time.Duration {
+	return time.Duration(float64(s.rtcpPeriod) * (0.5 + rand.Float64()))
+}
+
+// controlLoop sends RTCP reports and watches for the RTP timeout.
+func (s *Session) controlLoop() {
+	defer s.wg.Done()
+	tick := time.NewTicker(min(controlTick, s.rtcpPeriod/2))
+	defer tick.Stop()
+	next := time.Now().Add(s.rtcpInterval())
+	for {
+		select {
+		case <-s.done:
+			return
+		case now := <-tick.C:
+			s.checkTimeout(now)
+			if !now.Before(next) {
+				s.sendReport(now)
+				next = now.Add(s.rtcpInterval())
+			}
+		}
+	}
+}
+
+func (s *Session) checkTimeout(now time.Time) {
+	if s.cfg.RTPTimeout <= 0 {
+		return
+	}
+	s.mu.Lock()
+	t := &s.timeout
+	fire := !t.fired && t.armed && s.params.Direction.receives() && now.Sub(t.since) >= s.cfg.RTPTimeout
+	if fire {
+		t.fired = true
+	}
+	s.mu.Unlock()
+	if fire {
+		s.notice("no RTP received for " + s.cfg.RTPTimeout.String())
+		if s.cfg.OnTimeout != nil {
+			s.cfg.OnTimeout()
+		}
+	}
+}
+
+// rtcpTargetLocked is where RTCP goes: the peer's RTCP source, else RTP port + 1.
+func (s *Session) rtcpTargetLocked() netip.AddrPort {
+	rtpDst := s.sendTargetLocked()
+	if !rtpDst.IsValid() {
+		return netip.AddrPort{}
+	}
+	if s.peer.rtcp.IsValid() {
+		return s.peer.rtcp
+	}
+	if rtpDst.Port() == 65535 {
+		return netip.AddrPort{}
+	}
+	return netip.AddrPortFrom(rtpDst.Addr(), rtpDst.Port()+1)
+}
+
+// reportLocked builds SR (if we sent RTP since the last report) or RR, plus SDES CNAME.
+func (s *Session) reportLocked(now time.Time) []rtcp.Packet {
+	var blocks []rtcp.ReceptionReport
+	if q := &s.rx.seq; q.init {
+		b := rtcp.ReceptionReport{
+			SSRC:               q.ssrc,
+			FractionLost:       q.interval(),
+			TotalLost:          uint32(min(max(q.lost(), 0), 0x7FFFFF)),
+			LastSequenceNumber: q.extMax(),
+			Jitter:             uint32(s.rx.jb.jitter),
+		}
+		if sr := s.rx.lastSR; sr.have {
+			b.LastSenderReport = sr.ntpMid
+			b.Delay = uint32(now.Sub(sr.at).Seconds() * 65536)
+		}
+		blocks = append(blocks, b)
+	}
+	var first rtcp.Packet = &rtcp.ReceiverReport{SSRC: s.ssrc, Reports: blocks}
+	if s.tx.packets > s.tx.reported {
+		first = &rtcp.SenderReport{
+			SSRC:        s.ssrc,
+			NTPTime:     ntpTime(now),
+			RTPTime:     s.tx.ts + uint32(now.Sub(s.tx.at).Seconds()*8000),
+			PacketCount: uint32(s.tx.packets),
+			OctetCount:  uint32(s.tx.octets),
+			Reports:     blocks,
+		}
+	}
+	s.tx.reported = s.tx.packets
+	return []rtcp.Packet{first, rtcp.NewCNAMESourceDescription(s.ssrc, s.cname)}
+}
+
+func (s *Session) sendReport(now time.Time) {
+	s.mu.Lock()
+	dst := s.rtcpTargetLocked()
+	pkts := s.reportLocked(now)
+	st := s.statsLocked()
+	s.mu.Unlock()
+	s.writeRTCP(pkts, dst)
+	if s.cfg.OnStats != nil {
+		s.cfg.OnStats(st)
+	}
+}
+
+// sendBye sends a final report with BYE; Close calls it before closing the sockets.
+func (s *Session) sendBye() {
+	s.mu.Lock()
+	dst := s.rtcpTargetLocked()
+	pkts := append(s.reportLocked(time.Now()), &rtcp.Goodbye{Sources: []uint32{s.ssrc}})
+	s.mu.Unlock()
+	s.writeRTCP(pkts, dst)
+}
+
+func (s *Session) writeRTCP(pkts []rtcp.Packet, dst netip.AddrPort) {
+	if !dst.IsValid() {
+		return
+	}
+	b, err := rtcp.Marshal(pkts)
+	if err != nil {
+		s.log.Warn("RTCP marshal failed", "err", err)
+		return
+	}
+	if _, err := s.rtcpConn.WriteToUDPAddrPort(b, dst); err != nil {
+		s.log.Debug("RTCP send failed", "to", dst.String(), "err", err)
+	}
+}
+
+func (s *Session) rtcpLoop() {
+	defer s.wg.Done()
+	var buf [rtpBufSize]byte
+	for {
+		n, src, err := s.rtcpConn.ReadFromUDPAddrPort(buf[:])
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) || s.isClosing() {
+				return
+			}
+			continue
+		}
+		s.handleRTCP(buf[:n], src, time.Now())
+	}
+}
+
+// handleRTCP takes one datagram from the RTCP socket; only the peer's reports are used.
+func (s *Session) handleRTCP(data []byte, src netip.AddrPort, now time.Time) {
+	pkts, err := rtcp.Unmarshal(data)
+	if err != nil {
+		return
+	}
+	src = netip.AddrPortFrom(src.Addr().Unmap(), src.Port())
+	s.mu.Lock()
+	if !s.rtcpFromPeerLocked(src) {
+		s.mu.Unlock()
+		return
+	}
+	s.peer.rtcp = src
+	bye := false
+	for _, p := range pkts {
+		switch p := p.(type) {
+		case *rtcp.SenderReport:
+			s.rx.lastSR = srInfo{have: true, ntpMid: uint32(p.NTPTime >> 16), at: now}
+			s.reportBlocksLocked(p.Reports, now)
+		case *rtcp.ReceiverReport:
+			s.reportBlocksLocked(p.Reports, now)
+		case *rtcp.Goodbye:
+			bye = !s.quality.bye
+			s.quality.bye = true
+		}
+	}
+	s.mu.Unlock()
+	if bye {
+		s.notice("peer sent RTCP BYE")
+	}
+}
+
+func (s *Session) rtcpFromPeerLocked(src netip.AddrPort) bool {
+	if s.peer.rtcp.IsValid() {
+		return src == s.peer.rtcp
+	}
+	ip := s.params.Remote.Addr()
+	if s.peer.latched.IsValid() {
+		ip = s.peer.latched.Addr()
+	}
+	return ip.IsValid() && !ip.IsUnspecified() && src.Addr() == ip
+}
+
+// reportBlocksLocked takes the peer's report about our stream: its loss and, from LSR/DLSR, the RTT.
+func (s *Session) reportBlocksLocked(blocks []rtcp.ReceptionReport, now time.Time) {
+	for _, b := range blocks {
+		if b.SSRC != s.ssrc {
+			continue
+		}
+		s.quality.remoteLoss = float64(b.FractionLost) * 100 / 256
+		if b.LastSenderReport == 0 {
+			continue
+		}
+		rtt := uint32(ntpTime(now)>>16) - b.LastSenderReport - b.Delay
+		if rtt < 10*65536 { // a negative or absurd value is a clock or report error
+			s.quality.rttMs = float64(rtt) * 1000 / 65536
+		}
+	}
+}

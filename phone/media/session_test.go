@@ -1,0 +1,221 @@
+package media
+
+import (
+	"net"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/pion/rtp"
+)
+
+type pair struct {
+	a, b       *Session
+	devA, devB *fakeDevice
+	recA, recB *recorder
+}
+
+// newPair starts two sessions on 127.0.0.1 sending to each other: a plays toneA, b plays toneB.
+func newPair(t *testing.T, codec Codec, toneA, toneB float64) *pair {
+	t.Helper()
+	p := &pair{devA: newFakeDevice(toneA), devB: newFakeDevice(toneB), recA: &recorder{}, recB: &recorder{}}
+	p.a = newTestSession(t, p.recA.config(Config{Device: p.devA}))
+	p.b = newTestSession(t, p.recB.config(Config{Device: p.devB}))
+	if err := p.a.Start(Params{Remote: p.b.LocalAddr(), Codec: codec, DTMFPT: 101}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.b.Start(Params{Remote: p.a.LocalAddr(), Codec: codec, DTMFPT: 101}); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestToneEndToEnd(t *testing.T) {
+	for _, c := range []Codec{PCMU, PCMA} {
+		t.Run(c.Name, func(t *testing.T) {
+			p := newPair(t, c, 1000, 0)
+			waitFor(t, "1 kHz at b", func() bool { return dominantTone(p.devB.played(1600), 1000) })
+			st := p.b.Stats()
+			if st.Codec != c.Name || st.PacketsReceived == 0 || p.a.Stats().PacketsSent == 0 {
+				t.Fatalf("stats: %+v", st)
+			}
+			if st.SpeakerDBFS < -20 {
+				t.Errorf("speaker level %.1f dBFS, want a loud tone", st.SpeakerDBFS)
+			}
+			if got := p.a.Stats().MicDBFS; got < -20 || got > 0 {
+				t.Errorf("mic level %.1f dBFS", got)
+			}
+		})
+	}
+}
+
+func TestDTMFEndToEnd(t *testing.T) {
+	p := newPair(t, PCMU, 0, 0)
+	if err := p.a.SendDTMF("12*#a9"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "digits at b", func() bool { d, _, _, _ := p.recB.get(); return len(d) >= 6 })
+	if d, _, _, _ := p.recB.get(); d != "12*#A9" {
+		t.Fatalf("b got %q", d)
+	}
+	if err := p.a.SendDTMF("x"); err == nil {
+		t.Error("SendDTMF(x) accepted")
+	}
+	s := newTestSession(t, Config{})
+	if err := s.Start(Params{Remote: p.a.LocalAddr(), Codec: PCMU}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SendDTMF("1"); err == nil {
+		t.Error("SendDTMF without telephone-event accepted")
+	}
+}
+
+func TestHoldResume(t *testing.T) {
+	p := newPair(t, PCMU, 1000, 0)
+	waitFor(t, "audio at b", func() bool { return p.b.Stats().PacketsReceived > 5 })
+	for _, dir := range []Direction{SendOnly, Inactive, RecvOnly} {
+		if err := p.a.Update(Params{Remote: p.b.LocalAddr(), Codec: PCMU, DTMFPT: 101, Direction: dir}); err != nil {
+			t.Fatal(err)
+		}
+		// Once the packets in flight have arrived, a's packet count stops.
+		waitFor(t, "a to stop sending", func() bool {
+			before := p.a.Stats().PacketsSent
+			for range 5 {
+				p.b.Stats() // let ticks pass
+				waitTicks(p.a, 1)
+			}
+			return p.a.Stats().PacketsSent == before
+		})
+	}
+	if err := p.a.Update(Params{Remote: p.b.LocalAddr(), Codec: PCMU, DTMFPT: 101, Direction: SendRecv}); err != nil {
+		t.Fatal(err)
+	}
+	before := p.a.Stats().PacketsSent
+	waitFor(t, "a to resume", func() bool { return p.a.Stats().PacketsSent > before+5 })
+	waitFor(t, "tone at b after resume", func() bool { return dominantTone(p.devB.played(1600), 1000) })
+}
+
+// waitTicks waits until the session's send loop has run n more ticks.
+func waitTicks(s *Session, n int) {
+	s.mu.Lock()
+	at := s.tx.at
+	s.mu.Unlock()
+	for i := 0; i < n; {
+		s.mu.Lock()
+		now := s.tx.at
+		s.mu.Unlock()
+		if now != at {
+			at = now
+			i++
+			continue
+		}
+		sleepTick()
+	}
+}
+
+func TestMute(t *testing.T) {
+	for _, c := range []Codec{PCMU, PCMA} {
+		t.Run(c.Name, func(t *testing.T) {
+			p := newPair(t, c, 1000, 0)
+			waitFor(t, "tone at b", func() bool { return dominantTone(p.devB.played(1600), 1000) })
+			p.a.SetMute(true)
+			waitFor(t, "silence at b", func() bool { return dbfs(p.devB.played(1600)) < -60 })
+			before := p.b.Stats().PacketsReceived
+			waitFor(t, "RTP to keep flowing", func() bool { return p.b.Stats().PacketsReceived > before+10 })
+			p.a.SetMute(false)
+			waitFor(t, "tone at b after unmute", func() bool { return dominantTone(p.devB.played(1600), 1000) })
+		})
+	}
+}
+
+func TestLatchingAndForeignSource(t *testing.T) {
+	rec := &recorder{}
+	devA, devB := newFakeDevice(1000), newFakeDevice(0)
+	a := newTestSession(t, rec.config(Config{Device: devA}))
+	b := newTestSession(t, Config{Device: devB})
+	// a was told a wrong port for b (NAT): it must latch to where b's RTP comes from.
+	wrong := netip.AddrPortFrom(loopback, b.LocalAddr().Port()+100)
+	if err := a.Start(Params{Remote: wrong, Codec: PCMU}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Start(Params{Remote: a.LocalAddr(), Codec: PCMU}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a's tone at b via latching", func() bool { return dominantTone(devB.played(1600), 1000) })
+	if got := a.Stats().Remote; got != b.LocalAddr().String() {
+		t.Fatalf("a sends to %s, want %s", got, b.LocalAddr())
+	}
+	// A third party on the same IP must not take over.
+	c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopback, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	pkt := rtp.Packet{Header: rtp.Header{Version: 2, SSRC: 42, PayloadType: 0}, Payload: make([]byte, 160)}
+	for i := range 20 {
+		pkt.SequenceNumber = uint16(i)
+		b, _ := pkt.Marshal()
+		if _, err := c.WriteToUDPAddrPort(b, a.LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "foreign source notice", func() bool {
+		_, n, _, _ := rec.get()
+		for _, m := range n {
+			if strings.Contains(m, "unexpected source") {
+				return true
+			}
+		}
+		return false
+	})
+	if got := a.Stats().Remote; got != b.LocalAddr().String() {
+		t.Fatalf("a was hijacked: sends to %s", got)
+	}
+	if st := a.Stats(); st.SSRCChanges != 0 {
+		t.Fatalf("foreign packets reached the jitter buffer: %+v", st)
+	}
+}
+
+func TestNeverSendsToUnspecified(t *testing.T) {
+	dev := newFakeDevice(1000)
+	s := newTestSession(t, Config{Device: dev})
+	for _, r := range []netip.AddrPort{{}, netip.MustParseAddrPort("0.0.0.0:4000"), netip.AddrPortFrom(loopback, 0)} {
+		if err := s.Update(Params{Remote: r, Codec: PCMU}); err != nil {
+			t.Fatal(err)
+		}
+		if !s.started {
+			if err := s.Start(Params{Remote: r, Codec: PCMU}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		waitTicks(s, 3)
+		if st := s.Stats(); st.PacketsSent != 0 || st.Remote != "" {
+			t.Fatalf("remote %v: %+v", r, st)
+		}
+	}
+}
+
+func TestUpdateCodecAndErrors(t *testing.T) {
+	p := newPair(t, PCMU, 1000, 0)
+	waitFor(t, "tone", func() bool { return dominantTone(p.devB.played(1600), 1000) })
+	if err := p.a.Update(Params{Remote: p.b.LocalAddr(), Codec: PCMA}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.b.Update(Params{Remote: p.a.LocalAddr(), Codec: PCMA}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "tone after switching to PCMA", func() bool {
+		return p.b.Stats().Codec == "PCMA" && dominantTone(p.devB.played(1600), 1000)
+	})
+	if err := p.a.Update(Params{Codec: Codec{Name: "G729", PT: 18}}); err == nil {
+		t.Error("G729 accepted")
+	}
+	if err := p.a.Start(Params{Codec: PCMU}); err == nil {
+		t.Error("second Start accepted")
+	}
+	_ = p.a.Close()
+	_ = p.a.Close()
+	if err := p.a.Update(Params{Codec: PCMU}); err == nil {
+		t.Error("Update after Close accepted")
+	}
+}

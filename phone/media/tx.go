@@ -1,0 +1,184 @@
+package media
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/pion/rtp"
+
+	"github.com/sipterm/sipterm/audio"
+)
+
+const (
+	frameSamples     = audio.FrameSamples // one device frame: 20 ms at 8 kHz
+	maxPacketMs      = 120
+	maxPacketSamples = maxPacketMs * 8
+	rtpBufSize       = 1500
+)
+
+// txCounters is what the sender tells RTCP; guarded by Session.mu.
+type txCounters struct {
+	packets, octets uint64
+	reported        uint64    // packets at the last RTCP report
+	ts              uint32    // RTP timestamp of the last captured frame
+	at              time.Time // when that frame was captured
+}
+
+// sender is the state owned by the send loop; nothing else touches it.
+type sender struct {
+	seq        rtp.Sequencer
+	ts         uint32 // RTP timestamp of the next captured sample
+	pkt        rtp.Packet
+	buf        [rtpBufSize]byte
+	pcm        [maxPacketSamples]int16 // captured samples not yet packetised
+	npcm       int
+	pcmTS      uint32
+	payload    [maxPacketSamples]byte
+	marker     bool
+	wasMuted   bool
+	dtmf       dtmfTx
+	mic, spk   [frameSamples]int16
+	writeError bool
+}
+
+func newSender() *sender {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return &sender{seq: rtp.NewRandomSequencer(), ts: binary.BigEndian.Uint32(b[:]), marker: true}
+}
+
+// sendLoop is the call's one clock: every Stream.Read that returns is one 20 ms tick that sends
+// what was captured and plays one frame from the jitter buffer.
+func (s *Session) sendLoop(st audio.Stream) {
+	defer s.wg.Done()
+	tx := newSender()
+	for {
+		if err := st.Read(tx.mic[:]); err != nil {
+			if st = s.replaceStream(st, err); st == nil {
+				return
+			}
+			continue
+		}
+		s.tick(tx, st, time.Now())
+	}
+}
+
+// replaceStream swaps a failed device stream for a silent deadline clock so the call keeps its
+// RTP flowing. It returns nil when the session is closing.
+func (s *Session) replaceStream(old audio.Stream, err error) audio.Stream {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return nil
+	}
+	_ = old.Close()
+	st := newClockStream(0)
+	s.stream = st
+	s.mu.Unlock()
+	s.notice(fmt.Sprintf("audio device failed (%v); continuing without audio", err))
+	return st
+}
+
+// tick handles one captured frame in tx.mic and plays one frame.
+func (s *Session) tick(tx *sender, st audio.Stream, now time.Time) {
+	mic := dbfs(tx.mic[:])
+	s.mu.Lock()
+	p, c, dst, muted := s.params, s.codec, s.sendTargetLocked(), s.muted
+	if !tx.dtmf.active && tx.dtmf.pause == 0 && len(s.dtmfQ) > 0 {
+		ev, _ := digitEvent(s.dtmfQ[0])
+		s.dtmfQ = s.dtmfQ[1:]
+		tx.dtmf.begin(ev, tx.ts)
+	}
+	s.mu.Unlock()
+
+	sending := p.Direction.sends() && dst.IsValid()
+	if !sending || (tx.wasMuted && !muted) {
+		tx.marker = true // the next packet starts a talkspurt
+	}
+	tx.wasMuted = muted
+	if muted {
+		clear(tx.mic[:])
+	}
+	var packets, octets int
+	switch {
+	case tx.dtmf.active:
+		tx.npcm = 0
+		ev, first := tx.dtmf.step()
+		if sending {
+			n := ev.marshalTo(tx.payload[:])
+			octets += s.writeRTP(tx, dst, p.DTMFPT, tx.dtmf.ts, first, tx.payload[:n])
+			packets++
+		}
+		if !tx.dtmf.active {
+			tx.marker = true
+		}
+	case sending:
+		n, o := s.sendAudio(tx, dst, c, p.PtimeMs*8)
+		packets, octets = n, o
+	default:
+		tx.npcm = 0
+	}
+	if tx.dtmf.pause > 0 && !tx.dtmf.active {
+		tx.dtmf.pause--
+	}
+	tx.ts += frameSamples
+
+	s.mu.Lock()
+	s.tx.packets += uint64(packets)
+	s.tx.octets += uint64(octets)
+	s.tx.ts, s.tx.at = tx.ts-frameSamples, now
+	s.levels.mic = mic
+	if p.Direction.receives() {
+		s.rx.jb.pop(tx.spk[:])
+	} else {
+		clear(tx.spk[:])
+	}
+	s.levels.spk = dbfs(tx.spk[:])
+	s.mu.Unlock()
+	if err := st.Write(tx.spk[:]); err != nil && !tx.writeError {
+		tx.writeError = true
+		s.notice(fmt.Sprintf("audio device write failed: %v", err))
+	}
+}
+
+// sendAudio adds tx.mic to the pending samples and sends every full packet of spp samples.
+func (s *Session) sendAudio(tx *sender, dst netip.AddrPort, c codecFuncs, spp int) (packets, octets int) {
+	if tx.npcm == 0 {
+		tx.pcmTS = tx.ts
+	}
+	tx.npcm += copy(tx.pcm[tx.npcm:], tx.mic[:])
+	for tx.npcm >= spp {
+		n := c.enc(tx.payload[:spp], tx.pcm[:spp])
+		octets += s.writeRTP(tx, dst, c.pt, tx.pcmTS, tx.marker, tx.payload[:n])
+		packets++
+		tx.marker = false
+		tx.npcm = copy(tx.pcm[:], tx.pcm[spp:tx.npcm])
+		tx.pcmTS += uint32(spp)
+	}
+	return packets, octets
+}
+
+// writeRTP marshals one packet into the reused buffer and sends it; it returns the payload size.
+func (s *Session) writeRTP(tx *sender, dst netip.AddrPort, pt uint8, ts uint32, marker bool, payload []byte) int {
+	tx.pkt.Header = rtp.Header{
+		Version:        2,
+		Marker:         marker,
+		PayloadType:    pt,
+		SequenceNumber: tx.seq.NextSequenceNumber(),
+		Timestamp:      ts,
+		SSRC:           s.ssrc,
+	}
+	tx.pkt.Payload = payload
+	n, err := tx.pkt.MarshalTo(tx.buf[:])
+	if err == nil {
+		_, err = s.rtpConn.WriteToUDPAddrPort(tx.buf[:n], dst)
+	}
+	if err != nil && !tx.writeError && !s.isClosing() {
+		tx.writeError = true
+		s.notice(fmt.Sprintf("RTP send to %s failed: %v", dst, err))
+	}
+	return len(payload)
+}
