@@ -779,6 +779,18 @@ func (l *Lab) wavcheck(file string, hz int) (string, bool) {
 	return strings.TrimSpace(out), rc == 0
 }
 
+// wavcheckTrimmed is wavcheck on a copy without leading/trailing silence: a file device may
+// record from the moment it is opened, not only while the call's audio flows.
+func (l *Lab) wavcheckTrimmed(file string, hz int) (string, bool) {
+	trimmed := strings.TrimSuffix(file, ".wav") + "-trimmed.wav"
+	out, err := exec.Command("sox", file, trimmed, "silence", "1", "0.05", "1%", "reverse",
+		"silence", "1", "0.05", "1%", "reverse").CombinedOutput()
+	if err != nil {
+		return fmt.Sprintf("sox trim %s: %v %s", file, err, out), false
+	}
+	return l.wavcheck(trimmed, hz)
+}
+
 // dumpLogs prints the tails of the lab's peer logs (on failure).
 func (l *Lab) dumpLogs() {
 	logs, _ := filepath.Glob(filepath.Join(l.Dir, "*.log"))

@@ -154,7 +154,7 @@ func TestBaresipDirectAudio(t *testing.T) {
 	p.waitFor(10*time.Second, "call", "id", id, "state", "terminated")
 	p.stop() // the recording is surely complete once the phone has exited
 
-	if out, ok := l.wavcheck(rec, 1000); !ok {
+	if out, ok := l.wavcheckTrimmed(rec, 1000); !ok {
 		t.Errorf("the phone's recording does not hold baresip's 1 kHz tone: %s", out)
 	} else {
 		t.Logf("phone rec: %s", out)
