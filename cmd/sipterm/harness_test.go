@@ -94,6 +94,28 @@ func buildPhone(out string) error {
 	return nil
 }
 
+// testDir is a fresh directory for a test: t.TempDir(), or with SIPTERM_E2E_KEEP=DIR a
+// directory DIR/TestName/name-N that is kept after the test (phone stderr, lab logs, SIPp traces).
+func testDir(t *testing.T, name string) string {
+	t.Helper()
+	keep := os.Getenv("SIPTERM_E2E_KEEP")
+	if keep == "" {
+		return t.TempDir()
+	}
+	base := filepath.Join(keep, strings.ReplaceAll(t.Name(), "/", "_"))
+	for i := 1; ; i++ {
+		dir := filepath.Join(base, fmt.Sprintf("%s-%d", name, i))
+		if _, err := os.Stat(dir); err == nil {
+			continue
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		abs, _ := filepath.Abs(dir)
+		return abs
+	}
+}
+
 // needTools skips (locally) or fails (CI=true: never skip in CI) when a tool is missing.
 func needTools(t *testing.T, tools ...string) {
 	t.Helper()
@@ -203,7 +225,7 @@ func startPhoneEnv(t *testing.T, env []string, args ...string) *Phone {
 	if err := ensurePhone(); err != nil {
 		t.Fatalf("the phone binary could not be built:\n%v", err)
 	}
-	dir := t.TempDir()
+	dir := testDir(t, "phone")
 	errLog := filepath.Join(dir, "sipterm.stderr")
 	errFile, err := os.Create(errLog)
 	if err != nil {
@@ -537,10 +559,7 @@ func lab(t *testing.T) *Lab {
 	if _, err := os.Stat(filepath.Join(labScripts, "sipp.sh")); err != nil {
 		t.Fatalf("lab scripts missing: %v", err)
 	}
-	dir := filepath.Join(t.TempDir(), "lab")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir := testDir(t, "lab")
 	l := &Lab{t: t, Dir: dir}
 	l.watchdog()
 	t.Cleanup(func() {
