@@ -28,7 +28,7 @@ func (d *detailView) Draw(screen tcell.Screen) {
 	if w <= 0 || h <= 0 {
 		return
 	}
-	head, ladder := d.u.detailLines(w)
+	head, ladder := d.u.detailLines(w, h)
 	row := 0
 	for _, l := range head {
 		if row >= h {
@@ -105,15 +105,19 @@ func (u *UI) renderDetail() {
 // renderDetailHeader is called on each tick; durations and meters are drawn from the model.
 func (u *UI) renderDetailHeader() {}
 
-// detailLines builds the header lines and the ladder for width w.
-func (u *UI) detailLines(w int) (head, ladder []string) {
+// detailLines builds the header lines and the ladder for an inner size w×h. Short panes (80×24)
+// get a two-line header so the ladder stays visible.
+func (u *UI) detailLines(w, h int) (head, ladder []string) {
 	c := u.selectedCall()
 	if c == nil {
 		return []string{u.th.tag(u.th.dim) + "No call selected. d dials; incoming calls show up in Calls." + u.th.reset()}, nil
 	}
+	compact := h < 10
 	ci := c.info
 	esc := tview.Escape
-	l1 := fmt.Sprintf("%s %s %s  %s%s%s %s  codec %s", ci.ID, ci.Direction, esc(ci.Account),
+	s := ci.Stats
+	media := ci.MediaLocal != "" || s.PacketsReceived+s.PacketsSent > 0
+	l1 := fmt.Sprintf("%s %s %s  %s%s%s %s  %s", ci.ID, ci.Direction, esc(ci.Account),
 		u.th.tag(u.callColor(ci.State)), ci.State, u.th.reset(), clockDur(ci.Duration(u.now())), orDash(ci.Codec))
 	var flags []string
 	if ci.Muted {
@@ -131,26 +135,41 @@ func (u *UI) detailLines(w int) (head, ladder []string) {
 	if ci.State == phone.StateTerminated || ci.Reason != "" {
 		l1 += fmt.Sprintf("  %d %s", ci.Code, esc(ci.Reason))
 	}
+	quality := fmt.Sprintf("MOS %.1f  loss %.1f%% (peer %.1f%%)  jitter %.1fms  rtt %.0fms", s.MOS,
+		s.LossPercent, s.RemoteLossPercent, s.JitterMs, s.RTTMs)
+	if compact && media {
+		l1 += "  " + quality
+	}
 	head = append(head, l1)
-	s := ci.Stats
-	if ci.MediaLocal != "" || s.PacketsReceived+s.PacketsSent > 0 {
-		head = append(head, fmt.Sprintf("rtp %s ⇄ %s  rx %d tx %d lost %d (%.1f%%, peer %.1f%%)  jitter %.1fms  rtt %.0fms  jb %.0fms  MOS %.1f",
-			orDash(ci.MediaLocal), orDash(ci.MediaRemote), s.PacketsReceived, s.PacketsSent, s.PacketsLost,
-			s.LossPercent, s.RemoteLossPercent, s.JitterMs, s.RTTMs, s.JitterBufferMs, s.MOS))
-		bw := max(4, min(20, (w-34)/2))
-		head = append(head, fmt.Sprintf("mic %s%s%s %4.0f dBFS   spk %s%s%s %4.0f dBFS",
+	if media && !compact {
+		head = append(head, quality+fmt.Sprintf("  jb %.0fms", s.JitterBufferMs),
+			fmt.Sprintf("rtp %s ⇄ %s  rx %d tx %d lost %d", orDash(ci.MediaLocal), orDash(ci.MediaRemote),
+				s.PacketsReceived, s.PacketsSent, s.PacketsLost))
+	}
+	var l3 string
+	if media {
+		bw := max(4, min(20, (w-40)/2))
+		l3 = fmt.Sprintf("mic %s%s%s %3.0f dBFS  spk %s%s%s %3.0f dBFS",
 			u.th.tag(u.th.ok), meter(s.MicDBFS, bw), u.th.reset(), s.MicDBFS,
-			u.th.tag(u.th.ok), meter(s.SpeakerDBFS, bw), u.th.reset(), s.SpeakerDBFS))
+			u.th.tag(u.th.ok), meter(s.SpeakerDBFS, bw), u.th.reset(), s.SpeakerDBFS)
 	}
 	if c.dtmf != "" || c.sent != "" {
-		head = append(head, fmt.Sprintf("DTMF rx %s  tx %s", orDash(esc(c.dtmf)), orDash(esc(c.sent))))
+		if l3 != "" {
+			l3 += "  "
+		}
+		l3 += fmt.Sprintf("DTMF rx %s tx %s", orDash(esc(c.dtmf)), orDash(esc(c.sent)))
+	}
+	if l3 != "" {
+		head = append(head, l3)
 	}
 	msgs := u.st.ladders[ci.ID]
 	if len(msgs) == 0 {
 		return head, nil
 	}
-	inner := w - 15 // "hh:mm:ss.mmm " and the two lifelines
-	head = append(head, u.th.tag(u.th.dim)+fmt.Sprintf("%-13s%-*s%s", "", max(inner, 2), "us", "peer")+u.th.reset())
+	inner := w - 15 // "hh:mm:ss.mmm │" and the closing "│"
+	if !compact {
+		head = append(head, u.th.tag(u.th.dim)+fmt.Sprintf("%-13s%-*s%s", "", max(inner-2, 2), "us", "peer")+u.th.reset())
+	}
 	for _, m := range msgs {
 		ladder = append(ladder, u.ladderLine(m, inner))
 	}

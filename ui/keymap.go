@@ -69,6 +69,14 @@ func (b binding) keyLabel() string {
 	return strings.Join(names, " ")
 }
 
+// hintKey is the key shown in the hint bar: the label, else the first key.
+func (b binding) hintKey() string {
+	if b.label != "" {
+		return b.label
+	}
+	return b.keys[0].name()
+}
+
 // keymap is THE key table of the main screen.
 var keymap = []binding{
 	{keys: []key{runeKey('a'), {k: tcell.KeyEnter}}, hint: "answer", help: "answer the ringing call (the selected one, else the oldest)", act: (*UI).answer},
@@ -156,7 +164,7 @@ func (u *UI) hintText(width int) string {
 	var hs []hint
 	for _, b := range keymap {
 		if b.hint != "" {
-			hs = append(hs, hint{b.keyLabel(), b.hint})
+			hs = append(hs, hint{b.hintKey(), b.hint})
 		}
 	}
 	size := func(hs []hint) int {

@@ -73,19 +73,19 @@ func (u *UI) regSummary() string {
 	return s
 }
 
-// resizeAccounts fits the Accounts pane to its rows (at most 6 accounts before it scrolls).
-func (u *UI) resizeAccounts() {
-	n := len(u.st.accounts)
-	if n < 1 {
-		n = 1
+// resizePanes fits the Accounts and Calls panes to their rows for a screen height; the call
+// detail and the log share the rest.
+func (u *UI) resizePanes(screenH int) {
+	limit := max(1, (screenH-12)/4)
+	acc := min(max(len(u.st.accounts), 1), limit) + 3 // borders and header
+	calls := min(max(len(u.st.order), 2), max(2, (screenH-12)/3)) + 3
+	if acc != u.v.accH {
+		u.v.accH = acc
+		u.v.main.ResizeItem(u.v.accounts, acc, 0)
 	}
-	if n > 6 {
-		n = 6
-	}
-	h := n + 3 // borders and header
-	if h != u.v.accH {
-		u.v.accH = h
-		u.v.main.ResizeItem(u.v.accounts, h, 0)
+	if calls != u.v.callsH {
+		u.v.callsH = calls
+		u.v.main.ResizeItem(u.v.calls, calls, 0)
 	}
 }
 

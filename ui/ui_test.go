@@ -112,8 +112,8 @@ func TestHintBarFromKeymap(t *testing.T) {
 	h := start(t, 160, 48, Options{}, nil)
 	s := h.waitText("quit")
 	for _, b := range keymap {
-		if b.hint != "" && !strings.Contains(s, b.keyLabel()+" "+b.hint) {
-			t.Errorf("hint bar lacks %q", b.keyLabel()+" "+b.hint)
+		if b.hint != "" && !strings.Contains(s, b.hintKey()+" "+b.hint) {
+			t.Errorf("hint bar lacks %q", b.hintKey()+" "+b.hint)
 		}
 	}
 }

@@ -23,11 +23,13 @@ type views struct {
 	help     *tview.TextView
 	confirm  *tview.TextView
 
-	panes []tview.Primitive // Tab order
-	focus int
-	wide  bool
-	width int // screen width the hint bar was built for
-	accH  int // current height of the Accounts pane
+	panes  []tview.Primitive // Tab order
+	focus  int
+	wide   bool
+	tall   bool
+	width  int // screen width the hint bar was built for
+	accH   int // current height of the Accounts pane
+	callsH int // current height of the Calls pane
 }
 
 // wideWidth is the width from which detail and log sit side by side.
@@ -65,8 +67,8 @@ func (u *UI) build() {
 	v.log.ScrollToEnd()
 
 	v.lower = tview.NewFlex().SetDirection(tview.FlexRow).
-		AddItem(v.detail, 0, 3, false).
-		AddItem(v.log, 0, 2, false)
+		AddItem(v.detail, 0, 2, false).
+		AddItem(v.log, 0, 1, false)
 
 	v.message = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
 	v.message.SetTextStyle(th.style())
@@ -87,12 +89,12 @@ func (u *UI) build() {
 
 	v.bottom = tview.NewPages().AddPage("hint", v.hint, true, true).AddPage("input", v.input, true, false)
 
-	v.accH = 4
+	v.accH, v.callsH = 4, 5
 	v.main = tview.NewFlex().SetDirection(tview.FlexRow).
 		AddItem(top, 1, 0, false).
 		AddItem(v.accounts, v.accH, 0, false).
-		AddItem(v.calls, 0, 1, true).
-		AddItem(v.lower, 0, 2, false).
+		AddItem(v.calls, v.callsH, 0, true).
+		AddItem(v.lower, 0, 1, false).
 		AddItem(v.message, 1, 0, false).
 		AddItem(v.bottom, 1, 0, false)
 
@@ -142,7 +144,18 @@ func centered(p tview.Primitive, w, h int) tview.Primitive {
 
 // beforeDraw adapts the layout to the screen size (event goroutine, during a draw).
 func (u *UI) beforeDraw(screen tcell.Screen) bool {
-	w, _ := screen.Size()
+	w, h := screen.Size()
+	u.resizePanes(h)
+	if tall := h >= 40; tall != u.v.tall {
+		u.v.tall = tall
+		if tall {
+			u.v.lower.ResizeItem(u.v.log, 0, 2)
+			u.v.lower.ResizeItem(u.v.detail, 0, 3)
+		} else {
+			u.v.lower.ResizeItem(u.v.log, 0, 1)
+			u.v.lower.ResizeItem(u.v.detail, 0, 2)
+		}
+	}
 	if w != u.v.width {
 		u.v.width = w
 		u.v.hint.SetText(u.hintText(w))
@@ -214,7 +227,6 @@ func (u *UI) onTick() {
 
 // renderAll redraws every pane from the model.
 func (u *UI) renderAll() {
-	u.resizeAccounts()
 	u.renderStatus()
 	u.renderAccounts()
 	u.renderCalls()
