@@ -66,6 +66,7 @@ type jitterBuffer struct {
 	haveHigh bool
 	highSeq  uint16
 
+	tsOffset    uint32 // added to incoming timestamps (see rebase)
 	epoch       time.Time
 	haveTransit bool
 	lastArrival float64 // samples since epoch
@@ -105,17 +106,20 @@ func (j *jitterBuffer) push(now time.Time, ssrc uint32, seq uint16, ts uint32, p
 	pcm = pcm[:min(len(pcm), maxPacketSamples)]
 	if j.haveSSRC && ssrc != j.ssrc {
 		j.c.SSRCChanges++
-		j.resync()
+		j.rebase(ts)
 	}
 	j.haveSSRC, j.ssrc = true, ssrc
 	if j.seen(seq) {
 		j.c.Duplicates++
 		return
 	}
+	ts += j.tsOffset
 	if ref, ok := j.refTS(); ok {
 		if d := int32(ts - ref); d > jbResyncSamples || d < -jbResyncSamples {
 			j.c.Jumps++
-			j.resync()
+			ts -= j.tsOffset
+			j.rebase(ts)
+			ts += j.tsOffset
 		}
 	}
 	j.remember(seq)
@@ -143,13 +147,17 @@ func (j *jitterBuffer) refTS() (uint32, bool) {
 	return 0, false
 }
 
-// resync forgets the stream position (new SSRC or a timestamp jump) but keeps the jitter
-// estimate and the last frame for concealment.
-func (j *jitterBuffer) resync() {
-	for j.nq > 0 {
-		j.removeFirst()
+// rebase starts a new timeline (new SSRC or a timestamp jump): from now on ts maps to right after
+// the audio already queued or played, so nothing queued is lost and play continues seamlessly.
+func (j *jitterBuffer) rebase(ts uint32) {
+	switch {
+	case j.nq > 0:
+		p := &j.pool[j.q[j.nq-1]]
+		j.tsOffset = p.ts + uint32(p.n) - ts
+	case j.havePlayed:
+		j.tsOffset = j.playTS - ts
 	}
-	j.playing, j.havePlayed, j.haveHigh, j.haveTransit, j.stretch = false, false, false, false, false
+	j.haveHigh, j.haveTransit = false, false
 	j.nrecent = 0
 }
 

@@ -1,0 +1,251 @@
+package phone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/sipterm/sipterm/phone/config"
+)
+
+// Account is one configured identity; it registers itself when it has a registrar.
+type Account struct {
+	p   *Phone
+	cfg *config.Account
+
+	mu   sync.Mutex
+	info AccountInfo
+
+	// registration dialog state, kept across refreshes (RFC 3261 §10.2.4)
+	callID  string
+	fromTag string
+	cseq    uint32
+
+	stopCh chan struct{}
+	done   chan struct{}
+}
+
+func newAccount(p *Phone, cfg *config.Account) *Account {
+	state := RegNone
+	registrar := ""
+	if cfg.RegistrarURI != nil {
+		state = RegUnregistered
+		registrar = cfg.RegistrarURI.String()
+	}
+	return &Account{
+		p:   p,
+		cfg: cfg,
+		info: AccountInfo{
+			Name: cfg.Name, AOR: cfg.AORURI.String(), Registrar: registrar, State: state,
+		},
+		callID:  sip.GenerateTagN(24),
+		fromTag: sip.GenerateTagN(16),
+		cseq:    1,
+		stopCh:  make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+}
+
+// Info is a snapshot of the account.
+func (a *Account) Info() AccountInfo {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.info
+}
+
+func (a *Account) setState(state RegState, code int, reason string, expires time.Time, lastErr string) {
+	a.mu.Lock()
+	changed := a.info.State != state || a.info.Code != code
+	a.info.State, a.info.Code, a.info.Reason, a.info.Expires = state, code, reason, expires
+	if lastErr != "" {
+		a.info.LastError = lastErr
+	}
+	info := a.info
+	a.mu.Unlock()
+	if changed || state == RegRegistered {
+		a.p.log.Info("registration", "account", a.cfg.Name, "state", state, "code", code, "reason", reason)
+	}
+	a.p.publish(EventRegistration{Account: info})
+}
+
+func (a *Account) start() {
+	if a.cfg.RegistrarURI == nil {
+		close(a.done)
+		return
+	}
+	a.p.wg.Add(1)
+	go func() {
+		defer a.p.wg.Done()
+		defer close(a.done)
+		a.loop()
+	}()
+}
+
+// loop keeps the account registered: refresh before expiry, back off and retry after failure.
+func (a *Account) loop() {
+	backoff := 2 * time.Second
+	for {
+		a.setState(RegRegistering, a.Info().Code, "", time.Time{}, "")
+		granted, code, reason, err := a.register(a.p.ctx, a.cfg.Expires)
+		var wait time.Duration
+		if err == nil && code >= 200 && code < 300 && granted > 0 {
+			a.setState(RegRegistered, code, reason, timeNow().Add(granted), "")
+			backoff = 2 * time.Second
+			// refresh at about half-life (at least 5 s before expiry)
+			wait = granted / 2
+			if granted-wait < 5*time.Second {
+				wait = max(granted-5*time.Second, time.Second)
+			}
+		} else {
+			msg := reason
+			if err != nil {
+				msg = err.Error()
+			}
+			if code != 0 {
+				msg = fmt.Sprintf("%d %s", code, reason)
+			}
+			a.setState(RegFailed, code, reason, time.Time{}, msg)
+			wait = backoff
+			backoff = min(backoff*2, 60*time.Second)
+		}
+		select {
+		case <-a.stopCh:
+			return
+		case <-a.p.ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+}
+
+// stop un-registers (Expires: 0) if registered, and ends the loop.
+func (a *Account) stop(ctx context.Context) {
+	if a.cfg.RegistrarURI == nil {
+		return
+	}
+	close(a.stopCh)
+	select {
+	case <-a.done:
+	case <-ctx.Done():
+		return
+	}
+	if a.Info().State != RegRegistered {
+		return
+	}
+	uctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, code, reason, err := a.register(uctx, 0)
+	if err != nil {
+		a.setState(RegUnregistered, 0, err.Error(), time.Time{}, err.Error())
+		return
+	}
+	a.setState(RegUnregistered, code, reason, time.Time{}, "")
+}
+
+// register sends one REGISTER (with digest auth when challenged) and returns the granted expiry.
+func (a *Account) register(ctx context.Context, expires int) (granted time.Duration, code int, reason string, err error) {
+	ctx, cancel := context.WithTimeout(ctx, 32*time.Second)
+	defer cancel()
+	password, err := a.cfg.Secret()
+	if err != nil {
+		return 0, 0, "", err
+	}
+	var auth *authState
+	for attempt := 0; attempt < 4; attempt++ {
+		req := a.newRegister(expires)
+		if auth != nil {
+			if err := auth.apply(req, a.cfg.Username, password); err != nil {
+				return 0, 0, "", fmt.Errorf("answering the registrar's challenge: %w", err)
+			}
+		}
+		res, err := a.p.cli.Do(ctx, req)
+		if err != nil {
+			return 0, 0, "", fmt.Errorf("REGISTER to %s: %w", a.cfg.RegistrarURI.HostPort(), err)
+		}
+		switch res.StatusCode {
+		case sip.StatusUnauthorized, sip.StatusProxyAuthRequired:
+			next, err := newAuthState(res)
+			if err != nil {
+				return 0, res.StatusCode, res.Reason, err
+			}
+			if password == "" {
+				return 0, res.StatusCode, res.Reason, errors.New("the registrar wants a password and the account has none")
+			}
+			// A second challenge is only worth answering when the nonce went stale (or changed).
+			if auth != nil && !next.stale && next.chal.Nonce == auth.chal.Nonce {
+				return 0, res.StatusCode, res.Reason + " (credentials rejected)", nil
+			}
+			auth = next
+			continue
+		case 423: // Interval Too Brief
+			if h := res.GetHeader("Min-Expires"); h != nil {
+				if n, err := strconv.Atoi(strings.TrimSpace(h.Value())); err == nil && n > expires && expires > 0 {
+					expires = n
+					continue
+				}
+			}
+		}
+		if res.StatusCode >= 200 && res.StatusCode < 300 {
+			return a.grantedExpiry(res, expires), res.StatusCode, res.Reason, nil
+		}
+		return 0, res.StatusCode, res.Reason, nil
+	}
+	return 0, 0, "", errors.New("too many authentication rounds")
+}
+
+func (a *Account) newRegister(expires int) *sip.Request {
+	reg := *a.cfg.RegistrarURI
+	reg.User = ""
+	req := sip.NewRequest(sip.REGISTER, reg)
+	aor := a.cfg.AORURI
+	from := &sip.FromHeader{Address: aor, Params: sip.NewParams()}
+	from.Params.Add("tag", a.fromTag)
+	to := &sip.ToHeader{Address: aor, Params: sip.NewParams()}
+	cid := sip.CallIDHeader(a.callID)
+	a.mu.Lock()
+	a.cseq++
+	seq := a.cseq
+	a.mu.Unlock()
+	contact := a.p.contact(aor.User, "")
+	contact.Params = sip.NewParams()
+	contact.Params.Add("expires", strconv.Itoa(expires))
+	req.AppendHeader(from)
+	req.AppendHeader(to)
+	req.AppendHeader(&cid)
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: seq, MethodName: sip.REGISTER})
+	req.AppendHeader(&contact)
+	req.AppendHeader(sip.NewHeader("Expires", strconv.Itoa(expires)))
+	req.AppendHeader(sip.NewHeader("Allow", allowedMethods))
+	req.AppendHeader(sip.NewHeader("User-Agent", a.p.userAgent()))
+	if t, ok := reg.UriParams.Get("transport"); ok && t != "" {
+		req.SetTransport(strings.ToUpper(t))
+	}
+	return req
+}
+
+// grantedExpiry reads what the registrar granted for our contact (contact param, else Expires).
+func (a *Account) grantedExpiry(res *sip.Response, asked int) time.Duration {
+	for _, h := range res.GetHeaders("Contact") {
+		if c, ok := h.(*sip.ContactHeader); ok && c.Address.Host == a.p.host && c.Address.Port == a.p.port {
+			if v, ok := c.Params.Get("expires"); ok {
+				if n, err := strconv.Atoi(v); err == nil {
+					return time.Duration(n) * time.Second
+				}
+			}
+		}
+	}
+	if h := res.GetHeader("Expires"); h != nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(h.Value())); err == nil {
+			return time.Duration(n) * time.Second
+		}
+	}
+	return time.Duration(asked) * time.Second
+}
+
+const allowedMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY, REFER, UPDATE"

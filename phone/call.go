@@ -1,0 +1,407 @@
+package phone
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/sipterm/sipterm/phone/media"
+	"github.com/sipterm/sipterm/phone/sdp"
+)
+
+// Call is one call, owned by the Phone's registry from its first INVITE until it has ended
+// and its transactions are finished. Only the registry holds it; everything else holds its id.
+type Call struct {
+	p         *Phone
+	id        string
+	acct      *Account
+	sipCallID string
+	log       *slog.Logger
+
+	mu      sync.Mutex
+	info    CallInfo
+	decided bool // incoming: answer/reject has been decided (the parked handler acts on it)
+
+	// incoming calls: the parked INVITE handler waits on decide
+	srvDlg    *sipgo.DialogServerSession
+	decide    chan decision
+	autoTimer *time.Timer
+
+	// outgoing calls
+	cliDlg       *sipgo.DialogClientSession
+	cancelInvite context.CancelFunc
+
+	media       *media.Session
+	echo        *media.Session // the built-in echo endpoint's side, for the echo test
+	mediaOn     bool
+	local       sdp.Local
+	neg         sdp.Negotiated
+	reinviteAck chan uint32
+	stopTone    context.CancelFunc
+
+	endOnce sync.Once
+	done    chan struct{} // closed once the call has ended and left the registry
+}
+
+type decision struct {
+	answer    bool
+	code      int    // reject: the SIP status
+	sipReason string // reject: the status line's reason phrase
+	why       string // reject: what the call's terminated event says
+}
+
+func (p *Phone) newCall(acct *Account, dir Direction, sipCallID, remote, local string) *Call {
+	id := p.newCallID()
+	c := &Call{
+		p: p, id: id, acct: acct, sipCallID: sipCallID,
+		log:         p.log.With("call", id),
+		decide:      make(chan decision, 1),
+		reinviteAck: make(chan uint32, 4),
+		done:        make(chan struct{}),
+	}
+	c.info = CallInfo{
+		ID: id, Account: acct.cfg.Name, Direction: dir, Remote: remote, Local: local,
+		State: StateCalling, Created: timeNow(),
+	}
+	if dir == DirIn {
+		c.info.State = StateIncoming
+	}
+	c.local = sdp.Local{
+		IP: p.mediaIP, SessionID: uint64(timeNow().UnixNano() & 0x7fffffffffff), Version: 1,
+		Direction: sdp.SendRecv, DTMFPT: sdp.DefaultDTMFPT,
+	}
+	return c
+}
+
+// Info is a snapshot of the call.
+func (c *Call) Info() CallInfo {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	info := c.info
+	if c.media != nil && c.mediaOn {
+		info.Stats = toMediaStats(c.media.Stats())
+	}
+	return info
+}
+
+// State is the call's current state.
+func (c *Call) State() CallState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.info.State
+}
+
+// setState is the one place a call changes state (terminated goes through finish).
+func (c *Call) setState(state CallState, code int, reason string) {
+	c.mu.Lock()
+	if c.info.State == StateTerminated {
+		c.mu.Unlock()
+		return
+	}
+	old := c.info.State
+	c.info.State = state
+	if code != 0 {
+		c.info.Code = code
+	}
+	if reason != "" {
+		c.info.Reason = reason
+	}
+	if state == StateEstablished && c.info.Answered.IsZero() {
+		c.info.Answered = timeNow()
+	}
+	info := c.info
+	c.mu.Unlock()
+	c.log.Info("call state", "from", old, "to", state, "code", code, "reason", reason, "remote", info.Remote)
+	c.p.publish(EventCall{Call: info})
+}
+
+// finish ends the call exactly once: media and tones stop, it leaves the registry, and the
+// terminated event says why.
+func (c *Call) finish(code int, reason string) {
+	c.endOnce.Do(func() {
+		c.mu.Lock()
+		old := c.info.State
+		c.info.State = StateTerminated
+		c.info.Code = code
+		c.info.Reason = reason
+		c.info.Ended = timeNow()
+		c.decided = true
+		if c.autoTimer != nil {
+			c.autoTimer.Stop()
+		}
+		m, e, wasOn := c.media, c.echo, c.mediaOn
+		c.mediaOn = false
+		if c.media != nil {
+			c.info.Stats = toMediaStats(c.media.Stats())
+		}
+		info := c.info
+		c.mu.Unlock()
+		c.stopTones()
+		if m != nil {
+			m.Close()
+		}
+		if e != nil {
+			e.Close()
+		}
+		if wasOn {
+			c.log.Info("media stop", "codec", info.Codec, "local", info.MediaLocal, "remote", info.MediaRemote,
+				"sent", info.Stats.PacketsSent, "received", info.Stats.PacketsReceived, "lost", info.Stats.PacketsLost)
+			c.p.publish(EventMediaStop{ID: c.id})
+		}
+		c.log.Info("call state", "from", old, "to", StateTerminated, "code", code, "reason", reason, "remote", info.Remote)
+		c.p.publish(EventCall{Call: info})
+		c.p.unregister(c)
+		close(c.done)
+		if c.p.tones && isFailure(code) && info.Direction == DirOut && info.Answered.IsZero() {
+			c.p.playFailureTone(code)
+		}
+	})
+}
+
+func isFailure(code int) bool { return code >= 400 && code != 487 }
+
+// newMedia allocates the call's RTP session (its port goes into our SDP).
+func (c *Call) newMedia() error {
+	cfg := c.p.cfg
+	bind := c.p.mediaIP
+	if ap, err := netip.ParseAddrPort(cfg.Listen); err == nil && ap.Addr().IsUnspecified() {
+		bind = ap.Addr()
+	}
+	m, err := media.NewSession(media.Config{
+		LocalIP: bind, PortMin: cfg.RTPPortMin, PortMax: cfg.RTPPortMax,
+		Device: c.p.dev, Logger: c.log, RTPTimeout: cfg.RTPTimeoutDur,
+		OnDTMF: func(digit string) {
+			c.log.Info("dtmf received", "digit", digit, "via", "rtp")
+			c.p.publish(EventDTMF{ID: c.id, Digit: digit, Source: "rtp"})
+		},
+		OnStats: func(s media.Stats) {
+			st := toMediaStats(s)
+			c.mu.Lock()
+			c.info.Stats = st
+			c.mu.Unlock()
+			c.p.publish(EventStats{ID: c.id, Stats: st})
+		},
+		OnTimeout: func() {
+			go c.hangupWith(0, "RTP timeout")
+		},
+		OnNotice: func(msg string) {
+			c.log.Warn("media", "notice", msg)
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("allocating RTP ports: %w", err)
+	}
+	c.media = m
+	c.local.Port = int(m.LocalAddr().Port())
+	return nil
+}
+
+// applyMedia starts or updates RTP with a negotiation result and publishes it.
+func (c *Call) applyMedia(n sdp.Negotiated) error {
+	params := media.Params{
+		Remote:    n.Remote,
+		Codec:     media.Codec{PT: n.Codec.PT, Name: n.Codec.Name, ClockRate: n.Codec.Rate},
+		DTMFPT:    n.DTMFPT,
+		Direction: mediaDirection(n.Direction),
+		PtimeMs:   n.Ptime,
+	}
+	c.mu.Lock()
+	m := c.media
+	if m == nil || c.info.State == StateTerminated {
+		c.mu.Unlock()
+		return nil
+	}
+	wasOn := c.mediaOn
+	c.mediaOn = true
+	c.neg = n
+	c.info.Codec = n.Codec.Name
+	c.info.MediaLocal = netip.AddrPortFrom(c.p.mediaIP, m.LocalAddr().Port()).String()
+	c.info.MediaRemote = ""
+	if n.Remote.IsValid() {
+		c.info.MediaRemote = n.Remote.String()
+	}
+	c.info.RemoteHeld = n.RemoteDir == sdp.SendOnly || n.RemoteDir == sdp.Inactive
+	info := c.info
+	c.mu.Unlock()
+	var err error
+	if wasOn {
+		err = m.Update(params)
+	} else {
+		c.stopTones()
+		err = m.Start(params)
+	}
+	if err != nil {
+		return fmt.Errorf("starting media: %w", err)
+	}
+	c.log.Info("media", "action", map[bool]string{true: "update", false: "start"}[wasOn], "codec", n.Codec.Name,
+		"pt", n.Codec.PT, "dtmf_pt", n.DTMFPT, "local", info.MediaLocal, "remote", info.MediaRemote, "direction", n.Direction)
+	c.p.publish(EventMedia{ID: c.id, Codec: n.Codec.Name, Local: info.MediaLocal, Remote: info.MediaRemote, Direction: n.Direction})
+	return nil
+}
+
+func mediaDirection(d string) media.Direction {
+	switch d {
+	case sdp.SendOnly:
+		return media.SendOnly
+	case sdp.RecvOnly:
+		return media.RecvOnly
+	case sdp.Inactive:
+		return media.Inactive
+	}
+	return media.SendRecv
+}
+
+func toMediaStats(s media.Stats) MediaStats {
+	return MediaStats{
+		PacketsSent: s.PacketsSent, PacketsReceived: s.PacketsReceived, PacketsLost: s.PacketsLost,
+		LossPercent: s.LossPercent, RemoteLossPercent: s.RemoteLossPercent, JitterMs: s.JitterMs,
+		RTTMs: s.RTTMs, JitterBufferMs: s.JitterBufferMs, MicDBFS: s.MicDBFS, SpeakerDBFS: s.SpeakerDBFS, MOS: s.MOS,
+	}
+}
+
+// end brings the call down for a reason of ours, whatever its state (used by Close).
+func (c *Call) end(ctx context.Context, reason string) {
+	c.mu.Lock()
+	state, dir := c.info.State, c.info.Direction
+	c.mu.Unlock()
+	switch {
+	case state == StateTerminated:
+	case dir == DirIn && (state == StateIncoming):
+		c.reject(480, "Temporarily Unavailable", reason)
+	default:
+		c.hangupWith(0, reason)
+	}
+	select {
+	case <-c.done:
+	case <-ctx.Done():
+	}
+}
+
+// hangupWith ends an answered call with a BYE, or cancels/rejects one that is not answered.
+func (c *Call) hangupWith(code int, reason string) {
+	c.mu.Lock()
+	state, dir := c.info.State, c.info.Direction
+	cancel := c.cancelInvite
+	srv, cli, echo := c.srvDlg, c.cliDlg, c.echo
+	answered := !c.info.Answered.IsZero()
+	c.mu.Unlock()
+	if state == StateTerminated {
+		return
+	}
+	if echo != nil {
+		c.finish(200, reason)
+		return
+	}
+	if dir == DirIn && !answered {
+		if !c.reject(486, "Busy Here", reason) {
+			// the 200 is already on its way: wait for the ACK, then BYE
+			c.waitAnswered(5 * time.Second)
+			c.hangupWith(code, reason)
+		}
+		return
+	}
+	if dir == DirOut && !answered {
+		if cancel != nil {
+			c.mu.Lock()
+			c.info.Reason = reason
+			c.mu.Unlock()
+			cancel() // WaitAnswer sends CANCEL; runOutgoing finishes the call with 487
+		}
+		return
+	}
+	ctx, done := context.WithTimeout(context.Background(), 10*time.Second)
+	defer done()
+	var err error
+	if srv != nil {
+		err = srv.Bye(ctx)
+	} else if cli != nil {
+		err = cli.Bye(ctx)
+	}
+	if err != nil {
+		c.log.Warn("BYE failed", "error", err)
+		reason += " (BYE: " + err.Error() + ")"
+	}
+	if code == 0 {
+		code = 200
+	}
+	c.finish(code, reason)
+}
+
+func (c *Call) waitAnswered(d time.Duration) {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		c.mu.Lock()
+		ok := !c.info.Answered.IsZero() || c.info.State == StateTerminated
+		c.mu.Unlock()
+		if ok {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// reject hands a reject decision to the parked INVITE handler; false if already decided.
+func (c *Call) reject(code int, sipReason, why string) bool {
+	c.mu.Lock()
+	if c.decided || c.info.Direction != DirIn {
+		c.mu.Unlock()
+		return false
+	}
+	c.decided = true
+	c.mu.Unlock()
+	c.decide <- decision{code: code, sipReason: sipReason, why: why}
+	return true
+}
+
+// remoteTarget is where in-dialog requests go: the peer's Contact.
+func (c *Call) remoteTarget() (sip.Uri, bool) {
+	if c.srvDlg != nil {
+		if ct := c.srvDlg.InviteRequest.Contact(); ct != nil {
+			return ct.Address, true
+		}
+	}
+	if c.cliDlg != nil && c.cliDlg.InviteResponse != nil {
+		if ct := c.cliDlg.InviteResponse.Contact(); ct != nil {
+			return ct.Address, true
+		}
+	}
+	return sip.Uri{}, false
+}
+
+// dialogDo sends an in-dialog request and waits for its final response.
+func (c *Call) dialogDo(ctx context.Context, req *sip.Request) (*sip.Response, error) {
+	if c.srvDlg != nil {
+		return c.srvDlg.Do(ctx, req)
+	}
+	if c.cliDlg != nil {
+		return c.cliDlg.Do(ctx, req)
+	}
+	return nil, fmt.Errorf("call %s has no dialog", c.id)
+}
+
+func (c *Call) dialogWrite(req *sip.Request) error {
+	if c.srvDlg != nil {
+		return c.srvDlg.WriteRequest(req)
+	}
+	if c.cliDlg != nil {
+		return c.cliDlg.WriteRequest(req)
+	}
+	return fmt.Errorf("call %s has no dialog", c.id)
+}
+
+// stopTones ends a ring/ringback tone if one plays for this call.
+func (c *Call) stopTones() {
+	c.mu.Lock()
+	stop := c.stopTone
+	c.stopTone = nil
+	c.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+}

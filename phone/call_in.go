@@ -1,0 +1,432 @@
+package phone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/sipterm/sipterm/phone/sdp"
+)
+
+// onInvite handles a new INVITE (or routes a re-INVITE to its call). For a new call it stays
+// parked until the call's owner decides: sipgo ends the INVITE transaction when this returns.
+func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
+	if to := req.To(); to != nil && to.Params.Has("tag") {
+		c := p.callBySIP(req)
+		if c == nil {
+			respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
+			return
+		}
+		c.handleReinvite(req, tx)
+		return
+	}
+	if existing := p.callBySIP(req); existing != nil {
+		// The same Call-ID without a To-tag: a retransmission that missed its transaction, or a
+		// loop. The call that owns this Call-ID is already handling it.
+		respond(p, req, tx, 482, "Loop Detected")
+		return
+	}
+	p.mu.Lock()
+	closing := p.closing
+	p.mu.Unlock()
+	if closing {
+		respond(p, req, tx, 480, "Temporarily Unavailable")
+		return
+	}
+	if req.Contact() == nil {
+		respond(p, req, tx, 400, "Bad Request (no Contact)")
+		return
+	}
+	body := req.Body()
+	if len(body) > 0 {
+		if ct := req.ContentType(); ct == nil || !strings.EqualFold(strings.TrimSpace(strings.Split(ct.Value(), ";")[0]), "application/sdp") {
+			res := sip.NewResponseFromRequest(req, 415, "Unsupported Media Type", nil)
+			res.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
+			p.reply(req, tx, res)
+			return
+		}
+	}
+
+	acct := p.accountFor(req)
+	remote := req.From().Address.String()
+	c := p.newCall(acct, DirIn, req.CallID().Value(), remote, req.Recipient.String())
+	if err := c.newMedia(); err != nil {
+		p.log.Error("incoming call refused", "error", err, "from", remote)
+		respond(p, req, tx, 503, "Service Unavailable (no RTP port)")
+		return
+	}
+	var answer []byte
+	if len(body) > 0 {
+		neg, a, err := sdp.Answer(body, c.local)
+		if err != nil {
+			c.media.Close()
+			code, reason := 488, "Not Acceptable Here"
+			if errors.Is(err, sdp.ErrMalformed) {
+				code, reason = 400, "Bad Request (malformed SDP)"
+			}
+			p.log.Warn("incoming INVITE refused", "code", code, "error", err, "from", remote)
+			res := sip.NewResponseFromRequest(req, code, reason, nil)
+			if code == 488 {
+				res.AppendHeader(sip.NewHeader("Warning", `304 sipterm "no common audio codec (PCMU, PCMA)"`))
+			}
+			p.reply(req, tx, res)
+			return
+		}
+		c.neg, answer = neg, a
+	} else {
+		// Late offer: our offer goes in the 200, the answer comes in the ACK.
+		answer = sdp.Offer(c.local)
+	}
+
+	dlg, err := p.dialogUA(acct.cfg.AORURI.User, req.Transport()).ReadInvite(req, tx)
+	if err != nil {
+		c.media.Close()
+		p.log.Warn("incoming INVITE refused", "error", err)
+		respond(p, req, tx, 400, "Bad Request")
+		return
+	}
+	c.srvDlg = dlg
+	if err := p.register(c); err != nil {
+		c.media.Close()
+		respond(p, req, tx, 480, "Temporarily Unavailable")
+		return
+	}
+	c.log.Info("incoming call", "from", remote, "to", req.Recipient.String(), "account", acct.cfg.Name, "transport", req.Transport())
+	c.p.publish(EventCall{Call: c.Info()})
+	if err := dlg.Respond(180, "Ringing", nil); err != nil {
+		c.log.Warn("sending 180 failed", "error", err)
+	}
+	p.startRinging(c)
+	if d, ok := p.autoAnswerDelay(acct); ok {
+		c.log.Info("auto-answer scheduled", "after", d)
+		c.mu.Lock()
+		c.autoTimer = time.AfterFunc(d, func() {
+			if err := c.answer(); err == nil {
+				c.log.Info("auto-answered", "after", d)
+			}
+		})
+		c.mu.Unlock()
+	}
+
+	// Parked until decided: answer/reject from any goroutine, or CANCEL / transaction end.
+	select {
+	case d := <-c.decide:
+		if d.answer {
+			c.answerIncoming(answer, len(body) == 0)
+		} else {
+			c.rejectIncoming(d)
+		}
+	case <-dlg.Context().Done():
+		cause := context.Cause(dlg.Context())
+		if errors.Is(cause, sip.ErrTransactionCanceled) {
+			c.finish(487, "cancelled by caller")
+		} else {
+			c.finish(408, fmt.Sprintf("INVITE transaction ended before an answer (%v)", cause))
+		}
+	}
+}
+
+// autoAnswerDelay: the account's auto_answer, else the global one (--auto-answer).
+func (p *Phone) autoAnswerDelay(a *Account) (time.Duration, bool) {
+	if p.cfg.AutoAnswerDur != nil {
+		return *p.cfg.AutoAnswerDur, true
+	}
+	if a.cfg.AutoAnswerDur != nil {
+		return *a.cfg.AutoAnswerDur, true
+	}
+	return 0, false
+}
+
+// answer hands the answer decision to the parked INVITE handler; it does not wait for the ACK.
+func (c *Call) answer() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.info.Direction != DirIn || c.info.State != StateIncoming || c.decided {
+		return fmt.Errorf("call %s is not ringing (%s)", c.id, c.info.State)
+	}
+	c.decided = true
+	if c.autoTimer != nil {
+		c.autoTimer.Stop()
+	}
+	c.decide <- decision{answer: true}
+	return nil
+}
+
+// answerIncoming runs on the parked handler: start media, send 200 and wait for the ACK.
+func (c *Call) answerIncoming(answer []byte, lateOffer bool) {
+	c.stopTones()
+	if !lateOffer {
+		if err := c.applyMedia(c.neg); err != nil {
+			c.log.Error("media", "error", err)
+		}
+	}
+	err := c.srvDlg.RespondSDP(answer)
+	if err != nil {
+		if ctxErr := context.Cause(c.srvDlg.Context()); errors.Is(ctxErr, sip.ErrTransactionCanceled) {
+			c.finish(487, "cancelled by caller")
+			return
+		}
+		c.log.Warn("200 OK not acknowledged", "error", err)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = c.srvDlg.Bye(ctx)
+		cancel()
+		c.finish(408, "no ACK for our 200 OK")
+		return
+	}
+	c.setState(StateEstablished, 200, "answered")
+}
+
+// rejectIncoming runs on the parked handler: send the final error response.
+func (c *Call) rejectIncoming(d decision) {
+	c.stopTones()
+	if err := c.srvDlg.Respond(d.code, d.sipReason, nil); err != nil {
+		c.log.Warn("sending reject failed", "code", d.code, "error", err)
+	}
+	c.finish(d.code, d.why)
+}
+
+// handleReinvite answers a re-INVITE (hold/resume/address change) within the call's dialog.
+func (c *Call) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
+	var err error
+	switch {
+	case c.srvDlg != nil:
+		err = c.srvDlg.ReadRequest(req, tx)
+	case c.cliDlg != nil:
+		err = c.cliDlg.ReadRequest(req, tx)
+	default:
+		respond(c.p, req, tx, 491, "Request Pending")
+		return
+	}
+	if err != nil {
+		respond(c.p, req, tx, 500, "Server Internal Error (CSeq out of order)")
+		return
+	}
+	c.mu.Lock()
+	state := c.info.State
+	answered := !c.info.Answered.IsZero()
+	c.local.Version++
+	local := c.local
+	c.mu.Unlock()
+	if state == StateTerminated || !answered {
+		respond(c.p, req, tx, 491, "Request Pending")
+		return
+	}
+	var body []byte
+	var neg sdp.Negotiated
+	offer := req.Body()
+	if len(offer) > 0 {
+		neg, body, err = sdp.Answer(offer, local)
+		if err != nil {
+			code, reason := 488, "Not Acceptable Here"
+			if errors.Is(err, sdp.ErrMalformed) {
+				code, reason = 400, "Bad Request (malformed SDP)"
+			}
+			c.log.Warn("re-INVITE refused", "code", code, "error", err)
+			respond(c.p, req, tx, code, reason)
+			return
+		}
+	} else {
+		body = sdp.Offer(local)
+	}
+	res := sip.NewSDPResponseFromRequest(req, body)
+	ct := c.p.contact(c.acct.cfg.AORURI.User, req.Transport())
+	res.AppendHeader(&ct)
+	if err := tx.Respond(res); err != nil {
+		c.log.Warn("answering re-INVITE failed", "error", err)
+		return
+	}
+	if len(offer) > 0 {
+		c.log.Info("re-INVITE", "remote_direction", neg.RemoteDir, "our_direction", neg.Direction)
+		if err := c.applyMedia(neg); err != nil {
+			c.log.Error("media update", "error", err)
+		}
+		c.mu.Lock()
+		held := c.info.Held
+		c.mu.Unlock()
+		if neg.RemoteDir == sdp.SendOnly || neg.RemoteDir == sdp.Inactive || held {
+			c.setState(StateHeld, 0, "held by peer")
+		} else {
+			c.setState(StateEstablished, 0, "resumed by peer")
+		}
+	}
+	c.awaitAck(req, tx, res)
+}
+
+// awaitAck retransmits a 2xx to a re-INVITE until its ACK arrives (RFC 3261 §13.3.1.4: T1,
+// doubling to T2, for 64*T1); over a reliable transport one send is enough.
+func (c *Call) awaitAck(req *sip.Request, tx sip.ServerTransaction, res *sip.Response) {
+	seq := req.CSeq().SeqNo
+	interval := sip.T1
+	deadline := time.After(64 * sip.T1)
+	for {
+		var retransmit <-chan time.Time
+		if !sip.IsReliable(req.Transport()) {
+			retransmit = time.After(interval)
+		}
+		select {
+		case got := <-c.reinviteAck:
+			if got == seq {
+				return
+			}
+		case <-retransmit:
+			if err := tx.Respond(res); err != nil {
+				if err := c.p.srv.WriteResponse(res); err != nil {
+					c.log.Warn("re-sending 200 to re-INVITE failed", "error", err)
+				}
+			}
+			interval = min(interval*2, sip.T2)
+		case <-deadline:
+			c.log.Warn("no ACK for our 200 to a re-INVITE")
+			return
+		case <-c.done:
+			return
+		}
+	}
+}
+
+// onAck routes an ACK to its call: the answer's ACK confirms the dialog, others end a re-INVITE.
+func (p *Phone) onAck(req *sip.Request, tx sip.ServerTransaction) {
+	c := p.callBySIP(req)
+	if c == nil {
+		return
+	}
+	seq := req.CSeq().SeqNo
+	if c.srvDlg != nil && seq == c.srvDlg.InviteRequest.CSeq().SeqNo {
+		if err := c.srvDlg.ReadAck(req, tx); err != nil {
+			c.log.Debug("ACK", "error", err)
+		}
+		if body := req.Body(); len(body) > 0 && c.neg.Codec.Name == "" {
+			// late offer: the ACK carries the answer
+			c.mu.Lock()
+			local := c.local
+			c.mu.Unlock()
+			if neg, err := sdp.ParseAnswer(body, local); err == nil {
+				_ = c.applyMedia(neg)
+			} else {
+				c.log.Warn("SDP in ACK unusable", "error", err)
+				go c.hangupWith(488, "SDP answer in ACK not acceptable")
+			}
+		}
+		return
+	}
+	select {
+	case c.reinviteAck <- seq:
+	default:
+	}
+}
+
+// onBye ends the call it belongs to; 481 when there is none.
+func (p *Phone) onBye(req *sip.Request, tx sip.ServerTransaction) {
+	c := p.callBySIP(req)
+	if c == nil {
+		respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
+		return
+	}
+	var err error
+	switch {
+	case c.srvDlg != nil:
+		err = c.srvDlg.ReadBye(req, tx)
+	case c.cliDlg != nil:
+		err = c.cliDlg.ReadBye(req, tx)
+	default:
+		respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
+		return
+	}
+	if err != nil {
+		c.log.Warn("BYE", "error", err)
+		respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
+		return
+	}
+	c.finish(200, "remote BYE")
+}
+
+// onCancel only sees CANCELs that matched no INVITE transaction (sipgo answers the others).
+func (p *Phone) onCancel(req *sip.Request, tx sip.ServerTransaction) {
+	respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
+}
+
+func (p *Phone) onOptions(req *sip.Request, tx sip.ServerTransaction) {
+	res := sip.NewResponseFromRequest(req, 200, "OK", nil)
+	res.AppendHeader(sip.NewHeader("Allow", allowedMethods))
+	res.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
+	res.AppendHeader(sip.NewHeader("User-Agent", p.userAgent()))
+	p.reply(req, tx, res)
+}
+
+// onInfo takes DTMF sent as SIP INFO (application/dtmf-relay or application/dtmf).
+func (p *Phone) onInfo(req *sip.Request, tx sip.ServerTransaction) {
+	c := p.callBySIP(req)
+	if c == nil {
+		respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
+		return
+	}
+	ct := ""
+	if h := req.ContentType(); h != nil {
+		ct = strings.ToLower(strings.TrimSpace(strings.Split(h.Value(), ";")[0]))
+	}
+	digit := ""
+	switch ct {
+	case "application/dtmf-relay":
+		for _, line := range strings.Split(string(req.Body()), "\n") {
+			k, v, ok := strings.Cut(line, "=")
+			if ok && strings.EqualFold(strings.TrimSpace(k), "signal") {
+				digit = strings.TrimSpace(v)
+			}
+		}
+	case "application/dtmf":
+		digit = strings.TrimSpace(string(req.Body()))
+	default:
+		respond(p, req, tx, 415, "Unsupported Media Type")
+		return
+	}
+	digit = strings.ToUpper(digit)
+	if len(digit) != 1 || !strings.Contains("0123456789*#ABCD", digit) {
+		respond(p, req, tx, 400, "Bad Request (not a DTMF digit)")
+		return
+	}
+	respond(p, req, tx, 200, "OK")
+	c.log.Info("dtmf received", "digit", digit, "via", "info")
+	p.publish(EventDTMF{ID: c.id, Digit: digit, Source: "info"})
+}
+
+func (p *Phone) onNotify(req *sip.Request, tx sip.ServerTransaction) {
+	if p.callBySIP(req) == nil {
+		respond(p, req, tx, 481, "Subscription Does Not Exist")
+		return
+	}
+	respond(p, req, tx, 200, "OK")
+}
+
+// onNoDialog answers requests we do not implement: 481 outside a known call, 501 inside.
+func (p *Phone) onNoDialog(req *sip.Request, tx sip.ServerTransaction) {
+	if req.Method == sip.MESSAGE && !req.To().Params.Has("tag") {
+		p.notice("info", fmt.Sprintf("message from %s: %s", req.From().Address.String(), strings.TrimSpace(string(req.Body()))))
+		respond(p, req, tx, 200, "OK")
+		return
+	}
+	if p.callBySIP(req) == nil {
+		respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
+		return
+	}
+	respond(p, req, tx, 501, "Not Implemented")
+}
+
+func (p *Phone) onNoRoute(req *sip.Request, tx sip.ServerTransaction) {
+	res := sip.NewResponseFromRequest(req, 405, "Method Not Allowed", nil)
+	res.AppendHeader(sip.NewHeader("Allow", allowedMethods))
+	p.reply(req, tx, res)
+}
+
+func respond(p *Phone, req *sip.Request, tx sip.ServerTransaction, code int, reason string) {
+	p.reply(req, tx, sip.NewResponseFromRequest(req, code, reason, nil))
+}
+
+func (p *Phone) reply(req *sip.Request, tx sip.ServerTransaction, res *sip.Response) {
+	if err := tx.Respond(res); err != nil {
+		p.log.Warn("sending response failed", "method", req.Method, "code", res.StatusCode, "error", err)
+	}
+}

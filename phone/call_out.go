@@ -1,0 +1,186 @@
+package phone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/sipterm/sipterm/phone/config"
+	"github.com/sipterm/sipterm/phone/sdp"
+)
+
+// EchoTarget is what a person dials to reach the built-in echo test.
+const EchoTarget = "echo"
+
+// resolveTarget turns what a person typed into a SIP URI: a full URI, user@host, or a bare
+// number/user completed with the account's domain.
+func resolveTarget(a *config.Account, target string) (sip.Uri, error) {
+	target = strings.TrimSpace(target)
+	if target == "" {
+		return sip.Uri{}, errors.New("nothing to dial")
+	}
+	if !strings.Contains(target, "@") && !strings.HasPrefix(target, "sip:") && !strings.HasPrefix(target, "sips:") {
+		target = target + "@" + a.AORURI.HostPort()
+	}
+	return config.ParseURI(target)
+}
+
+// Dial places a call from an account ("" = the first) and returns its id at once; progress
+// comes as events. "echo" dials the built-in echo test.
+func (p *Phone) Dial(account, target string) (string, error) {
+	acct, err := p.account(account)
+	if err != nil {
+		return "", err
+	}
+	if strings.EqualFold(strings.TrimSpace(target), EchoTarget) {
+		return p.dialEcho(acct)
+	}
+	uri, err := resolveTarget(acct.cfg, target)
+	if err != nil {
+		return "", err
+	}
+	password, err := acct.cfg.Secret()
+	if err != nil {
+		return "", err
+	}
+	sipCallID := sip.GenerateTagN(24) + "@sipterm"
+	c := p.newCall(acct, DirOut, sipCallID, uri.String(), acct.cfg.AORURI.String())
+	if err := c.newMedia(); err != nil {
+		return "", err
+	}
+	req := sip.NewRequest(sip.INVITE, uri)
+	from := &sip.FromHeader{Address: acct.cfg.AORURI, Params: sip.NewParams()}
+	from.Params.Add("tag", sip.GenerateTagN(16))
+	to := &sip.ToHeader{Address: uri, Params: sip.NewParams()}
+	to.Address.UriParams = nil
+	cid := sip.CallIDHeader(sipCallID)
+	req.AppendHeader(from)
+	req.AppendHeader(to)
+	req.AppendHeader(&cid)
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: 1, MethodName: sip.INVITE})
+	req.AppendHeader(sip.NewHeader("Allow", allowedMethods))
+	req.AppendHeader(sip.NewHeader("User-Agent", p.userAgent()))
+	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	transport := ""
+	if t, ok := uri.UriParams.Get("transport"); ok && t != "" {
+		transport = strings.ToUpper(t)
+		req.SetTransport(transport)
+	}
+	switch {
+	case acct.cfg.ProxyURI != nil:
+		route := *acct.cfg.ProxyURI
+		route.UriParams = sip.NewParams()
+		route.UriParams.Add("lr", "")
+		req.AppendHeader(&sip.RouteHeader{Address: route})
+		req.SetDestination(acct.cfg.ProxyURI.HostPort())
+	case acct.cfg.RegistrarURI != nil && strings.EqualFold(uri.Host, acct.cfg.AORURI.Host):
+		req.SetDestination(acct.cfg.RegistrarURI.HostPort())
+	}
+	req.SetBody(sdp.Offer(c.local))
+	if err := p.register(c); err != nil {
+		c.media.Close()
+		return "", err
+	}
+	c.log.Info("dialing", "to", uri.String(), "account", acct.cfg.Name)
+	p.publish(EventCall{Call: c.Info()})
+	ctx, cancel := context.WithCancel(p.ctx)
+	c.mu.Lock()
+	c.cancelInvite = cancel
+	c.mu.Unlock()
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		defer cancel()
+		c.runOutgoing(ctx, req, acct.cfg.Username, password, transport)
+	}()
+	return c.id, nil
+}
+
+// runOutgoing drives an outgoing INVITE to its final response (the call's own goroutine).
+func (c *Call) runOutgoing(ctx context.Context, req *sip.Request, user, password, transport string) {
+	dua := c.p.dialogUA(c.acct.cfg.AORURI.User, transport)
+	dlg, err := dua.WriteInvite(ctx, req)
+	if err != nil {
+		c.finish(503, fmt.Sprintf("sending INVITE failed: %v", err))
+		return
+	}
+	c.mu.Lock()
+	c.cliDlg = dlg
+	c.mu.Unlock()
+	defer dlg.Close()
+	err = dlg.WaitAnswer(ctx, sipgo.AnswerOptions{
+		Username: user, Password: password,
+		OnResponse: func(res *sip.Response) error {
+			c.onProvisional(res)
+			return nil
+		},
+	})
+	if err != nil {
+		var de *sipgo.ErrDialogResponse
+		switch {
+		case errors.As(err, &de):
+			c.finish(de.Res.StatusCode, fmt.Sprintf("%d %s", de.Res.StatusCode, de.Res.Reason))
+		case errors.Is(err, context.Canceled):
+			c.mu.Lock()
+			why := c.info.Reason
+			c.mu.Unlock()
+			if why == "" || c.p.ctx.Err() != nil {
+				why = "local hangup"
+			}
+			c.finish(487, "cancelled before answer ("+why+")")
+		default:
+			code := 408
+			if dlg.InviteResponse != nil && dlg.InviteResponse.StatusCode >= 300 {
+				code = dlg.InviteResponse.StatusCode
+			}
+			c.finish(code, fmt.Sprintf("no answer: %v", err))
+		}
+		return
+	}
+	// 200 OK: our ACK must go even if the answer is unusable (then BYE at once).
+	actx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c.mu.Lock()
+	local := c.local
+	c.mu.Unlock()
+	neg, nerr := sdp.ParseAnswer(dlg.InviteResponse.Body(), local)
+	if err := dlg.Ack(actx); err != nil {
+		c.log.Warn("sending ACK failed", "error", err)
+	}
+	if nerr != nil {
+		c.log.Warn("answer SDP unusable", "error", nerr)
+		_ = dlg.Bye(actx)
+		c.finish(488, fmt.Sprintf("answer SDP unusable: %v", nerr))
+		return
+	}
+	if err := c.applyMedia(neg); err != nil {
+		c.log.Error("media", "error", err)
+	}
+	c.setState(StateEstablished, 200, "answered")
+}
+
+// onProvisional follows 180/183: ringing (with ringback) or early media.
+func (c *Call) onProvisional(res *sip.Response) {
+	if !res.IsProvisional() || res.StatusCode == 100 {
+		return
+	}
+	if body := res.Body(); len(body) > 0 {
+		c.mu.Lock()
+		local := c.local
+		c.mu.Unlock()
+		if neg, err := sdp.ParseAnswer(body, local); err == nil {
+			if err := c.applyMedia(neg); err != nil {
+				c.log.Warn("early media", "error", err)
+			}
+			c.setState(StateEarly, res.StatusCode, fmt.Sprintf("%d %s", res.StatusCode, res.Reason))
+			return
+		}
+	}
+	c.setState(StateRinging, res.StatusCode, fmt.Sprintf("%d %s", res.StatusCode, res.Reason))
+	c.p.startRingback(c)
+}

@@ -1,0 +1,305 @@
+package media
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+)
+
+// simPkt is one packet in a simulated stream: id identifies its audio (every sample is id+1000).
+type simPkt struct {
+	id     int
+	ssrc   uint32
+	seq    uint16
+	ts     uint32
+	arrive time.Duration
+}
+
+// stream makes n packets of 20 ms starting at seq/ts, sent every 20 ms, arriving after delay.
+func stream(n int, seq uint16, ts uint32, delay func(i int) time.Duration) []simPkt {
+	p := make([]simPkt, n)
+	for i := range p {
+		p[i] = simPkt{id: i, ssrc: 1, seq: seq + uint16(i), ts: ts + uint32(i*160), arrive: time.Duration(i)*20*time.Millisecond + delay(i)}
+	}
+	return p
+}
+
+func constDelay(d time.Duration) func(int) time.Duration { return func(int) time.Duration { return d } }
+
+// simResult is what the playout side saw.
+type simResult struct {
+	played []int // packet ids of audio frames, in playout order
+	kinds  []frameKind
+	frames [][]int16
+	j      *jitterBuffer
+}
+
+// simulate runs the jitter buffer against an injected clock: at each 20 ms tick (offset by phase)
+// every packet that has arrived is pushed, then one frame is popped.
+func simulate(pkts []simPkt, ticks int, phase time.Duration) simResult {
+	j := newJitterBuffer()
+	epoch := time.Unix(1_700_000_000, 0)
+	order := slices.Clone(pkts)
+	slices.SortStableFunc(order, func(a, b simPkt) int { return int(a.arrive - b.arrive) })
+	var r simResult
+	r.j = j
+	pcm := make([]int16, 160)
+	next := 0
+	for k := range ticks {
+		now := time.Duration(k)*20*time.Millisecond + phase
+		for next < len(order) && order[next].arrive <= now {
+			p := order[next]
+			for i := range pcm {
+				pcm[i] = int16(p.id + 1000)
+			}
+			j.push(epoch.Add(p.arrive), p.ssrc, p.seq, p.ts, pcm)
+			next++
+		}
+		out := make([]int16, 160)
+		kind := j.pop(out)
+		r.kinds = append(r.kinds, kind)
+		r.frames = append(r.frames, out)
+		if kind == frameAudio {
+			r.played = append(r.played, int(out[0])-1000)
+		}
+	}
+	return r
+}
+
+// core drops the counters that the end of every simulated stream moves (the final fade-out).
+func core(c jbCounters) jbCounters {
+	c.Concealed, c.Grown = 0, 0
+	return c
+}
+
+func ids(from, to int, except ...int) []int {
+	var r []int
+	for i := from; i < to; i++ {
+		if !slices.Contains(except, i) {
+			r = append(r, i)
+		}
+	}
+	return r
+}
+
+func count(kinds []frameKind, k frameKind) int {
+	n := 0
+	for _, x := range kinds {
+		if x == k {
+			n++
+		}
+	}
+	return n
+}
+
+func TestJitterBuffer(t *testing.T) {
+	const n = 50
+	tests := []struct {
+		name  string
+		pkts  func() []simPkt
+		want  []int // ids played, in order
+		check func(t *testing.T, r simResult)
+	}{
+		{
+			name: "in order",
+			pkts: func() []simPkt { return stream(n, 100, 5000, constDelay(5*time.Millisecond)) },
+			want: ids(0, n),
+			check: func(t *testing.T, r simResult) {
+				if c := core(r.j.c); c != (jbCounters{}) {
+					t.Errorf("counters %+v", r.j.c)
+				}
+			},
+		},
+		{
+			name: "reorder",
+			pkts: func() []simPkt {
+				p := stream(n, 100, 5000, constDelay(5*time.Millisecond))
+				p[10].arrive, p[11].arrive = p[11].arrive+time.Millisecond, p[10].arrive
+				p[31].arrive = p[30].arrive - time.Millisecond // overtakes 30
+				return p
+			},
+			want: ids(0, n),
+			check: func(t *testing.T, r simResult) {
+				if c := core(r.j.c); c != (jbCounters{Reordered: 2}) {
+					t.Errorf("counters %+v", r.j.c)
+				}
+			},
+		},
+		{
+			name: "loss",
+			pkts: func() []simPkt {
+				p := stream(n, 100, 5000, constDelay(5*time.Millisecond))
+				return slices.Delete(p, 20, 21)
+			},
+			want: ids(0, n, 20),
+			check: func(t *testing.T, r simResult) {
+				if c := core(r.j.c); c != (jbCounters{Lost: 1}) {
+					t.Errorf("counters %+v", r.j.c)
+				}
+				i := slices.Index(r.kinds, frameConcealed)
+				if i < 1 || r.frames[i-1][0] != 1019 {
+					t.Fatalf("concealed frame at %d not after packet 19", i)
+				}
+				// The repeat fades: starts at 19's value, ends lower.
+				f := r.frames[i]
+				if f[0] != 1019 || f[159] >= 1019 || f[159] < 1019*3/4 {
+					t.Errorf("concealed frame %d..%d", f[0], f[159])
+				}
+			},
+		},
+		{
+			name: "duplicate",
+			pkts: func() []simPkt {
+				p := stream(n, 100, 5000, constDelay(5*time.Millisecond))
+				d := p[15]
+				d.arrive += 3 * time.Millisecond
+				return append(p, d)
+			},
+			want: ids(0, n),
+			check: func(t *testing.T, r simResult) {
+				if c := core(r.j.c); c != (jbCounters{Duplicates: 1}) {
+					t.Errorf("counters %+v", r.j.c)
+				}
+			},
+		},
+		{
+			name: "late packet",
+			pkts: func() []simPkt {
+				p := stream(n, 100, 5000, constDelay(5*time.Millisecond))
+				p[20].arrive += 300 * time.Millisecond
+				return p
+			},
+			check: func(t *testing.T, r simResult) {
+				if r.j.c.LateDropped != 1 || slices.Contains(r.played, 20) {
+					t.Errorf("counters %+v, played %v", r.j.c, r.played)
+				}
+				if !slices.IsSorted(r.played) || len(r.played) != n-1 {
+					t.Errorf("played %v", r.played)
+				}
+			},
+		},
+		{
+			name: "ssrc change",
+			pkts: func() []simPkt {
+				p := stream(n, 100, 5000, constDelay(5*time.Millisecond))
+				for i := 25; i < n; i++ {
+					p[i].ssrc, p[i].seq, p[i].ts = 2, 40000+uint16(i), 9_000_000+uint32(i*160)
+				}
+				return p
+			},
+			want: ids(0, n),
+			check: func(t *testing.T, r simResult) {
+				if c := core(r.j.c); c != (jbCounters{SSRCChanges: 1}) {
+					t.Errorf("counters %+v", r.j.c)
+				}
+			},
+		},
+		{
+			name: "sequence and timestamp wrap",
+			pkts: func() []simPkt { return stream(n, 65530, 0xFFFFFFFF-160*20, constDelay(5*time.Millisecond)) },
+			want: ids(0, n),
+			check: func(t *testing.T, r simResult) {
+				if c := core(r.j.c); c != (jbCounters{}) {
+					t.Errorf("counters %+v", r.j.c)
+				}
+			},
+		},
+		{
+			name: "timestamp jump",
+			pkts: func() []simPkt {
+				p := stream(n, 100, 5000, constDelay(5*time.Millisecond))
+				for i := 25; i < n; i++ {
+					p[i].ts += 10 * 8000 // the sender skipped 10 s
+				}
+				return p
+			},
+			want: ids(0, n),
+			check: func(t *testing.T, r simResult) {
+				if c := core(r.j.c); c != (jbCounters{Jumps: 1}) {
+					t.Errorf("counters %+v", r.j.c)
+				}
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, phase := range []time.Duration{0, 7 * time.Millisecond, 19 * time.Millisecond} {
+				r := simulate(tc.pkts(), n+20, phase)
+				if tc.want != nil && !slices.Equal(r.played, tc.want) {
+					t.Fatalf("phase %v: played %v, want %v", phase, r.played, tc.want)
+				}
+				if tc.check != nil {
+					tc.check(t, r)
+				}
+			}
+		})
+	}
+}
+
+func TestJitterBufferGrowsAndShrinks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const jittery, calm = 300, 600
+	pkts := stream(jittery+calm, 1, 1, func(i int) time.Duration {
+		if i < jittery {
+			return time.Duration(rng.IntN(80)) * time.Millisecond // up to 80 ms of jitter
+		}
+		return 80 * time.Millisecond // then a steady path (still late, but regular)
+	})
+	j := newJitterBuffer()
+	epoch := time.Unix(1_700_000_000, 0)
+	slices.SortStableFunc(pkts, func(a, b simPkt) int { return int(a.arrive - b.arrive) })
+	pcm, out := make([]int16, 160), make([]int16, 160)
+	next := 0
+	var peak float64
+	for k := range jittery + calm + 10 {
+		now := time.Duration(k)*20*time.Millisecond + 3*time.Millisecond
+		for next < len(pkts) && pkts[next].arrive <= now {
+			p := pkts[next]
+			j.push(epoch.Add(p.arrive), p.ssrc, p.seq, p.ts, pcm)
+			next++
+		}
+		j.pop(out)
+		if k == jittery {
+			peak = j.delayMs()
+			if peak < 60 {
+				t.Fatalf("after 6 s of 0..80 ms jitter the buffer aims at only %.0f ms (jitter %.1f ms)", peak, j.jitter/8)
+			}
+			if j.c.Grown == 0 && j.c.Concealed == 0 {
+				t.Fatalf("the buffer never had to grow: %+v", j.c)
+			}
+		}
+	}
+	if got := j.delayMs(); got >= peak || got > 45 {
+		t.Fatalf("after calm the buffer still aims at %.0f ms (peak %.0f)", got, peak)
+	}
+	if j.c.Shrunk == 0 {
+		t.Fatalf("the buffer never shrank: %+v", j.c)
+	}
+	if b := j.buffered(); b > 3*160+j.target {
+		t.Fatalf("still holding %d samples with target %d", b, j.target)
+	}
+}
+
+func TestConcealmentFadesToSilence(t *testing.T) {
+	j := newJitterBuffer()
+	pcm := make([]int16, 160)
+	for i := range pcm {
+		pcm[i] = 10000
+	}
+	now := time.Unix(0, 0)
+	j.push(now, 1, 1, 0, pcm)
+	j.push(now.Add(20*time.Millisecond), 1, 2, 160, pcm)
+	out := make([]int16, 160)
+	var kinds []frameKind
+	for range 10 {
+		kinds = append(kinds, j.pop(out))
+	}
+	want := []frameKind{frameAudio, frameAudio, frameConcealed, frameConcealed, frameConcealed, frameConcealed, frameConcealed, frameSilence, frameSilence, frameSilence}
+	if !slices.Equal(kinds, want) {
+		t.Fatalf("kinds %v", kinds)
+	}
+	if slices.Max(out) != 0 || slices.Min(out) != 0 {
+		t.Fatal("not silent after the fade")
+	}
+}

@@ -1,0 +1,484 @@
+// Package phone is sipterm's core: accounts, registration, calls and the call registry, over
+// sipgo. Front ends (the TUI, headless mode) drive it with commands (Dial, Answer, Hangup, ...)
+// and render the events it publishes; they never hold a *Call.
+//
+// Ownership: the Phone's registry is the only owner of a Call from its first INVITE to its
+// end. sipgo request handlers hand requests to the call that owns them; the INVITE handler of
+// a ringing call stays parked (sipgo kills the INVITE transaction when the handler returns)
+// until the call's owner decides, from any goroutine, or the caller cancels.
+package phone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"runtime"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/sipterm/sipterm/audio"
+	"github.com/sipterm/sipterm/phone/config"
+)
+
+// Options configures a Phone.
+type Options struct {
+	Config *config.Config
+	Device audio.Device // sound for calls; nil = null device
+	Logger *slog.Logger
+	// Trace, when set, receives every SIP message in and out (time, addresses, passwords masked).
+	Trace io.Writer
+	// SIPEvents publishes every SIP message as an EventSIP (for the TUI's ladder).
+	SIPEvents bool
+	// Tones plays ringback, ring and busy tones on the device (the TUI wants them; headless not).
+	Tones bool
+}
+
+// Phone is the core. Create it with New, start it with Start, end it with Close.
+type Phone struct {
+	cfg    *config.Config
+	log    *slog.Logger
+	dev    audio.Device
+	events *hub
+	tones  bool
+
+	ua     *sipgo.UserAgent
+	srv    *sipgo.Server
+	cli    *sipgo.Client
+	tracer *tracer
+
+	host       string   // the address we put in Contact/Via/SDP
+	port       int      // the SIP port we listen on
+	listen     []string // "udp:127.0.0.1:5070", ...
+	udpConn    net.PacketConn
+	tcpLn      net.Listener
+	mediaIP    netip.Addr
+	contactFor func(user string) sip.ContactHeader
+
+	accounts []*Account
+
+	mu      sync.Mutex
+	calls   map[string]*Call // our id -> call
+	bySIPID map[string]*Call // Call-ID header -> call
+	nextID  atomic.Uint64
+	closing bool
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // account loops and call goroutines
+}
+
+// New creates a Phone from a validated configuration.
+func New(opts Options) (*Phone, error) {
+	if opts.Config == nil {
+		opts.Config = config.Defaults()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.Device == nil {
+		opts.Device = audio.NewNullDevice()
+	}
+	p := &Phone{
+		cfg:     opts.Config,
+		log:     opts.Logger,
+		dev:     opts.Device,
+		events:  newHub(),
+		tones:   opts.Tones,
+		calls:   map[string]*Call{},
+		bySIPID: map[string]*Call{},
+	}
+	// sipgo logs to slog.Default unless told otherwise: that would write behind the TUI.
+	sip.SetDefaultLogger(p.log.With("lib", "sipgo"))
+	if opts.Trace != nil || opts.SIPEvents {
+		p.tracer = newTracer(p, opts.Trace, opts.SIPEvents)
+	}
+	for i := range p.cfg.Accounts {
+		p.accounts = append(p.accounts, newAccount(p, &p.cfg.Accounts[i]))
+	}
+	return p, nil
+}
+
+// Subscribe returns a subscription to every event the phone publishes from now on.
+func (p *Phone) Subscribe() *Subscription { return p.events.subscribe() }
+
+func (p *Phone) publish(e Event) { p.events.publish(e) }
+
+// Notice publishes and logs something a person should see (level info, warn or error).
+func (p *Phone) Notice(level, msg string) { p.notice(level, msg) }
+
+// notice publishes and logs something a person should see.
+func (p *Phone) notice(level, msg string) {
+	switch level {
+	case "error":
+		p.log.Error(msg)
+	case "warn":
+		p.log.Warn(msg)
+	default:
+		p.log.Info(msg)
+	}
+	p.publish(EventNotice{Level: level, Message: msg})
+}
+
+// Listen returns the addresses the phone listens on, e.g. "udp:127.0.0.1:5070".
+func (p *Phone) Listen() []string { return append([]string(nil), p.listen...) }
+
+// AudioDevice names the sound device in use.
+func (p *Phone) AudioDevice() string { return p.dev.Name() }
+
+// Start opens the SIP listeners (falling back to a free port when the configured one is busy),
+// publishes EventReady and starts registering the accounts.
+func (p *Phone) Start(ctx context.Context) error {
+	p.ctx, p.cancel = context.WithCancel(context.Background())
+	listenAP, err := netip.ParseAddrPort(p.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen address %q: %w", p.cfg.Listen, err)
+	}
+	udpConn, tcpLn, err := bindPair(listenAP)
+	if err != nil {
+		want := listenAP
+		listenAP = netip.AddrPortFrom(listenAP.Addr(), 0)
+		udpConn, tcpLn, err = bindPair(listenAP)
+		if err != nil {
+			return fmt.Errorf("opening SIP listeners on %s: %w", listenAP.Addr(), err)
+		}
+		p.notice("warn", fmt.Sprintf("SIP port %d is busy: listening on %s instead", want.Port(), udpConn.LocalAddr()))
+	}
+	p.udpConn, p.tcpLn = udpConn, tcpLn
+	p.port = udpConn.LocalAddr().(*net.UDPAddr).Port
+	p.mediaIP = listenAP.Addr().Unmap()
+	p.host = p.mediaIP.String()
+	if p.mediaIP.IsUnspecified() {
+		p.mediaIP = guessLocalIP(p.firstRegistrarHost())
+		p.host = p.mediaIP.String()
+	}
+	p.listen = []string{
+		"udp:" + netip.AddrPortFrom(listenAP.Addr(), uint16(p.port)).String(),
+		"tcp:" + netip.AddrPortFrom(listenAP.Addr(), uint16(p.port)).String(),
+	}
+
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent(p.userAgent()), sipgo.WithUserAgentHostname(p.host))
+	if err != nil {
+		return fmt.Errorf("creating SIP user agent: %w", err)
+	}
+	p.ua = ua
+	p.srv, err = sipgo.NewServer(ua, sipgo.WithServerLogger(p.log.With("lib", "sipgo")))
+	if err != nil {
+		return fmt.Errorf("creating SIP server: %w", err)
+	}
+	p.cli, err = sipgo.NewClient(ua, sipgo.WithClientHostname(p.host), sipgo.WithClientPort(p.port),
+		sipgo.WithClientLogger(p.log.With("lib", "sipgo")))
+	if err != nil {
+		return fmt.Errorf("creating SIP client: %w", err)
+	}
+	p.srv.OnInvite(p.onInvite)
+	p.srv.OnAck(p.onAck)
+	p.srv.OnBye(p.onBye)
+	p.srv.OnCancel(p.onCancel)
+	p.srv.OnOptions(p.onOptions)
+	p.srv.OnInfo(p.onInfo)
+	p.srv.OnNotify(p.onNotify)
+	p.srv.OnRefer(p.onNoDialog)
+	p.srv.OnUpdate(p.onNoDialog)
+	p.srv.OnMessage(p.onNoDialog)
+	p.srv.OnNoRoute(p.onNoRoute)
+
+	if p.tracer != nil {
+		p.tracer.start()
+	}
+	p.wg.Add(2)
+	go func() { defer p.wg.Done(); _ = p.srv.ServeUDP(udpConn) }()
+	go func() { defer p.wg.Done(); _ = p.srv.ServeTCP(tcpLn) }()
+
+	p.log.Info("SIP listening", "listen", p.listen, "contact_host", p.host, "audio", p.dev.Name())
+	p.publish(EventReady{Listen: p.Listen()})
+	for _, a := range p.accounts {
+		a.start()
+	}
+	return nil
+}
+
+func (p *Phone) userAgent() string {
+	if p.cfg.UserAgent != "" {
+		return p.cfg.UserAgent
+	}
+	return "sipterm/0.1"
+}
+
+func (p *Phone) firstRegistrarHost() string {
+	for _, a := range p.cfg.Accounts {
+		if a.RegistrarURI != nil {
+			return a.RegistrarURI.Host
+		}
+	}
+	return ""
+}
+
+// bindPair opens UDP and TCP on the same port (port 0: a free port that is free for both).
+func bindPair(ap netip.AddrPort) (net.PacketConn, net.Listener, error) {
+	for attempt := 0; attempt < 20; attempt++ {
+		udp, err := net.ListenPacket("udp", ap.String())
+		if err != nil {
+			return nil, nil, fmt.Errorf("udp %s: %w", ap, err)
+		}
+		port := udp.LocalAddr().(*net.UDPAddr).Port
+		tcp, err := net.Listen("tcp", net.JoinHostPort(ap.Addr().String(), strconv.Itoa(port)))
+		if err == nil {
+			return udp, tcp, nil
+		}
+		udp.Close()
+		if ap.Port() != 0 {
+			return nil, nil, fmt.Errorf("tcp %s: %w", ap, err)
+		}
+	}
+	return nil, nil, errors.New("no port free for both UDP and TCP")
+}
+
+// guessLocalIP finds the address the system would use toward host (no packet is sent).
+func guessLocalIP(host string) netip.Addr {
+	for _, target := range []string{host, "192.0.2.1"} {
+		if target == "" {
+			continue
+		}
+		c, err := net.Dial("udp", net.JoinHostPort(target, "5060"))
+		if err != nil {
+			continue
+		}
+		ap := c.LocalAddr().(*net.UDPAddr).AddrPort()
+		c.Close()
+		return ap.Addr().Unmap()
+	}
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if ipn, ok := a.(*net.IPNet); ok && !ipn.IP.IsLoopback() && ipn.IP.To4() != nil {
+			if ip, ok := netip.AddrFromSlice(ipn.IP.To4()); ok {
+				return ip
+			}
+		}
+	}
+	return netip.MustParseAddr("127.0.0.1")
+}
+
+// Close hangs up every call, unregisters every account and stops the listeners. It waits for
+// the calls' BYEs and the un-REGISTERs at most until ctx is done.
+func (p *Phone) Close(ctx context.Context) error {
+	p.mu.Lock()
+	if p.closing {
+		p.mu.Unlock()
+		return nil
+	}
+	p.closing = true
+	calls := make([]*Call, 0, len(p.calls))
+	for _, c := range p.calls {
+		calls = append(calls, c)
+	}
+	p.mu.Unlock()
+	if p.ua == nil { // never started
+		p.events.closeAll()
+		return nil
+	}
+
+	var wg sync.WaitGroup
+	for _, c := range calls {
+		wg.Add(1)
+		go func() { defer wg.Done(); c.end(ctx, "phone shutting down") }()
+	}
+	for _, a := range p.accounts {
+		wg.Add(1)
+		go func() { defer wg.Done(); a.stop(ctx) }()
+	}
+	waitCtx(ctx, &wg)
+	for _, c := range calls {
+		select {
+		case <-c.done:
+		case <-ctx.Done():
+		}
+	}
+	p.cancel()
+	err := errors.Join(p.srv.Close(), p.cli.Close(), p.ua.Close())
+	p.udpConn.Close()
+	p.tcpLn.Close()
+	waitCtx(ctx, &p.wg)
+	if p.tracer != nil {
+		p.tracer.stop()
+	}
+	p.events.closeAll()
+	return err
+}
+
+func waitCtx(ctx context.Context, wg *sync.WaitGroup) {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}
+
+// Calls returns snapshots of the live calls, oldest first.
+func (p *Phone) Calls() []CallInfo {
+	p.mu.Lock()
+	calls := make([]*Call, 0, len(p.calls))
+	for _, c := range p.calls {
+		calls = append(calls, c)
+	}
+	p.mu.Unlock()
+	out := make([]CallInfo, 0, len(calls))
+	for _, c := range calls {
+		out = append(out, c.Info())
+	}
+	sort.Slice(out, func(i, j int) bool { return callNum(out[i].ID) < callNum(out[j].ID) })
+	return out
+}
+
+func callNum(id string) int {
+	n, _ := strconv.Atoi(id[1:])
+	return n
+}
+
+// Accounts returns snapshots of the accounts in configuration order.
+func (p *Phone) Accounts() []AccountInfo {
+	out := make([]AccountInfo, 0, len(p.accounts))
+	for _, a := range p.accounts {
+		out = append(out, a.Info())
+	}
+	return out
+}
+
+// Debug reports figures for tests and diagnosis: live calls and goroutines.
+func (p *Phone) Debug() (calls, goroutines int) {
+	p.mu.Lock()
+	calls = len(p.calls)
+	p.mu.Unlock()
+	return calls, runtime.NumGoroutine()
+}
+
+// register adds a call to the registry; it fails while the phone shuts down.
+func (p *Phone) register(c *Call) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closing {
+		return errors.New("phone is shutting down")
+	}
+	p.calls[c.id] = c
+	if c.sipCallID != "" {
+		p.bySIPID[c.sipCallID] = c
+	}
+	return nil
+}
+
+func (p *Phone) newCallID() string { return "c" + strconv.FormatUint(p.nextID.Add(1), 10) }
+
+// unregister removes an ended call; only the call itself calls this, once its transactions end.
+func (p *Phone) unregister(c *Call) {
+	p.mu.Lock()
+	delete(p.calls, c.id)
+	if p.bySIPID[c.sipCallID] == c {
+		delete(p.bySIPID, c.sipCallID)
+	}
+	p.mu.Unlock()
+}
+
+// callBySIP finds the call a request belongs to by its Call-ID header.
+func (p *Phone) callBySIP(req *sip.Request) *Call {
+	cid := req.CallID()
+	if cid == nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.bySIPID[cid.Value()]
+}
+
+// ourCallID maps a SIP Call-ID to our call id for the trace ("" if none).
+func (p *Phone) ourCallID(sipCallID string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c := p.bySIPID[sipCallID]; c != nil {
+		return c.id
+	}
+	return ""
+}
+
+// call finds a live call by our id; id "" means the one call that the check accepts.
+func (p *Phone) call(id, verb string, ok func(CallState) bool) (*Call, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if id != "" {
+		c := p.calls[id]
+		if c == nil {
+			return nil, fmt.Errorf("no call %s", id)
+		}
+		return c, nil
+	}
+	var match []*Call
+	for _, c := range p.calls {
+		if ok(c.State()) {
+			match = append(match, c)
+		}
+	}
+	switch len(match) {
+	case 0:
+		return nil, fmt.Errorf("no call to %s", verb)
+	case 1:
+		return match[0], nil
+	}
+	ids := make([]string, 0, len(match))
+	for _, c := range match {
+		ids = append(ids, c.id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return callNum(ids[i]) < callNum(ids[j]) })
+	return nil, fmt.Errorf("%d calls could %s (%v): say which", len(match), verb, ids)
+}
+
+func (p *Phone) account(name string) (*Account, error) {
+	if name == "" {
+		return p.accounts[0], nil
+	}
+	for _, a := range p.accounts {
+		if a.cfg.Name == name {
+			return a, nil
+		}
+	}
+	return nil, fmt.Errorf("no account %q", name)
+}
+
+// accountFor picks the account an incoming request is for: by To user, else the first.
+func (p *Phone) accountFor(req *sip.Request) *Account {
+	user := req.Recipient.User
+	if to := req.To(); user == "" && to != nil {
+		user = to.Address.User
+	}
+	for _, a := range p.accounts {
+		if a.cfg.AORURI.User == user {
+			return a
+		}
+	}
+	return p.accounts[0]
+}
+
+// contact is our Contact header for an account's user.
+func (p *Phone) contact(user string, transport string) sip.ContactHeader {
+	u := sip.Uri{Scheme: "sip", User: user, Host: p.host, Port: p.port}
+	if transport != "" && transport != "udp" && transport != "UDP" {
+		u.UriParams = sip.NewParams()
+		u.UriParams.Add("transport", transport)
+	}
+	return sip.ContactHeader{Address: u}
+}
+
+func (p *Phone) dialogUA(user, transport string) *sipgo.DialogUA {
+	return &sipgo.DialogUA{Client: p.cli, ContactHDR: p.contact(user, transport)}
+}
+
+// timeNow is the phone's clock (a variable so tests could fix it).
+var timeNow = time.Now

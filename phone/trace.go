@@ -1,0 +1,157 @@
+package phone
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// tracer receives every SIP message from sipgo's transport goroutines (sipgo's tracer hook is
+// global to the package). It only copies the message into a queue; one goroutine writes the
+// trace file and publishes EventSIP, so the transport never waits on a disk or a subscriber.
+type tracer struct {
+	p      *Phone
+	out    io.Writer
+	events bool
+
+	mu     sync.Mutex
+	queue  []traceMsg
+	wake   chan struct{}
+	stopCh chan struct{}
+	done   chan struct{}
+}
+
+type traceMsg struct {
+	t            time.Time
+	out          bool
+	transport    string
+	laddr, raddr string
+	msg          []byte
+}
+
+func newTracer(p *Phone, out io.Writer, events bool) *tracer {
+	return &tracer{p: p, out: out, events: events, wake: make(chan struct{}, 1), stopCh: make(chan struct{}), done: make(chan struct{})}
+}
+
+func (t *tracer) start() {
+	sip.SIPDebug = true
+	sip.SIPDebugTracer(t)
+	go t.run()
+}
+
+// stop flushes what is queued and detaches from sipgo.
+func (t *tracer) stop() {
+	sip.SIPDebug = false
+	close(t.stopCh)
+	<-t.done
+}
+
+func (t *tracer) SIPTraceRead(transport, laddr, raddr string, msg []byte) {
+	t.add(traceMsg{t: time.Now(), transport: transport, laddr: laddr, raddr: raddr, msg: bytes.Clone(msg)})
+}
+
+func (t *tracer) SIPTraceWrite(transport, laddr, raddr string, msg []byte) {
+	t.add(traceMsg{t: time.Now(), out: true, transport: transport, laddr: laddr, raddr: raddr, msg: bytes.Clone(msg)})
+}
+
+func (t *tracer) add(m traceMsg) {
+	t.mu.Lock()
+	t.queue = append(t.queue, m)
+	t.mu.Unlock()
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (t *tracer) run() {
+	defer close(t.done)
+	var w *bufio.Writer
+	if t.out != nil {
+		w = bufio.NewWriter(t.out)
+	}
+	for {
+		t.mu.Lock()
+		batch := t.queue
+		t.queue = nil
+		t.mu.Unlock()
+		for _, m := range batch {
+			t.emit(w, m)
+		}
+		if w != nil {
+			w.Flush()
+		}
+		select {
+		case <-t.wake:
+		case <-t.stopCh:
+			t.mu.Lock()
+			rest := t.queue
+			t.queue = nil
+			t.mu.Unlock()
+			for _, m := range rest {
+				t.emit(w, m)
+			}
+			if w != nil {
+				w.Flush()
+			}
+			return
+		}
+	}
+}
+
+func (t *tracer) emit(w *bufio.Writer, m traceMsg) {
+	text := MaskSecrets(string(m.msg))
+	arrow := "<-"
+	if m.out {
+		arrow = "->"
+	}
+	if w != nil {
+		fmt.Fprintf(w, "=== %s %s %s %s %s (%d bytes)\n%s\n", m.t.Format("2006-01-02 15:04:05.000000"),
+			m.transport, m.laddr, arrow, m.raddr, len(m.msg), text)
+	}
+	if t.events {
+		t.p.publish(EventSIP{
+			Time: m.t, CallID: t.p.ourCallID(headerValue(text, "Call-ID", "i")), Out: m.out,
+			Local: m.transport + ":" + m.laddr, Remote: m.transport + ":" + m.raddr,
+			Summary: firstLine(text), Raw: text,
+		})
+	}
+}
+
+var secretRe = regexp.MustCompile(`(?i)(\b(?:response|password)\s*=\s*)("[^"]*"|[^,\s]+)`)
+
+// MaskSecrets hides digest responses (and anything called password) in a SIP message, so no
+// trace or log can be used to recover a password.
+func MaskSecrets(msg string) string {
+	return secretRe.ReplaceAllString(msg, `${1}"***"`)
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// headerValue finds a header's value in raw SIP text (long or compact name).
+func headerValue(msg, long, short string) string {
+	for _, line := range strings.Split(msg, "\n") {
+		line = strings.TrimRight(line, "\r")
+		if line == "" {
+			return "" // end of headers
+		}
+		name, value, ok := strings.Cut(line, ":")
+		name = strings.TrimSpace(name)
+		if ok && (strings.EqualFold(name, long) || strings.EqualFold(name, short)) {
+			return strings.TrimSpace(value)
+		}
+	}
+	return ""
+}
