@@ -89,6 +89,7 @@ func TestRTCPStatsWithLoss(t *testing.T) {
 		return sb.PacketsLost >= 10 && sa.RemoteLossPercent > 0 && sa.RTTMs > 0 && sb.RTTMs > 0
 	})
 	sa, sb := a.Stats(), b.Stats()
+	t.Logf("a: %+v\nb: %+v", sa, sb)
 	if sb.LossPercent < 5 || sb.LossPercent > 15 {
 		t.Errorf("b sees %.1f%% loss, want about 10%%", sb.LossPercent)
 	}
