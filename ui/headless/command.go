@@ -26,6 +26,14 @@ const usage = "dial URI [ACCOUNT] | answer [ID] | reject [ID] [CODE] | hangup [I
 
 // Parse reads one command line. Blank lines and lines starting with # give a zero Command.
 func Parse(line string) (Command, error) {
+	cmd, err := parse(line)
+	if err != nil {
+		return Command{}, err
+	}
+	return cmd, nil
+}
+
+func parse(line string) (Command, error) {
 	fields := strings.Fields(line)
 	if len(fields) == 0 || strings.HasPrefix(fields[0], "#") {
 		return Command{}, nil
