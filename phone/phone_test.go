@@ -17,9 +17,9 @@ import (
 
 type testPhone struct {
 	*Phone
-	sub *Subscription
-	uri string
-	mu  sync.Mutex
+	sub  *Subscription
+	uri  string
+	mu   sync.Mutex
 	seen []Event
 }
 
