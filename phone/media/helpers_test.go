@@ -125,7 +125,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 var loopback = netip.MustParseAddr("127.0.0.1")
 
-func newTestSession(t *testing.T, cfg Config) *Session {
+func newTestSession(t testing.TB, cfg Config) *Session {
 	t.Helper()
 	if !cfg.LocalIP.IsValid() {
 		cfg.LocalIP = loopback

@@ -84,7 +84,8 @@ func mos(lossPct, bufferMs, rttMs float64) float64 {
 	case r >= 100:
 		return 4.5
 	}
-	return 1 + 0.035*r + r*(r-60)*(100-r)*7e-6
+	m := 1 + 0.035*r + r*(r-60)*(100-r)*7e-6 // dips below 1 for small R
+	return min(max(m, 1), 4.5)
 }
 
 // dbfs is the RMS level of a frame relative to full scale, floored at MinDBFS.
