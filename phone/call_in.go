@@ -82,12 +82,22 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		answer = sdp.Offer(c.local)
 	}
 
+	// One To-tag for every response (RFC 3261 §8.2.6.2): sipgo builds its automatic 487 after a
+	// CANCEL from the transaction's own request, not from the dialog's tagged copy, so that
+	// request gets the dialog's tag too. Our 100 first stops sipgo's 100 timer, which reads it.
+	respond(p, req, tx, 100, "Trying")
+	tag := sip.GenerateTagN(16)
+	req.To().Params.Add("tag", tag)
 	dlg, err := p.dialogUA(acct.cfg.AORURI.User, req.Transport()).ReadInvite(req, tx)
 	if err != nil {
 		c.media.Close()
 		p.log.Warn("incoming INVITE refused", "error", err)
 		respond(p, req, tx, 400, "Bad Request")
 		return
+	}
+	dlg.InviteRequest.To().Params.Add("tag", tag)
+	if id, err := sip.DialogIDFromRequestUAS(dlg.InviteRequest); err == nil {
+		dlg.ID = id
 	}
 	c.srvDlg = dlg
 	if err := p.register(c); err != nil {
