@@ -215,6 +215,8 @@ func (c *Call) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		respond(c.p, req, tx, 500, "Server Internal Error (CSeq out of order)")
 		return
 	}
+	// The peer may re-INVITE as soon as it has sent its ACK, before our side has taken it.
+	c.waitAnswered(2 * time.Second)
 	c.mu.Lock()
 	state := c.info.State
 	answered := !c.info.Answered.IsZero()
