@@ -102,9 +102,6 @@ func (u *UI) renderDetail() {
 	d.SetTitle(" " + tview.Escape(title) + " ")
 }
 
-// renderDetailHeader is called on each tick; durations and meters are drawn from the model.
-func (u *UI) renderDetailHeader() {}
-
 // detailLines builds the header lines and the ladder for an inner size w×h. Short panes (80×24)
 // get a two-line header so the ladder stays visible.
 func (u *UI) detailLines(w, h int) (head, ladder []string) {

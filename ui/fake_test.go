@@ -196,7 +196,7 @@ func (h *harness) waitCmd(want string) {
 			}
 			got = append(got, c)
 		case <-deadline:
-			h.t.Fatalf("core never got %q (got %q)", want, got)
+			h.t.Fatalf("core never got %q (got %q); screen:\n%s", want, got, h.text())
 		}
 	}
 }

@@ -210,6 +210,8 @@ func (u *UI) answer(*tcell.EventKey) {
 	}
 	id := c.info.ID
 	u.st.selected = id
+	u.renderCalls()
+	u.renderDetail()
 	u.logf(levelInfo, "answering "+id)
 	u.run("answer "+id, func() error { return u.core.Answer(id) })
 }

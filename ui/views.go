@@ -222,7 +222,7 @@ func (u *UI) onTick() {
 	u.renderStatus()
 	u.renderAccounts()
 	u.renderCalls()
-	u.renderDetailHeader()
+	u.renderMessage()
 }
 
 // renderAll redraws every pane from the model.

@@ -1,0 +1,212 @@
+package ui
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+
+	"github.com/sipterm/sipterm/phone"
+)
+
+func established(id, remote string) phone.CallInfo {
+	return phone.CallInfo{ID: id, Account: "alice", Direction: phone.DirOut, Remote: remote,
+		State: phone.StateEstablished, Created: fixedNow.Add(-time.Minute), Answered: fixedNow.Add(-50 * time.Second)}
+}
+
+func TestHoldMuteDTMF(t *testing.T) {
+	h := start(t, 80, 24, Options{}, nil)
+	h.core.publish(phone.EventCall{Call: established("c1", "sip:bob@example.org")})
+	h.waitText("established")
+	h.key(tcell.KeyRune, '5')
+	h.waitCmd("dtmf c1 5")
+	h.key(tcell.KeyRune, '#')
+	h.waitCmd("dtmf c1 #")
+	h.key(tcell.KeyRune, 'm')
+	h.waitCmd("mute c1 true")
+	h.key(tcell.KeyRune, 'H')
+	h.waitCmd("hold c1")
+	held := established("c1", "sip:bob@example.org")
+	held.State, held.Held, held.Muted = phone.StateHeld, true, true
+	h.core.publish(phone.EventCall{Call: held})
+	h.waitText("held muted")
+	h.key(tcell.KeyRune, 'H')
+	h.waitCmd("resume c1")
+	h.key(tcell.KeyRune, 'm')
+	h.waitCmd("mute c1 false")
+	// DTMF needs an established call.
+	h.key(tcell.KeyRune, '7')
+	h.waitText("DTMF needs an established call")
+}
+
+func TestCommandLine(t *testing.T) {
+	h := start(t, 80, 24, Options{}, nil)
+	h.core.publish(phone.EventCall{Call: established("c1", "sip:bob@example.org")},
+		phone.EventCall{Call: established("c2", "sip:carol@example.org")})
+	h.waitText("carol")
+	for _, tc := range []struct{ line, want string }{
+		{"dtmf c2 123", "dtmf c2 123"},
+		{"hangup c1", "hangup c1"},
+		{"dial sip:dave@example.org", "dial |sip:dave@example.org"},
+		{"echo", "dial |echo"},
+	} {
+		h.key(tcell.KeyRune, ':')
+		h.typeText(tc.line)
+		h.key(tcell.KeyEnter, 0)
+		h.waitCmd(tc.want)
+	}
+}
+
+func TestLogWriterAndFilter(t *testing.T) {
+	h := start(t, 80, 24, Options{LogLines: 50}, nil)
+	h.waitText("no calls")
+	w := h.u.LogWriter()
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 100; i++ {
+				fmt.Fprintf(w, "writer %d line %d\n", g, i)
+			}
+		}()
+	}
+	wg.Wait()
+	fmt.Fprint(w, "partial ")
+	fmt.Fprint(w, "needle line\n")
+	h.waitText("partial needle line")
+	if n := len(h.u.logs.lines); n > 50 {
+		t.Errorf("scrollback %d lines, want at most 50", n)
+	}
+	h.key(tcell.KeyRune, '/')
+	h.typeText("writer 2 line 99")
+	s := h.waitText("Log /writer 2 line 99")
+	if strings.Contains(s, "needle") {
+		t.Errorf("filter shows a line it should hide:\n%s", s)
+	}
+	h.key(tcell.KeyEnter, 0) // keep the filter
+	h.waitFor("filter kept", func(s string) bool { return strings.Contains(s, "Log /writer") && strings.Contains(s, "q quit") })
+	h.key(tcell.KeyEsc, 0) // clear it
+	h.waitFor("filter cleared", func(s string) bool { return !strings.Contains(s, "Log /") && strings.Contains(s, "needle") })
+}
+
+func TestResizeSwitchesLayout(t *testing.T) {
+	h := start(t, 80, 24, Options{}, nil)
+	h.core.publish(phone.EventCall{Call: established("c1", "sip:bob@example.org")})
+	h.waitText("established")
+	h.sim.SetSize(160, 48)
+	h.u.app.QueueEvent(tcell.NewEventResize(160, 48))
+	h.waitFor("side by side", func(s string) bool {
+		for _, l := range strings.Split(s, "\n") {
+			if strings.Contains(l, "Call c1") && strings.Contains(l, "Log") {
+				return true
+			}
+		}
+		return false
+	})
+	h.sim.SetSize(60, 20)
+	h.u.app.QueueEvent(tcell.NewEventResize(60, 20))
+	h.waitFor("stacked", func(s string) bool {
+		lines := strings.Split(s, "\n")
+		return len(lines) >= 20 && len([]rune(lines[1])) == 60 && !strings.Contains(lines[1]+lines[10], "Log ")
+	})
+}
+
+func TestMouseSelectsCall(t *testing.T) {
+	h := start(t, 80, 24, Options{}, nil)
+	h.core.publish(phone.EventCall{Call: established("c1", "sip:bob@example.org")},
+		phone.EventCall{Call: established("c2", "sip:carol@example.org")})
+	h.waitText("Call c1 sip:bob")
+	s := h.text()
+	y := -1
+	for i, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, "carol@example.org") && y < 0 {
+			y = i // the Calls row, not the log line
+		}
+	}
+	h.sim.InjectMouse(10, y, tcell.Button1, tcell.ModNone)
+	h.sim.InjectMouse(10, y, tcell.ButtonNone, tcell.ModNone)
+	h.waitText("Call c2 sip:carol")
+}
+
+func TestNoColorIsMonochrome(t *testing.T) {
+	t.Setenv("NO_COLOR", "1")
+	h := start(t, 80, 24, Options{Theme: "solarized"}, nil)
+	h.core.publish(phone.EventCall{Call: incoming("c1", "sip:bob@example.org")})
+	h.waitText("INCOMING")
+	colored := make(chan string, 1)
+	go h.u.app.QueueUpdate(func() {
+		cells, w, _ := h.sim.GetContents()
+		for i, c := range cells {
+			fg, bg, _ := c.Style.Decompose()
+			blank := len(c.Runes) == 0 || c.Runes[0] == ' '
+			if (fg != tcell.ColorDefault && !blank) || bg != tcell.ColorDefault {
+				colored <- fmt.Sprintf("cell %d,%d %q fg %v bg %v", i%w, i/w, string(c.Runes), fg, bg)
+				return
+			}
+		}
+		colored <- ""
+	})
+	if c := <-colored; c != "" {
+		t.Errorf("NO_COLOR screen has color: %s", c)
+	}
+}
+
+func TestUnknownTheme(t *testing.T) {
+	u := NewWithScreen(newFakeCore(), Options{Theme: "neon"}, tcell.NewSimulationScreen("UTF-8"))
+	if err := u.Run(t.Context()); err == nil || !strings.Contains(err.Error(), "neon") {
+		t.Fatalf("Run = %v, want an unknown-theme error", err)
+	}
+}
+
+func TestSubscriptionEndStopsUI(t *testing.T) {
+	h := start(t, 80, 24, Options{}, nil)
+	h.waitText("no calls")
+	close(h.core.events)
+	select {
+	case err := <-h.done:
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.done <- nil
+	case <-time.After(3 * time.Second):
+		t.Fatal("Run did not return when the subscription ended")
+	}
+}
+
+// finiScreen reports Fini on stderr, so the child process shows the terminal was restored
+// before the panic was printed.
+type finiScreen struct{ tcell.SimulationScreen }
+
+func (s finiScreen) Fini() {
+	fmt.Fprintln(os.Stderr, "SCREEN-FINI")
+	s.SimulationScreen.Fini()
+}
+
+type panicCore struct{ *fakeCore }
+
+func (panicCore) Calls() []phone.CallInfo { panic("core exploded") }
+
+func TestPumpPanicRestoresScreen(t *testing.T) {
+	if os.Getenv("UI_PANIC_CHILD") == "1" {
+		u := NewWithScreen(panicCore{newFakeCore()}, Options{}, finiScreen{tcell.NewSimulationScreen("UTF-8")})
+		_ = u.Run(t.Context())
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestPumpPanicRestoresScreen$")
+	cmd.Env = append(os.Environ(), "UI_PANIC_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("child did not panic:\n%s", out)
+	}
+	s := string(out)
+	fini, pan := strings.Index(s, "SCREEN-FINI"), strings.Index(s, "panic: core exploded")
+	if fini < 0 || pan < 0 || fini > pan {
+		t.Fatalf("want the screen finalised before the panic is printed, got:\n%s", s)
+	}
+}
