@@ -201,6 +201,9 @@ func (c *Call) rejectIncoming(d decision) {
 
 // handleReinvite answers a re-INVITE (hold/resume/address change) within the call's dialog.
 func (c *Call) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
+	// The peer may re-INVITE as soon as it has sent its ACK, and the two run on different
+	// goroutines here: let the ACK confirm the dialog before the re-INVITE moves its CSeq on.
+	c.waitAnswered(2 * time.Second)
 	var err error
 	switch {
 	case c.srvDlg != nil:
@@ -215,8 +218,6 @@ func (c *Call) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		respond(c.p, req, tx, 500, "Server Internal Error (CSeq out of order)")
 		return
 	}
-	// The peer may re-INVITE as soon as it has sent its ACK, before our side has taken it.
-	c.waitAnswered(2 * time.Second)
 	c.mu.Lock()
 	state := c.info.State
 	answered := !c.info.Answered.IsZero()
