@@ -240,6 +240,16 @@ func (j *jitterBuffer) buffered() int {
 	return max(int(int32(p.ts+uint32(p.n)-from)), 0)
 }
 
+// idle is called for every tick in which nothing is played (on hold): the next audio starts a
+// fresh playout, wherever its timestamps are.
+func (j *jitterBuffer) idle() {
+	for j.nq > 0 {
+		j.removeFirst()
+	}
+	j.playing, j.havePlayed, j.stretch = false, false, false
+	j.concealRun = plcFrames
+}
+
 // delayMs is the target buffering delay in milliseconds.
 func (j *jitterBuffer) delayMs() float64 { return float64(j.target+frameSamples) / 8 }
 
@@ -263,6 +273,12 @@ func (j *jitterBuffer) pop(out []int16) frameKind {
 	if j.nq == 0 {
 		j.playing = false // underrun: wait for target slack again
 		return j.conceal(out)
+	}
+	if first := j.pool[j.q[0]].ts; int32(first-j.playTS) > int32(j.maxDelay) {
+		// Everything queued is far ahead (the sender skipped time): play it from here on rather
+		// than concealing the gap frame by frame.
+		j.c.Jumps++
+		j.playTS = first
 	}
 	end := j.playTS + frameSamples
 	var kind frameKind

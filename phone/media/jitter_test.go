@@ -206,6 +206,22 @@ func TestJitterBuffer(t *testing.T) {
 			},
 		},
 		{
+			name: "timestamp skip of 500 ms",
+			pkts: func() []simPkt {
+				p := stream(n, 100, 5000, constDelay(5*time.Millisecond))
+				for i := 25; i < n; i++ {
+					p[i].ts += 4000
+				}
+				return p
+			},
+			want: ids(0, n),
+			check: func(t *testing.T, r simResult) {
+				if c := core(r.j.c); c != (jbCounters{Jumps: 1}) {
+					t.Errorf("counters %+v", r.j.c)
+				}
+			},
+		},
+		{
 			name: "timestamp jump",
 			pkts: func() []simPkt {
 				p := stream(n, 100, 5000, constDelay(5*time.Millisecond))

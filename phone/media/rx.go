@@ -115,6 +115,9 @@ func (s *Session) acceptLocked(src netip.AddrPort) (ok bool, msg string) {
 	}
 	s.peer.foreignUsed = true
 	s.peer.latched = src
+	if !remote.IsValid() {
+		return true, fmt.Sprintf("RTP latched to %s", src)
+	}
 	return true, fmt.Sprintf("RTP latched to %s, not the negotiated %s", src, remote)
 }
 

@@ -3,6 +3,7 @@ package media
 import (
 	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -45,6 +46,31 @@ func TestToneEndToEnd(t *testing.T) {
 			if got := p.a.Stats().MicDBFS; got < -20 || got > 0 {
 				t.Errorf("mic level %.1f dBFS", got)
 			}
+		})
+	}
+}
+
+func TestPtime(t *testing.T) {
+	for _, ms := range []int{10, 30, 40} {
+		t.Run(strconv.Itoa(ms), func(t *testing.T) {
+			p := newPair(t, PCMU, 1000, 0)
+			for _, s := range []*Session{p.a, p.b} {
+				remote := p.b.LocalAddr()
+				if s == p.b {
+					remote = p.a.LocalAddr()
+				}
+				if err := s.Update(Params{Remote: remote, Codec: PCMU, PtimeMs: ms}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := p.a.Stats().PacketsSent
+			waitTicks(p.a, 12)
+			sent := p.a.Stats().PacketsSent - before
+			if want := uint64(12 * 20 / ms); sent+2 < want || sent > want+2 {
+				t.Errorf("%d packets in 12 frames at ptime %d", sent, ms)
+			}
+			waitTicks(p.a, 20)
+			waitFor(t, "tone", func() bool { return dominantTone(p.devB.played(1600), 1000) })
 		})
 	}
 }

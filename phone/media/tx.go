@@ -134,6 +134,7 @@ func (s *Session) tick(tx *sender, st audio.Stream, now time.Time) {
 	if p.Direction.receives() {
 		s.rx.jb.pop(tx.spk[:])
 	} else {
+		s.rx.jb.idle()
 		clear(tx.spk[:])
 	}
 	s.levels.spk = dbfs(tx.spk[:])
