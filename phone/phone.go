@@ -97,8 +97,9 @@ func New(opts Options) (*Phone, error) {
 		calls:   map[string]*Call{},
 		bySIPID: map[string]*Call{},
 	}
-	// sipgo logs to slog.Default unless told otherwise: that would write behind the TUI.
-	sip.SetDefaultLogger(p.log.With("lib", "sipgo"))
+	// sipgo logs to slog.Default unless told otherwise: that would write behind the TUI. Its
+	// default logger is a package global read by transport goroutines, so it is set once.
+	setSIPLogger.Do(func() { sip.SetDefaultLogger(p.log.With("lib", "sipgo")) })
 	if opts.Trace != nil || opts.SIPEvents {
 		p.tracer = newTracer(p, opts.Trace, opts.SIPEvents)
 	}
@@ -479,6 +480,8 @@ func (p *Phone) contact(user string, transport string) sip.ContactHeader {
 func (p *Phone) dialogUA(user, transport string) *sipgo.DialogUA {
 	return &sipgo.DialogUA{Client: p.cli, ContactHDR: p.contact(user, transport)}
 }
+
+var setSIPLogger sync.Once
 
 // timeNow is the phone's clock (a variable so tests could fix it).
 var timeNow = time.Now
