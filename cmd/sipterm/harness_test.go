@@ -822,6 +822,24 @@ func (l *Lab) dumpLogs() {
 	}
 }
 
+// waitFileContains polls a (log) file until it contains substr (bounded).
+func waitFileContains(path, substr string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		b, err := os.ReadFile(path)
+		if err == nil && bytes.Contains(b, []byte(substr)) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			if err != nil {
+				return err
+			}
+			return fmt.Errorf("%q not in %s after %v", substr, path, timeout)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // makeTone writes an 8 kHz 16-bit mono sine WAV with sox.
 func makeTone(t *testing.T, path string, hz, seconds int) {
 	t.Helper()

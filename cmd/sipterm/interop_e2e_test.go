@@ -198,7 +198,11 @@ func TestBaresipHoldResumeDTMF(t *testing.T) {
 	id := p.waitFor(15*time.Second, "call", "state", "established").Str("id")
 	time.Sleep(time.Second)
 	p.Send("dtmf " + id + " 159")
-	time.Sleep(2 * time.Second) // 3 digits, each some 100 ms of events plus a gap
+	// 3 digits take well under a second; wait (bounded) until baresip has the last one before
+	// the hold, which would pause the RTP stream that carries them
+	if err := waitFileContains(peer.KV["log"], "received event: '9' (end=1)", 10*time.Second); err != nil {
+		t.Errorf("baresip: the DTMF digits did not all arrive within 10 s: %v", err)
+	}
 	p.Send("hold " + id)
 	p.waitFor(10*time.Second, "call", "id", id, "state", "held")
 	time.Sleep(time.Second)
