@@ -144,6 +144,7 @@ func (p *Phone) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen address %q: %w", p.cfg.Listen, err)
 	}
+	var portNotice string
 	udpConn, tcpLn, err := bindPair(listenAP)
 	if err != nil {
 		want := listenAP
@@ -152,7 +153,7 @@ func (p *Phone) Start(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("opening SIP listeners on %s: %w", listenAP.Addr(), err)
 		}
-		p.notice("warn", fmt.Sprintf("SIP port %d is busy: listening on %s instead", want.Port(), udpConn.LocalAddr()))
+		portNotice = fmt.Sprintf("SIP port %d is busy: listening on %s instead", want.Port(), udpConn.LocalAddr())
 	}
 	p.udpConn, p.tcpLn = udpConn, tcpLn
 	p.port = udpConn.LocalAddr().(*net.UDPAddr).Port
@@ -202,6 +203,9 @@ func (p *Phone) Start(ctx context.Context) error {
 
 	p.log.Info("SIP listening", "listen", p.listen, "contact_host", p.host, "audio", p.dev.Name())
 	p.publish(EventReady{Listen: p.Listen()})
+	if portNotice != "" {
+		p.notice("warn", portNotice)
+	}
 	for _, a := range p.accounts {
 		a.start()
 	}
