@@ -25,6 +25,7 @@ func fuzzSession(f *testing.F) *Session {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { _ = s.Close() })
+	s.ssrc = 0x1234 // so that seeded report blocks are about us
 	if err := s.Update(Params{Remote: fuzzPeer, Codec: PCMU, DTMFPT: 101}); err != nil {
 		f.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func FuzzRTCPReceive(f *testing.F) {
 		b, _ := rtcp.Marshal(pkts)
 		return b
 	}
-	f.Add(seed(&rtcp.SenderReport{SSRC: 1, NTPTime: 1 << 40, Reports: []rtcp.ReceptionReport{{SSRC: 2, FractionLost: 25, LastSenderReport: 77, Delay: 9}}},
+	f.Add(seed(&rtcp.SenderReport{SSRC: 1, NTPTime: 1 << 40, Reports: []rtcp.ReceptionReport{{SSRC: 0x1234, FractionLost: 25, LastSenderReport: 77, Delay: 9}}},
 		rtcp.NewCNAMESourceDescription(1, "x@y")))
 	f.Add(seed(&rtcp.ReceiverReport{SSRC: 1, Reports: []rtcp.ReceptionReport{{SSRC: 2, TotalLost: 0xFFFFFF}}}))
 	f.Add(seed(&rtcp.ReceiverReport{SSRC: 1}, &rtcp.Goodbye{Sources: []uint32{1}, Reason: "bye"}))

@@ -174,17 +174,21 @@ func bindPair(ip netip.Addr, lo, hi int) (*net.UDPConn, *net.UDPConn, error) {
 	if hi < lo+1 || lo < 2 || hi > 65535 {
 		return nil, nil, fmt.Errorf("media: bad RTP port range %d..%d", lo, hi)
 	}
+	network := "udp" // IPv6 (or :: dual-stack)
+	if ip.Is4() {
+		network = "udp4"
+	}
 	pairs := (hi - lo + 1) / 2
 	start := mrand.IntN(pairs)
 	var lastErr error
 	for i := range pairs {
 		port := lo + 2*((start+i)%pairs)
-		a, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(port))))
+		a, err := net.ListenUDP(network, net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(port))))
 		if err != nil {
 			lastErr = err
 			continue
 		}
-		b, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(port+1))))
+		b, err := net.ListenUDP(network, net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(port+1))))
 		if err != nil {
 			_ = a.Close()
 			lastErr = err
