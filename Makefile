@@ -21,7 +21,9 @@ deps-test:
 # test: vet, the import-direction check, all tests with the race detector (interop tests start
 # real peers: SIPp, baresip, kamailio, PulseAudio), then a short run of every fuzz target.
 test: deps-test lint
-	$(GO) test -race -count=1 -timeout 40m ./...
+	# -p 1: the interop tests start peers on fixed loopback ports; one package at a time keeps
+	# other packages' random RTP ports from ever taking one of them.
+	$(GO) test -race -count=1 -p 1 -timeout 40m ./...
 	$(MAKE) fuzz FUZZTIME=10s
 
 lint:
