@@ -211,6 +211,8 @@ type Phone struct {
 	exited   chan struct{} // process reaped
 	exitErr  error
 	stopped  bool
+	// expectExit: the test ended the process itself (terminate); stop only checks the rest
+	expectExit bool
 }
 
 // startPhone starts `sipterm --headless ARGS...` and waits for its ready event.
@@ -492,7 +494,7 @@ func (p *Phone) stop() {
 				t.Errorf("phone: not reaped 5 s after SIGKILL")
 			}
 		}
-	} else {
+	} else if !p.expectExit {
 		t.Errorf("phone: exited before the test stopped it: %v", p.exitErr)
 	}
 	// stray children of the phone (there should be none): kill its process group
@@ -515,6 +517,26 @@ func (p *Phone) stop() {
 		t.Logf("phone events (last 60):\n%s", p.dumpEvents(60))
 		t.Logf("phone stderr (last 80 lines of %d bytes):\n%s", len(stderr), tail(string(stderr), 80))
 	}
+}
+
+// terminate stops the phone with a signal instead of quit and checks it exits with status 0
+// within 10 s (contract: SIGINT/SIGTERM like quit).
+func (p *Phone) terminate(sig syscall.Signal) {
+	p.t.Helper()
+	p.t.Logf("phone <- %v", sig)
+	_ = p.cmd.Process.Signal(sig)
+	select {
+	case <-p.exited:
+		if p.exitErr != nil {
+			p.t.Errorf("phone: exit after %v: %v (want status 0)", sig, p.exitErr)
+		}
+	case <-time.After(10 * time.Second):
+		p.t.Errorf("phone: still running 10 s after %v", sig)
+	}
+	p.mu.Lock()
+	p.expectExit = true
+	p.mu.Unlock()
+	p.stop()
 }
 
 func tail(s string, n int) string {
@@ -716,6 +738,71 @@ func (r SippResult) Responses() []int {
 		codes = append(codes, n)
 	}
 	return codes
+}
+
+// SipMsg is one SIP message from SIPp's messages.log.
+type SipMsg struct {
+	Sent    bool   // SIPp sent it (else received)
+	First   string // request or status line
+	Headers map[string]string
+	Body    string
+}
+
+// Code is the status code of a response (0 for a request).
+func (m SipMsg) Code() int {
+	if f := strings.Fields(m.First); len(f) >= 2 && f[0] == "SIP/2.0" {
+		n, _ := strconv.Atoi(f[1])
+		return n
+	}
+	return 0
+}
+
+// Tag returns the tag parameter of a header (From/To).
+func (m SipMsg) Tag(header string) string {
+	v := m.Headers[strings.ToLower(header)]
+	if i := strings.Index(v, ";tag="); i >= 0 {
+		v = v[i+5:]
+		if j := strings.IndexAny(v, ";> "); j >= 0 {
+			v = v[:j]
+		}
+		return v
+	}
+	return ""
+}
+
+// SipMessages parses messages.log (first occurrence of each header; names lower-case).
+func (r SippResult) SipMessages() []SipMsg {
+	data, err := os.ReadFile(r.Messages)
+	if err != nil {
+		return nil
+	}
+	var msgs []SipMsg
+	for _, chunk := range strings.Split(string(data), "----------------------------------------------- ")[1:] {
+		lines := strings.Split(strings.ReplaceAll(chunk, "\r", ""), "\n")
+		if len(lines) < 3 {
+			continue
+		}
+		m := SipMsg{Sent: strings.Contains(lines[1], "message sent"), Headers: map[string]string{}}
+		i := 2
+		for i < len(lines) && strings.TrimSpace(lines[i]) == "" {
+			i++
+		}
+		if i >= len(lines) {
+			continue
+		}
+		m.First = strings.TrimSpace(lines[i])
+		for i++; i < len(lines) && strings.TrimSpace(lines[i]) != ""; i++ {
+			if k, v, ok := strings.Cut(lines[i], ":"); ok {
+				k = strings.ToLower(strings.TrimSpace(k))
+				if _, dup := m.Headers[k]; !dup {
+					m.Headers[k] = strings.TrimSpace(v)
+				}
+			}
+		}
+		m.Body = strings.Join(lines[min(i+1, len(lines)):], "\n")
+		msgs = append(msgs, m)
+	}
+	return msgs
 }
 
 var statusRE = regexp.MustCompile(`(?m)^\s*SIP/2\.0 (\d{3}) `)

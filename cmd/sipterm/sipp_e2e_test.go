@@ -1,11 +1,13 @@
 package main
 
-// SIPp against the headless phone (issue 2). Phone ports: 5070-5078; SIPp: 5090 (lab default).
+// SIPp against the headless phone (issue 2). Phone ports: 5070-5078, 5084, 5086-5089; SIPp:
+// 5090 (lab default).
 // None of these run in parallel (2-core box, fixed ports).
 
 import (
 	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -132,6 +134,7 @@ func TestSippCancelWhileRinging(t *testing.T) {
 		t.Errorf("SIPp responses %v: no 487", codes)
 	}
 	r.never(t, 481) // the INVITE transaction must still exist when the CANCEL comes
+	checkSameToTag(t, r, 180, 487)
 	in := p.waitFor(5*time.Second, "call", "state", "incoming")
 	term := p.waitFor(10*time.Second, "call", "id", in.Str("id"), "state", "terminated")
 	if term.Int("code") != 487 {
@@ -139,6 +142,27 @@ func TestSippCancelWhileRinging(t *testing.T) {
 	}
 	p.noEvent("established call", ev("call", "state", "established"))
 	p.waitCalls(0, 40*time.Second)
+}
+
+// checkSameToTag: RFC 3261 8.2.6.2: all responses to one INVITE carry the same To-tag (the 487
+// that follows a CANCEL included).
+func checkSameToTag(t *testing.T, r SippResult, codes ...int) {
+	t.Helper()
+	tags := map[int]string{}
+	for _, m := range r.SipMessages() {
+		if !m.Sent && strings.HasSuffix(m.Headers["cseq"], "INVITE") && m.Code() != 0 {
+			if _, seen := tags[m.Code()]; !seen {
+				tags[m.Code()] = m.Tag("To")
+			}
+		}
+	}
+	first := tags[codes[0]]
+	for _, c := range codes {
+		if tags[c] == "" || tags[c] != first {
+			t.Errorf("To-tags of the INVITE's responses differ or are missing: %v (want one tag for %v)", tags, codes)
+			return
+		}
+	}
 }
 
 // TestSippHoldResume: uac-hold: re-INVITE sendonly -> the phone answers recvonly/inactive;
@@ -237,4 +261,74 @@ func TestSippDTMF(t *testing.T) {
 		t.Errorf("dtmf digits %q, want 1 5 # (one event per digit)", got)
 	}
 	p.never603()
+}
+
+// TestSippRejectCommand: the phone rings (no auto-answer); `reject ID 486` -> SIPp gets 486
+// (uac-reject-486 accepts nothing else), the phone ends the call with code 486.
+func TestSippRejectCommand(t *testing.T) {
+	needTools(t, "sipp")
+	l := lab(t)
+	p := startPhone(t, "--listen", phoneAddr(5086), "--audio", "null")
+	res := l.sippAsync("uac-reject-486", phoneAddr(5086))
+	in := p.waitFor(10*time.Second, "call", "state", "incoming")
+	p.Send("reject " + in.Str("id") + " 486")
+	r := <-res
+	r.expectOK(t, 1)
+	checkSameToTag(t, r, 180, 486)
+	term := p.waitFor(10*time.Second, "call", "id", in.Str("id"), "state", "terminated")
+	if term.Int("code") != 486 {
+		t.Errorf("terminated code %d, want 486: %s", term.Int("code"), term.Raw)
+	}
+	p.waitCalls(0, 40*time.Second)
+}
+
+// TestPhoneHangsUp: the phone ends an established call itself and SIPp (uac-wait-bye, which
+// passes only if it receives the callee's BYE) answers it: by the `hangup` command, by `quit`
+// (contract: calls are hung up, exit status 0) and by SIGTERM (the same).
+func TestPhoneHangsUp(t *testing.T) {
+	needTools(t, "sipp", "sox")
+	l := lab(t)
+	for _, how := range []string{"hangup", "quit", "SIGTERM"} {
+		t.Logf("step: the phone hangs up by %s", how)
+		p := startPhone(t, "--listen", phoneAddr(5087), "--auto-answer", "0s", "--audio", "null")
+		res := l.sippAsync("uac-wait-bye", phoneAddr(5087))
+		est := p.waitFor(10*time.Second, "call", "state", "established")
+		time.Sleep(time.Second)
+		switch how {
+		case "hangup":
+			p.Send("hangup " + est.Str("id"))
+			term := p.waitFor(10*time.Second, "call", "id", est.Str("id"), "state", "terminated")
+			if term.Int("code") == 603 {
+				t.Errorf("terminated with 603: %s", term.Raw)
+			}
+			p.stop()
+		case "quit":
+			p.stop() // quit; checks exit status 0 within 10 s
+		case "SIGTERM":
+			p.terminate(syscall.SIGTERM)
+		}
+		r := <-res
+		r.expectOK(t, 1)
+		if r.Line != "" && countOf(r.Responses(), 200) < 1 {
+			t.Errorf("%s: no 200 to the INVITE: %v", how, r.Responses())
+		}
+	}
+}
+
+// TestHeadlessCommandErrors: commands that cannot be carried out answer with an error event
+// (and the phone carries on); calls/accounts answer with their count events.
+func TestHeadlessCommandErrors(t *testing.T) {
+	p := startPhone(t, "--listen", phoneAddr(5089), "--audio", "null")
+	for _, cmd := range []string{"answer c99", "hangup c42", "hold", "reject c7 486", "frobnicate", "dial"} {
+		e := p.query(cmd, "error", 5*time.Second)
+		if e.Str("event") != "error" || e.Str("message") == "" {
+			t.Errorf("%q: %s, want an error event with a message", cmd, e.Raw)
+		}
+	}
+	if e := p.query("calls", "calls", 5*time.Second); e.Str("event") != "calls" || e.Int("count") != 0 {
+		t.Errorf("calls: %s, want count 0", e.Raw)
+	}
+	if e := p.query("accounts", "accounts", 5*time.Second); e.Str("event") != "accounts" || e.Int("count") < 0 {
+		t.Errorf("accounts: %s, want an accounts event with a count", e.Raw)
+	}
 }
