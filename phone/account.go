@@ -91,7 +91,9 @@ func (a *Account) start() {
 func (a *Account) loop() {
 	backoff := 2 * time.Second
 	for {
-		a.setState(RegRegistering, a.Info().Code, "", time.Time{}, "")
+		if a.Info().State != RegRegistered { // a refresh is not news
+			a.setState(RegRegistering, a.Info().Code, "", time.Time{}, "")
+		}
 		granted, code, reason, err := a.register(a.p.ctx, a.cfg.Expires)
 		var wait time.Duration
 		if err == nil && code >= 200 && code < 300 && granted > 0 {
@@ -114,14 +116,67 @@ func (a *Account) loop() {
 			wait = backoff
 			backoff = min(backoff*2, 60*time.Second)
 		}
-		select {
-		case <-a.stopCh:
+		if !a.waitChecking(wait, err == nil && code >= 200 && code < 300) {
 			return
-		case <-a.p.ctx.Done():
-			return
-		case <-time.After(wait):
 		}
 	}
+}
+
+// bindingCheckEvery is how often a registered account asks the registrar for its bindings, so
+// that a registrar that restarted (and forgot us) or went away is noticed within seconds.
+var bindingCheckEvery = 10 * time.Second
+
+// waitChecking waits until the next refresh is due; while registered it checks the binding
+// and returns early when it is gone. It reports false when the account stops.
+func (a *Account) waitChecking(wait time.Duration, registered bool) bool {
+	due := time.After(wait)
+	var tick <-chan time.Time
+	if registered {
+		t := time.NewTicker(bindingCheckEvery)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		select {
+		case <-a.stopCh:
+			return false
+		case <-a.p.ctx.Done():
+			return false
+		case <-due:
+			return true
+		case <-tick:
+			if why := a.checkBinding(); why != "" {
+				a.p.log.Warn("registration lost", "account", a.cfg.Name, "why", why)
+				a.setState(RegFailed, 0, why, time.Time{}, why)
+				return true
+			}
+		}
+	}
+}
+
+// checkBinding sends a REGISTER without Contact (a query, RFC 3261 §10.2.3) and says what is
+// wrong ("" when our contact is still bound).
+func (a *Account) checkBinding() string {
+	ctx, cancel := context.WithTimeout(a.p.ctx, 10*time.Second)
+	defer cancel()
+	res, err := a.send(ctx, func() *sip.Request {
+		req := a.newRegister(0)
+		req.RemoveHeader("Contact")
+		req.RemoveHeader("Expires")
+		return req
+	})
+	if err != nil {
+		return "registrar unreachable: " + err.Error()
+	}
+	if res.StatusCode < 200 || res.StatusCode >= 300 {
+		return fmt.Sprintf("binding query refused: %d %s", res.StatusCode, res.Reason)
+	}
+	for _, h := range res.GetHeaders("Contact") {
+		if c, ok := h.(*sip.ContactHeader); ok && c.Address.Host == a.p.host && c.Address.Port == a.p.port {
+			return ""
+		}
+	}
+	return "the registrar no longer has our contact"
 }
 
 // stop un-registers (Expires: 0) if registered, and ends the loop.
@@ -152,38 +207,12 @@ func (a *Account) stop(ctx context.Context) {
 func (a *Account) register(ctx context.Context, expires int) (granted time.Duration, code int, reason string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, 32*time.Second)
 	defer cancel()
-	password, err := a.cfg.Secret()
-	if err != nil {
-		return 0, 0, "", err
-	}
-	var auth *authState
-	for attempt := 0; attempt < 4; attempt++ {
-		req := a.newRegister(expires)
-		if auth != nil {
-			if err := auth.apply(req, a.cfg.Username, password); err != nil {
-				return 0, 0, "", fmt.Errorf("answering the registrar's challenge: %w", err)
-			}
-		}
-		res, err := a.p.cli.Do(ctx, req)
+	for attempt := 0; attempt < 2; attempt++ {
+		res, err := a.send(ctx, func() *sip.Request { return a.newRegister(expires) })
 		if err != nil {
-			return 0, 0, "", fmt.Errorf("REGISTER to %s: %w", a.cfg.RegistrarURI.HostPort(), err)
+			return 0, 0, "", err
 		}
-		switch res.StatusCode {
-		case sip.StatusUnauthorized, sip.StatusProxyAuthRequired:
-			next, err := newAuthState(res)
-			if err != nil {
-				return 0, res.StatusCode, res.Reason, err
-			}
-			if password == "" {
-				return 0, res.StatusCode, res.Reason, errors.New("the registrar wants a password and the account has none")
-			}
-			// A second challenge is only worth answering when the nonce went stale (or changed).
-			if auth != nil && !next.stale && next.chal.Nonce == auth.chal.Nonce {
-				return 0, res.StatusCode, res.Reason + " (credentials rejected)", nil
-			}
-			auth = next
-			continue
-		case 423: // Interval Too Brief
+		if res.StatusCode == 423 { // Interval Too Brief: ask again for at least Min-Expires
 			if h := res.GetHeader("Min-Expires"); h != nil {
 				if n, err := strconv.Atoi(strings.TrimSpace(h.Value())); err == nil && n > expires && expires > 0 {
 					expires = n
@@ -196,7 +225,44 @@ func (a *Account) register(ctx context.Context, expires int) (granted time.Durat
 		}
 		return 0, res.StatusCode, res.Reason, nil
 	}
-	return 0, 0, "", errors.New("too many authentication rounds")
+	return 0, 0, "", errors.New("the registrar keeps asking for a longer expiry")
+}
+
+// send sends a REGISTER built by build, answering digest challenges (a new request, CSeq + 1,
+// each round; a repeated challenge is only answered when the nonce went stale or changed).
+func (a *Account) send(ctx context.Context, build func() *sip.Request) (*sip.Response, error) {
+	password, err := a.cfg.Secret()
+	if err != nil {
+		return nil, err
+	}
+	var auth *authState
+	for round := 0; round < 4; round++ {
+		req := build()
+		if auth != nil {
+			if err := auth.apply(req, a.cfg.Username, password); err != nil {
+				return nil, fmt.Errorf("answering the registrar's challenge: %w", err)
+			}
+		}
+		res, err := a.p.cli.Do(ctx, req)
+		if err != nil {
+			return nil, fmt.Errorf("REGISTER to %s: %w", a.cfg.RegistrarURI.HostPort(), err)
+		}
+		if res.StatusCode != sip.StatusUnauthorized && res.StatusCode != sip.StatusProxyAuthRequired {
+			return res, nil
+		}
+		next, err := newAuthState(res)
+		if err != nil {
+			return res, nil
+		}
+		if password == "" {
+			return nil, errors.New("the registrar wants a password and the account has none")
+		}
+		if auth != nil && !next.stale && next.chal.Nonce == auth.chal.Nonce {
+			return res, nil // credentials rejected
+		}
+		auth = next
+	}
+	return nil, errors.New("too many authentication rounds")
 }
 
 func (a *Account) newRegister(expires int) *sip.Request {
