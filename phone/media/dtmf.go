@@ -3,6 +3,7 @@ package media
 import (
 	"encoding/binary"
 	"errors"
+	"math"
 )
 
 // RFC 4733 telephone events.
@@ -128,4 +129,28 @@ func (d *dtmfTx) step() (dtmfEvent, bool) {
 		}
 	}
 	return e, first
+}
+
+// DTMF frequency pairs (Hz) by event code, for the local feedback tone.
+var dtmfFreqs = [16][2]float64{
+	{941, 1336}, {697, 1209}, {697, 1336}, {697, 1477}, {770, 1209}, {770, 1336}, {770, 1477},
+	{852, 1209}, {852, 1336}, {852, 1477}, {941, 1209}, {941, 1477},
+	{697, 1633}, {770, 1633}, {852, 1633}, {941, 1633},
+}
+
+// dtmfFeedbackAmp is each component's amplitude: the pair peaks at about -14 dBFS.
+const dtmfFeedbackAmp = 3300
+
+// mixDTMFTone mixes the event's dual tone into frame (what the user hears while a digit is sent),
+// starting at sample offset n of the tone.
+func mixDTMFTone(frame []int16, event uint8, n int) {
+	if int(event) >= len(dtmfFreqs) {
+		return
+	}
+	f := dtmfFreqs[event]
+	for i := range frame {
+		t := float64(n+i) / 8000
+		v := float64(frame[i])/2 + dtmfFeedbackAmp*(math.Sin(2*math.Pi*f[0]*t)+math.Sin(2*math.Pi*f[1]*t))
+		frame[i] = int16(max(min(v, math.MaxInt16), math.MinInt16))
+	}
 }

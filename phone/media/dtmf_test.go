@@ -126,3 +126,19 @@ func TestDTMFDetector(t *testing.T) {
 		}
 	}
 }
+
+func TestDTMFFeedbackTone(t *testing.T) {
+	frame := make([]int16, 1600)
+	for n := 0; n < len(frame); n += frameSamples {
+		mixDTMFTone(frame[n:n+frameSamples], 5, n) // '5': 770 + 1336 Hz
+	}
+	p770, p1336 := goertzel(frame, 770), goertzel(frame, 1336)
+	for _, f := range []float64{697, 852, 941, 1209, 1477, 1633} {
+		if p := goertzel(frame, f); p*50 > p770 || p*50 > p1336 {
+			t.Fatalf("%.0f Hz is as strong as the tone's pair", f)
+		}
+	}
+	if l := dbfs(frame); l < -20 || l > -10 {
+		t.Fatalf("feedback level %.1f dBFS", l)
+	}
+}

@@ -22,6 +22,7 @@ type qualityState struct {
 	rttMs      float64
 	remoteLoss float64
 	bye        bool
+	reports    uint64 // RTCP packets accepted from the peer
 }
 
 const controlTick = 100 * time.Millisecond
@@ -187,6 +188,7 @@ func (s *Session) handleRTCP(data []byte, src netip.AddrPort, now time.Time) {
 		return
 	}
 	s.peer.rtcp = src
+	s.quality.reports++
 	bye := false
 	for _, p := range pkts {
 		switch p := p.(type) {

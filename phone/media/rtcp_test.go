@@ -183,3 +183,31 @@ func TestEcho(t *testing.T) {
 		t.Fatalf("echo stats %+v", st)
 	}
 }
+
+// TestRTCPContinuesOnHold: on hold our RTP stops but RTCP (now RR) keeps flowing.
+func TestRTCPContinuesOnHold(t *testing.T) {
+	a := newTestSession(t, Config{Device: newFakeDevice(1000)})
+	b := newTestSession(t, Config{Device: newFakeDevice(0)})
+	a.rtcpPeriod, b.rtcpPeriod = 100*time.Millisecond, 100*time.Millisecond
+	if err := a.Start(Params{Remote: b.LocalAddr(), Codec: PCMU}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Start(Params{Remote: a.LocalAddr(), Codec: PCMU}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "RTP", func() bool { return b.Stats().PacketsReceived > 0 })
+	if err := a.Update(Params{Remote: b.LocalAddr(), Codec: PCMU, Direction: Inactive}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a's RTP to stop", func() bool {
+		before := a.Stats().PacketsSent
+		waitTicks(a, 3)
+		return a.Stats().PacketsSent == before
+	})
+	reports := func() uint64 { b.mu.Lock(); defer b.mu.Unlock(); return b.quality.reports }
+	held, sent := reports(), a.Stats().PacketsSent
+	waitFor(t, "RTCP from a while on hold", func() bool { return reports() >= held+3 })
+	if now := a.Stats().PacketsSent; now != sent {
+		t.Fatalf("a sent %d RTP packets on hold", now-sent)
+	}
+}

@@ -84,6 +84,10 @@ func TestDTMFEndToEnd(t *testing.T) {
 	if d, _, _, _ := p.recB.get(); d != "12*#A9" {
 		t.Fatalf("b got %q", d)
 	}
+	// a heard its own key tones (a and b send silence otherwise).
+	if heard := p.devA.played(8000 * 5); goertzel(heard, 1209) < 100*goertzel(heard, 1000)+1 {
+		t.Error("no local DTMF feedback at a")
+	}
 	if err := p.a.SendDTMF("x"); err == nil {
 		t.Error("SendDTMF(x) accepted")
 	}

@@ -103,10 +103,14 @@ func (s *Session) tick(tx *sender, st audio.Stream, now time.Time) {
 		clear(tx.mic[:])
 	}
 	var packets, octets int
+	feedback := -1 // the DTMF event to play locally this frame
 	switch {
 	case tx.dtmf.active:
 		tx.npcm = 0
 		ev, first := tx.dtmf.step()
+		if !ev.End {
+			feedback = int(ev.Event)
+		}
 		if sending {
 			n := ev.marshalTo(tx.payload[:])
 			octets += s.writeRTP(tx, dst, p.DTMFPT, tx.dtmf.ts, first, tx.payload[:n])
@@ -136,6 +140,9 @@ func (s *Session) tick(tx *sender, st audio.Stream, now time.Time) {
 	} else {
 		s.rx.jb.idle()
 		clear(tx.spk[:])
+	}
+	if feedback >= 0 {
+		mixDTMFTone(tx.spk[:], uint8(feedback), (tx.dtmf.sent-1)*frameSamples)
 	}
 	s.levels.spk = dbfs(tx.spk[:])
 	s.mu.Unlock()
