@@ -22,7 +22,7 @@ type Options struct {
 	// DeviceName picks a portaudio device by case-insensitive substring of its name (see
 	// ListDevices); empty means the system's default input and output devices.
 	DeviceName string
-	// DeviceRate forces the portaudio device's sample rate; 0 tries 8000, 48000, 44100, 16000.
+	// DeviceRate forces the portaudio device's sample rate; 0 tries 48000, 44100, 16000, 8000.
 	DeviceRate int
 	// PlayFile is the file device's WAV played as captured audio (looped); empty: silence.
 	PlayFile string
@@ -40,7 +40,11 @@ type Options struct {
 func Open(opts Options) (Device, error) {
 	switch opts.Kind {
 	case KindPortAudio, "":
-		return NewPortAudioDevice(opts)
+		d, err := NewPortAudioDevice(opts)
+		if err != nil { // not a typed nil inside a non-nil Device
+			return nil, err
+		}
+		return d, nil
 	case KindNull:
 		return NewNullDevice(), nil
 	case KindFile:

@@ -1,4 +1,248 @@
 package audio
 
-// NewPortAudioDevice is being written.
-func NewPortAudioDevice(opts Options) (Device, error) { return nil, ErrNoDevice }
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gordonklaus/portaudio"
+)
+
+// deviceRates are tried in order when Options.DeviceRate is 0. 48 kHz comes first although
+// 8 kHz would need no conversion: through ALSA's PulseAudio plugin (the usual desktop path) a
+// duplex blocking stream at 8 kHz reported an output underflow on every write and played with
+// gaps, while 48 kHz played clean (measured in the lab, see TestPortAudioPlayback). Cards
+// commonly run at 48 or 44.1 kHz natively, and the resampler costs microseconds per frame.
+var deviceRates = []int{48000, 44100, 16000, 8000}
+
+const (
+	// captureRingFrames bounds how far a stream's reader may lag (160 ms) before its oldest
+	// frames are dropped; a stream nobody reads costs no more.
+	captureRingFrames = 8
+	// playbackRingFrames bounds what a stream may write ahead of the device (120 ms).
+	playbackRingFrames = 6
+	// playbackPrebuffer frames must be queued before a stream is mixed, at its start and after
+	// each gap: when the device delivers two blocks back to back (a scheduling stall), the
+	// stream's writes lag by one and the cushion keeps that from becoming an audible gap.
+	playbackPrebuffer = 2
+	// playbackTarget: with more frames than this queued, one is dropped per device frame, so a
+	// burst of writes does not add delay for the rest of the call.
+	playbackTarget = 3
+	// errorsBeforeReopen consecutive device errors close the device; it is then reopened
+	// every reopenEvery while the streams go on with silence paced by a timer.
+	errorsBeforeReopen = 5
+	// outputPrime blocks of silence are written when the device starts.
+	outputPrime = 2
+	reopenEvery = time.Second
+	// errorLogEvery limits device error log lines to one per this period after the first few.
+	errorLogEvery = 10 * time.Second
+)
+
+// PortAudioDevice is one duplex sound device shared by all calls. Its goroutine reads a 20 ms
+// block from the device, converts it to 8 kHz, hands it to every open stream (so each Read is
+// paced by the device's clock), mixes one frame from every stream's playback queue, converts
+// it back and writes it to the device. Xruns and errors are counted (Stats) and logged; they
+// never end a stream.
+type PortAudioDevice struct {
+	log           *slog.Logger
+	name          string
+	inDev, outDev *portaudio.DeviceInfo
+	rate          int // device sample rate
+	inCh, outCh   int
+
+	// Owned by the device goroutine once running (and by Open/Close before and after it).
+	pa             *portaudio.Stream
+	inBuf, outBuf  []int16 // one 20 ms block at the device rate, interleaved
+	mono           []int16 // one block at the device rate, one channel
+	down, up       *Resampler
+	frame, scratch [FrameSamples]int16
+	mix            [FrameSamples]int32
+
+	streams atomic.Pointer[[]*paStream] // copy-on-write: the device goroutine never locks for it
+	mu      sync.Mutex                  // serialises changes to streams and closing
+	closed  bool
+	stop    chan struct{}
+	done    chan struct{}
+
+	latIn, latOut atomic.Int64 // time.Duration
+	c             paCounters
+}
+
+type paCounters struct {
+	frames, overflows, underflows, errors, reopens atomic.Uint64
+	captureDrops, playbackDrops, playbackGaps      atomic.Uint64
+}
+
+var (
+	_ Device   = (*PortAudioDevice)(nil)
+	_ Reporter = (*PortAudioDevice)(nil)
+)
+
+// NewPortAudioDevice opens the sound device opts names (or the defaults) for capture and
+// playback and starts its goroutine. It fails with an error wrapping ErrNoDevice when there is
+// no such device.
+func NewPortAudioDevice(opts Options) (*PortAudioDevice, error) {
+	log := orDiscard(opts.Logger)
+	if err := paAcquire(log, opts.CaptureStderr); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNoDevice, err)
+	}
+	in, out, err := pickDevices(opts.DeviceName)
+	if err != nil {
+		_ = paRelease()
+		return nil, err
+	}
+	d := &PortAudioDevice{log: log, inDev: in, outDev: out, stop: make(chan struct{}), done: make(chan struct{})}
+	d.name = "portaudio: " + in.Name
+	if out.Name != in.Name {
+		d.name += " / " + out.Name
+	}
+	rates := deviceRates
+	if opts.DeviceRate > 0 {
+		rates = []int{opts.DeviceRate}
+	}
+	if err := d.openFirst(rates); err != nil {
+		_ = paRelease()
+		return nil, err
+	}
+	log.Info("sound device opened", "device", d.name, "rate", d.rate, "in_channels", d.inCh,
+		"out_channels", d.outCh, "latency_in", d.Latency().Input, "latency_out", d.Latency().Output)
+	go d.run()
+	return d, nil
+}
+
+// openFirst opens the device at the first rate and channel layout it accepts and sets up the
+// buffers and resamplers for it.
+func (d *PortAudioDevice) openFirst(rates []int) error {
+	var errs []error
+	for _, rate := range rates {
+		for _, ch := range [][2]int{{1, 1}, {1, 2}, {2, 2}} {
+			if ch[0] > d.inDev.MaxInputChannels || ch[1] > d.outDev.MaxOutputChannels {
+				continue
+			}
+			err := d.openAt(rate, ch[0], ch[1])
+			if err == nil {
+				return nil
+			}
+			errs = append(errs, fmt.Errorf("%d Hz, %d/%d channels: %w", rate, ch[0], ch[1], err))
+		}
+	}
+	return fmt.Errorf("%w: opening %s: %w", ErrNoDevice, d.name, errors.Join(errs...))
+}
+
+// openAt opens and starts the PortAudio stream with blocks of 20 ms.
+func (d *PortAudioDevice) openAt(rate, inCh, outCh int) error {
+	block := rate / 50
+	if block*50 != rate {
+		return fmt.Errorf("rate %d Hz has no whole 20 ms block", rate)
+	}
+	if d.rate != rate || d.inCh != inCh || d.outCh != outCh {
+		down, err := NewResampler(rate, SampleRate)
+		if err != nil {
+			return err
+		}
+		up, err := NewResampler(SampleRate, rate)
+		if err != nil {
+			return err
+		}
+		d.down, d.up = down, up
+		d.inBuf, d.outBuf, d.mono = make([]int16, block*inCh), make([]int16, block*outCh), make([]int16, block)
+		d.rate, d.inCh, d.outCh = rate, inCh, outCh
+	}
+	p := portaudio.LowLatencyParameters(d.inDev, d.outDev)
+	p.Input.Channels, p.Output.Channels = inCh, outCh
+	p.SampleRate, p.FramesPerBuffer = float64(rate), block
+	s, err := portaudio.OpenStream(p, d.inBuf, d.outBuf)
+	if err != nil {
+		return err
+	}
+	if err := s.Start(); err != nil {
+		_ = s.Close()
+		return fmt.Errorf("starting: %w", err)
+	}
+	d.pa = s
+	clear(d.outBuf)
+	for range outputPrime { // a cushion in the device's own buffer against a late loop
+		if err := s.Write(); err != nil && !errors.Is(err, portaudio.OutputUnderflowed) {
+			_ = d.closePA()
+			return fmt.Errorf("priming output: %w", err)
+		}
+	}
+	if info := s.Info(); info != nil {
+		d.latIn.Store(int64(info.InputLatency + d.down.Delay()))
+		// A written frame waits in its stream's queue (the prebuffer) before the mix.
+		d.latOut.Store(int64(info.OutputLatency + d.up.Delay() + playbackPrebuffer*FrameDuration))
+	}
+	return nil
+}
+
+// closePA stops and closes the PortAudio stream, if open.
+func (d *PortAudioDevice) closePA() error {
+	if d.pa == nil {
+		return nil
+	}
+	err := d.pa.Abort()
+	if cerr := d.pa.Close(); err == nil {
+		err = cerr
+	}
+	d.pa = nil
+	if err != nil {
+		return fmt.Errorf("closing %s: %w", d.name, err)
+	}
+	return nil
+}
+
+// Name is "portaudio: " and the device name(s).
+func (d *PortAudioDevice) Name() string { return d.name }
+
+// Rate is the sample rate the device runs at.
+func (d *PortAudioDevice) Rate() int { return d.rate }
+
+// Latency is PortAudio's reported input and output latency plus the resamplers' and the
+// playback queue's delay.
+func (d *PortAudioDevice) Latency() Latency {
+	return Latency{Input: time.Duration(d.latIn.Load()), Output: time.Duration(d.latOut.Load())}
+}
+
+// Stats are the device's counters since it was opened.
+func (d *PortAudioDevice) Stats() Stats {
+	return Stats{
+		Frames:           d.c.frames.Load(),
+		InputOverflows:   d.c.overflows.Load(),
+		OutputUnderflows: d.c.underflows.Load(),
+		Errors:           d.c.errors.Load(),
+		Reopens:          d.c.reopens.Load(),
+		CaptureDrops:     d.c.captureDrops.Load(),
+		PlaybackDrops:    d.c.playbackDrops.Load(),
+		PlaybackGaps:     d.c.playbackGaps.Load(),
+	}
+}
+
+// Close stops the device goroutine, ends every stream, closes the device and, with the last
+// user, terminates PortAudio.
+func (d *PortAudioDevice) Close() error {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return nil
+	}
+	d.closed = true
+	close(d.stop)
+	d.mu.Unlock()
+	<-d.done
+	var list []*paStream
+	if p := d.streams.Load(); p != nil {
+		list = *p
+	}
+	for _, s := range list {
+		_ = s.Close()
+	}
+	err := d.closePA()
+	if rerr := paRelease(); err == nil {
+		err = rerr
+	}
+	d.log.Info("sound device closed", "device", d.name, "stats", d.Stats())
+	return err
+}

@@ -1,0 +1,193 @@
+package audio
+
+import (
+	"errors"
+	"math"
+	"time"
+
+	"github.com/gordonklaus/portaudio"
+)
+
+// run is the device goroutine: one iteration per 20 ms device block. It only converts and
+// copies frames between the device and the streams' rings; it allocates nothing and takes no
+// lock but the rings' short ones.
+func (d *PortAudioDevice) run() {
+	defer close(d.done)
+	l := loopState{pacer: newPacer(FrameDuration)}
+	defer l.pacer.stop()
+	for {
+		select {
+		case <-d.stop:
+			return
+		default:
+		}
+		if d.pa == nil {
+			if !d.runWithoutDevice(&l) {
+				return
+			}
+			continue
+		}
+		if !d.readBlock(&l) {
+			continue
+		}
+		d.deliver(d.frame[:])
+		d.mixStreams(d.frame[:])
+		d.writeBlock(&l, d.frame[:])
+		d.c.frames.Add(1)
+	}
+}
+
+// loopState is what the device goroutine keeps between blocks.
+type loopState struct {
+	consecutive int       // device errors in a row
+	nextReopen  time.Time // while the device is closed after errors
+	lastLog     time.Time
+	pacer       *pacer // paces the streams while the device is closed
+}
+
+// readBlock reads one block and converts it into d.frame; false when there is nothing to deliver.
+func (d *PortAudioDevice) readBlock(l *loopState) bool {
+	err := d.pa.Read()
+	switch {
+	case err == nil:
+		l.consecutive = 0
+	case errors.Is(err, portaudio.InputOverflowed): // samples were lost before this block; it is still good
+		d.c.overflows.Add(1)
+		l.consecutive = 0
+	default:
+		d.deviceError(l, "reading from sound device", err)
+		return false
+	}
+	src := d.inBuf
+	if d.inCh > 1 {
+		for i := range d.mono {
+			sum := 0
+			for c := range d.inCh {
+				sum += int(d.inBuf[i*d.inCh+c])
+			}
+			d.mono[i] = int16(sum / d.inCh)
+		}
+		src = d.mono
+	}
+	if n := d.down.Process(src, d.frame[:]); n != FrameSamples {
+		clear(d.frame[n:]) // cannot happen with whole 20 ms blocks; keep the frame whole anyway
+	}
+	return true
+}
+
+// writeBlock converts frame to the device rate and plays it.
+func (d *PortAudioDevice) writeBlock(l *loopState, frame []int16) {
+	n := d.up.Process(frame, d.mono)
+	clear(d.mono[n:])
+	if d.outCh == 1 {
+		copy(d.outBuf, d.mono)
+	} else {
+		for i, v := range d.mono {
+			for c := range d.outCh {
+				d.outBuf[i*d.outCh+c] = v
+			}
+		}
+	}
+	err := d.pa.Write()
+	switch {
+	case err == nil:
+	case errors.Is(err, portaudio.OutputUnderflowed): // a gap was played before this block
+		d.c.underflows.Add(1)
+	default:
+		d.deviceError(l, "writing to sound device", err)
+	}
+}
+
+// deviceError counts and logs a device error and closes the device after too many in a row.
+func (d *PortAudioDevice) deviceError(l *loopState, what string, err error) {
+	n := d.c.errors.Add(1)
+	l.consecutive++
+	now := time.Now()
+	if n <= 5 || now.Sub(l.lastLog) >= errorLogEvery {
+		l.lastLog = now
+		d.log.Warn("sound device error; streams continue", "op", what, "err", err, "errors", n)
+	}
+	if l.consecutive >= errorsBeforeReopen {
+		if cerr := d.closePA(); cerr != nil {
+			d.log.Warn("closing failing sound device", "err", cerr)
+		}
+		d.log.Warn("sound device closed after errors; playing silence and reopening", "device", d.name)
+		l.nextReopen = now.Add(reopenEvery)
+		l.pacer.start, l.pacer.n = time.Time{}, 0
+	}
+}
+
+// runWithoutDevice keeps the streams paced with silence while the device is closed after
+// errors and tries to reopen it now and then. False when the device is closing.
+func (d *PortAudioDevice) runWithoutDevice(l *loopState) bool {
+	if err := l.pacer.wait(d.stop); err != nil {
+		return false
+	}
+	clear(d.frame[:])
+	d.deliver(d.frame[:])
+	d.mixStreams(d.scratch[:]) // drain the playback queues as the device would
+	d.c.frames.Add(1)
+	if time.Now().Before(l.nextReopen) {
+		return true
+	}
+	l.nextReopen = time.Now().Add(reopenEvery)
+	if err := d.openAt(d.rate, d.inCh, d.outCh); err != nil {
+		d.c.errors.Add(1)
+		d.log.Debug("reopening sound device", "device", d.name, "err", err)
+		return true
+	}
+	d.down.Reset()
+	d.up.Reset()
+	d.c.reopens.Add(1)
+	l.consecutive = 0
+	d.log.Info("sound device reopened", "device", d.name)
+	return true
+}
+
+// deliver gives frame to every open stream and wakes its reader.
+func (d *PortAudioDevice) deliver(frame []int16) {
+	p := d.streams.Load()
+	if p == nil {
+		return
+	}
+	for _, s := range *p {
+		if s.capture.push(frame) {
+			d.c.captureDrops.Add(1)
+		}
+		select {
+		case s.notify <- struct{}{}:
+		default: // already signalled
+		}
+	}
+}
+
+// mixStreams sums one queued frame of every stream into out, clipped.
+func (d *PortAudioDevice) mixStreams(out []int16) {
+	clear(d.mix[:])
+	if p := d.streams.Load(); p != nil {
+		for _, s := range *p {
+			queued := s.play.len()
+			if queued > playbackTarget {
+				s.play.drop()
+				d.c.playbackDrops.Add(1)
+			}
+			if !s.primed { // start (and restart after a gap) with a cushion against device bursts
+				if queued < playbackPrebuffer {
+					continue
+				}
+				s.primed = true
+			}
+			if !s.play.pop(d.scratch[:]) {
+				s.primed = false
+				d.c.playbackGaps.Add(1)
+				continue
+			}
+			for i, v := range d.scratch {
+				d.mix[i] += int32(v)
+			}
+		}
+	}
+	for i, v := range d.mix {
+		out[i] = int16(max(math.MinInt16, min(math.MaxInt16, v)))
+	}
+}

@@ -1,0 +1,100 @@
+package audio
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+)
+
+// paStream is one call's view of a PortAudioDevice: a capture ring the device goroutine fills
+// and a playback ring it drains.
+type paStream struct {
+	dev     *PortAudioDevice
+	capture *frameRing
+	play    *frameRing
+	notify  chan struct{} // capacity 1: "a frame was delivered"
+	done    chan struct{}
+	once    sync.Once
+	primed  bool // device goroutine only: the playback queue has had its cushion since the last gap
+}
+
+// Open adds a stream that receives every captured frame from now on and whose writes are
+// mixed into playback.
+func (d *PortAudioDevice) Open() (Stream, error) {
+	s := &paStream{
+		dev:     d,
+		capture: newFrameRing(captureRingFrames),
+		play:    newFrameRing(playbackRingFrames),
+		notify:  make(chan struct{}, 1),
+		done:    make(chan struct{}),
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return nil, ErrClosed
+	}
+	var list []*paStream
+	if p := d.streams.Load(); p != nil {
+		list = *p
+	}
+	list = append(slices.Clip(list), s)
+	d.streams.Store(&list)
+	return s, nil
+}
+
+// Read waits for the next captured frame; the device's clock paces it.
+func (s *paStream) Read(frame []int16) error {
+	if len(frame) != FrameSamples {
+		return fmt.Errorf("reading audio: %w (got %d)", ErrFrameSize, len(frame))
+	}
+	for {
+		select {
+		case <-s.done:
+			return ErrClosed
+		default:
+		}
+		if s.capture.pop(frame) {
+			return nil
+		}
+		select {
+		case <-s.notify:
+		case <-s.done:
+			return ErrClosed
+		case <-s.dev.stop:
+			return ErrClosed
+		}
+	}
+}
+
+// Write queues frame for the next mix; it never blocks on the device.
+func (s *paStream) Write(frame []int16) error {
+	if len(frame) != FrameSamples {
+		return fmt.Errorf("writing audio: %w (got %d)", ErrFrameSize, len(frame))
+	}
+	select {
+	case <-s.done:
+		return ErrClosed
+	default:
+	}
+	if s.play.push(frame) {
+		s.dev.c.playbackDrops.Add(1)
+	}
+	return nil
+}
+
+// Close removes the stream from the device; a blocked Read returns ErrClosed.
+func (s *paStream) Close() error {
+	s.once.Do(func() {
+		close(s.done)
+		d := s.dev
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		p := d.streams.Load()
+		if p == nil {
+			return
+		}
+		list := slices.DeleteFunc(slices.Clone(*p), func(o *paStream) bool { return o == s })
+		d.streams.Store(&list)
+	})
+	return nil
+}

@@ -1,0 +1,232 @@
+package audio
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// openQuietly opens the portaudio device. PortAudio's initialisation (ALSA and JACK probing)
+// runs with fd 2 captured and must write nothing to it; what opening the stream itself writes
+// is only logged (PortAudio's ALSA host prints its own failures, which no hook silences).
+func openQuietly(t *testing.T, opts Options) *PortAudioDevice {
+	t.Helper()
+	var err error
+	out, cerr := captureFD2(func() { err = paAcquire(nil, false) })
+	if cerr != nil {
+		t.Fatal(cerr)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer paRelease() // the device holds its own reference
+	if len(out) != 0 {
+		t.Errorf("PortAudio's initialisation wrote %d bytes to stderr, want 0:\n%s", len(out), out)
+	}
+	var d *PortAudioDevice
+	out, cerr = captureFD2(func() { d, err = NewPortAudioDevice(opts) })
+	if cerr != nil {
+		t.Fatal(cerr)
+	}
+	if len(out) != 0 {
+		t.Logf("opening the stream wrote to stderr:\n%s", out)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	return d
+}
+
+// TestPortAudioPlayback plays 1 kHz through the device into the lab's speaker sink and checks
+// the recording. The machine may be busy (two cores, other tests): the tone is judged by its
+// blocks, and a few gaps from scheduling stalls are logged with the device's counters, not failed.
+func TestPortAudioPlayback(t *testing.T) {
+	for _, rate := range []int{0, 48000} { // 0: the device's choice
+		t.Run(fmt.Sprintf("%d Hz", rate), func(t *testing.T) {
+			startPulse(t)
+			startBackground(t, "pacat -p -d lab_mic --latency-msec=20 --format=s16le --rate=8000 --channels=1 </dev/zero")
+			rec := startBackground(t, "parec -d lab_speaker.monitor --latency-msec=20 --format=s16le --rate=8000 --channels=1")
+			waitPulseStreams(t, 1, 1)
+			d := openQuietly(t, Options{DeviceRate: rate})
+			if rate != 0 && d.Rate() != rate {
+				t.Fatalf("device opened at %d Hz, want %d", d.Rate(), rate)
+			}
+			s, err := d.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			const amp = 8000
+			tone := sine(150*FrameSamples, 1000, amp, SampleRate) // 20 cycles per frame: frames join smoothly
+			frame := make([]int16, FrameSamples)
+			for i := range 150 {
+				if err := s.Read(frame); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Write(tone[i*FrameSamples : (i+1)*FrameSamples]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for range 10 { // let the queues play out before stopping
+				if err := s.Read(frame); err != nil {
+					t.Fatal(err)
+				}
+			}
+			st := d.Stats()
+			if err := d.Close(); err != nil {
+				t.Fatal(err)
+			}
+			got := activeSpan(pcm8k(rec.stop()), amp/4)
+			t.Logf("%d samples of tone recorded; stats %+v; latency %+v", len(got), st, d.Latency())
+			checkTone(t, got, 1000, amp)
+		})
+	}
+}
+
+// checkTone judges a recorded tone by 20 ms blocks: most blocks are loud, the loud ones have
+// the tone's RMS (median within 5 %), and the longest gapless run has its frequency.
+func checkTone(t *testing.T, s []int16, freq, amp float64) {
+	t.Helper()
+	want := amp / math.Sqrt2
+	var loud []float64
+	run, best, bestAt := 0, 0, 0
+	blocks := len(s) / FrameSamples
+	for b := range blocks {
+		r := rms(s[b*FrameSamples : (b+1)*FrameSamples])
+		if r < want/2 {
+			run = 0
+			continue
+		}
+		loud = append(loud, r)
+		if run++; run > best {
+			best, bestAt = run, b-run+1
+		}
+	}
+	if blocks < 100 || len(loud) < blocks*8/10 {
+		t.Fatalf("%d of %d blocks carry the tone; want at least 100 blocks, 80 %% of them loud", len(loud), blocks)
+	}
+	if len(loud) < blocks {
+		t.Logf("%d of %d blocks are gaps (scheduling stalls; see the stats)", blocks-len(loud), blocks)
+	}
+	slices.Sort(loud)
+	near(t, "median block RMS", loud[len(loud)/2], want, want*0.05)
+	if best < 25 {
+		t.Fatalf("longest gapless run is %d blocks, want at least 25 (0.5 s)", best)
+	}
+	runS := s[bestAt*FrameSamples : (bestAt+best)*FrameSamples]
+	near(t, "frequency", zeroCrossingFreq(runS[FrameSamples:len(runS)-FrameSamples], SampleRate), freq, 2)
+}
+
+// activeSpan is s from the first to the last sample louder than level.
+func activeSpan(s []int16, level int16) []int16 {
+	first, last := -1, -1
+	for i, v := range s {
+		if v > level || v < -level {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 {
+		return nil
+	}
+	return s[first : last+1]
+}
+
+// TestPortAudioCapture feeds 440 Hz at a quarter of full scale into the lab's microphone sink
+// and checks what Stream.Read returns, by 100 ms blocks (44 whole cycles each).
+func TestPortAudioCapture(t *testing.T) {
+	for _, rate := range []int{0, 16000} {
+		t.Run(fmt.Sprintf("%d Hz", rate), func(t *testing.T) {
+			startPulse(t)
+			needTool(t, "sox")
+			startBackground(t, "parec -d lab_speaker.monitor --latency-msec=20 >/dev/null")
+			startBackground(t, "sox -q -n -t raw -r 8000 -e signed -b 16 -c 1 - synth 20 sine 440 vol 0.25 | "+
+				"pacat -p -d lab_mic --latency-msec=20 --format=s16le --rate=8000 --channels=1")
+			waitPulseStreams(t, 1, 1)
+			d := openQuietly(t, Options{DeviceRate: rate})
+			s, err := d.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int16
+			frame := make([]int16, FrameSamples)
+			for range 150 {
+				if err := s.Read(frame); err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, frame...)
+			}
+			t.Logf("stats %+v", d.Stats())
+			got = activeSpan(got, 32767/8)
+			var at440, at1k []float64
+			for b := 0; b+SampleRate/10 <= len(got); b += SampleRate / 10 {
+				at440 = append(at440, goertzel(got[b:b+SampleRate/10], 440, SampleRate))
+				at1k = append(at1k, goertzel(got[b:b+SampleRate/10], 1000, SampleRate))
+			}
+			if len(at440) < 10 {
+				t.Fatalf("only %d blocks of 100 ms captured with the tone", len(at440))
+			}
+			slices.Sort(at440)
+			slices.Sort(at1k)
+			near(t, "median amplitude at 440 Hz", at440[len(at440)/2], 0.25*32767, 0.25*32767*0.05)
+			if a := at1k[len(at1k)/2]; a > 100 {
+				t.Errorf("median amplitude at 1 kHz = %.0f, want about 0", a)
+			}
+		})
+	}
+}
+
+// TestPortAudioFallsBackWithoutSoundServer: no PulseAudio server to reach (and none to
+// autospawn) and no sound card, so PortAudio finds no device, says nothing on stderr, and the
+// phone gets the null device with a notice.
+func TestPortAudioFallsBackWithoutSoundServer(t *testing.T) {
+	if cards, err := os.ReadFile("/proc/asound/cards"); err == nil && !strings.Contains(string(cards), "no soundcards") {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI machine has sound cards; this test needs a machine without:\n%s", cards)
+		}
+		t.Skipf("this machine has sound cards, so PortAudio would find them:\n%s", cards)
+	}
+	dir := t.TempDir()
+	clientConf := filepath.Join(dir, "client.conf")
+	if err := os.WriteFile(clientConf, []byte("autospawn = no\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PULSE_SERVER", "unix:"+filepath.Join(dir, "no-such-socket"))
+	t.Setenv("PULSE_CLIENTCONFIG", clientConf)
+	t.Setenv("PULSE_RUNTIME_PATH", dir)
+	t.Setenv("JACK_NO_START_SERVER", "1")
+	tests := []struct {
+		name string
+		opts Options
+	}{
+		{"default device", Options{}},
+		{"named device", Options{Kind: KindPortAudio, DeviceName: "no such card"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var d Device
+			var notice string
+			out, err := captureFD2(func() { d, notice = OpenOrFallback(tt.opts) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			if len(out) != 0 {
+				t.Errorf("%d bytes on stderr, want 0:\n%s", len(out), out)
+			}
+			if d.Name() != "null" || !strings.HasPrefix(notice, "no sound device: using null audio (") {
+				t.Errorf("got %q with notice %q, want null with a notice", d.Name(), notice)
+			}
+			if _, err := Open(tt.opts); !errors.Is(err, ErrNoDevice) {
+				t.Errorf("Open: %v, want ErrNoDevice", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,17 @@
+//go:build !linux
+
+package audio
+
+import (
+	"errors"
+	"log/slog"
+)
+
+// captureFD2 is only implemented on Linux.
+func captureFD2(fn func()) ([]byte, error) {
+	fn()
+	return nil, errors.New("capturing stderr: not supported on this system")
+}
+
+// withStderrLogged runs fn; stderr is not captured on this system.
+func withStderrLogged(_ *slog.Logger, fn func() error) error { return fn() }
