@@ -59,8 +59,10 @@ func (tt *tmuxTUI) screen() string {
 }
 
 // keys sends keys as tmux names them ("a", "Enter", or literal text with -l).
-func (tt *tmuxTUI) keys(keys ...string) { tt.tmux(append([]string{"send-keys", "-t", "t"}, keys...)...) }
-func (tt *tmuxTUI) text(s string)       { tt.tmux("send-keys", "-t", "t", "-l", s) }
+func (tt *tmuxTUI) keys(keys ...string) {
+	tt.tmux(append([]string{"send-keys", "-t", "t"}, keys...)...)
+}
+func (tt *tmuxTUI) text(s string) { tt.tmux("send-keys", "-t", "t", "-l", s) }
 
 // waitScreen polls the screen until every want appears.
 func (tt *tmuxTUI) waitScreen(what string, timeout time.Duration, want ...string) string {
