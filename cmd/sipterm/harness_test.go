@@ -200,6 +200,7 @@ type Phone struct {
 	stdin  interface{ Write([]byte) (int, error) }
 	closeW func() error
 	errLog string // stderr file
+	trace  string // --sip-trace file
 
 	mu       sync.Mutex
 	events   []Event
@@ -234,6 +235,11 @@ func startPhoneEnv(t *testing.T, env []string, args ...string) *Phone {
 		t.Fatal(err)
 	}
 	full := append([]string{"--headless"}, args...)
+	trace := flagValue(args, "--sip-trace")
+	if trace == "" {
+		trace = filepath.Join(dir, "sip.trace")
+		full = append(full, "--sip-trace", trace)
+	}
 	cmd := exec.Command(phoneBin, full...)
 	cmd.Dir = dir
 	// an empty XDG config dir: a developer's own config.toml must not leak into the test
@@ -258,7 +264,7 @@ func startPhoneEnv(t *testing.T, env []string, args ...string) *Phone {
 	}
 	_ = errFile.Close() // the child has its own descriptor
 	p := &Phone{
-		t: t, cmd: cmd, stdin: stdin, closeW: stdin.Close, errLog: errLog,
+		t: t, cmd: cmd, stdin: stdin, closeW: stdin.Close, errLog: errLog, trace: trace,
 		consumed: map[int]bool{}, changed: make(chan struct{}, 1),
 		outDone: make(chan struct{}), exited: make(chan struct{}),
 	}
@@ -516,6 +522,9 @@ func (p *Phone) stop() {
 	if t.Failed() {
 		t.Logf("phone events (last 60):\n%s", p.dumpEvents(60))
 		t.Logf("phone stderr (last 80 lines of %d bytes):\n%s", len(stderr), tail(string(stderr), 80))
+		if tr, err := os.ReadFile(p.trace); err == nil {
+			t.Logf("phone SIP trace %s (last 120 lines):\n%s", p.trace, tail(string(tr), 120))
+		}
 	}
 }
 
