@@ -189,6 +189,11 @@ func (s *Session) handleRTCP(data []byte, src netip.AddrPort, now time.Time) {
 	}
 	s.peer.rtcp = src
 	s.quality.reports++
+	if s.params.Direction == RecvOnly {
+		// The peer holds us and may send no RTP at all (no music on hold): its RTCP shows it is
+		// still there, so it keeps the RTP timeout away.
+		s.timeout.since = now
+	}
 	bye := false
 	for _, p := range pkts {
 		switch p := p.(type) {

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/pion/rtcp"
 )
 
 // lossyProxy sits between a and b: RTP from a to b loses every dropEvery-th packet; everything else
@@ -209,5 +211,33 @@ func TestRTCPContinuesOnHold(t *testing.T) {
 	waitFor(t, "RTCP from a while on hold", func() bool { return reports() >= held+3 })
 	if now := a.Stats().PacketsSent; now != sent {
 		t.Fatalf("a sent %d RTP packets on hold", now-sent)
+	}
+}
+
+// TestRTCPKeepsRecvOnlyAlive: a peer that holds us (we are recvonly) and sends no music still
+// sends RTCP, which keeps the RTP timeout away.
+func TestRTCPKeepsRecvOnlyAlive(t *testing.T) {
+	rec := &recorder{}
+	s := newTestSession(t, rec.config(Config{RTPTimeout: time.Minute}))
+	peer := netip.MustParseAddrPort("127.0.0.1:7000")
+	if err := s.Update(Params{Remote: peer, Codec: PCMU, Direction: RecvOnly}); err != nil {
+		t.Fatal(err)
+	}
+	rr, err := rtcp.Marshal([]rtcp.Packet{&rtcp.ReceiverReport{SSRC: 9}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	for i := range 10 {
+		now := start.Add(time.Duration(i) * 30 * time.Second)
+		s.handleRTCP(rr, plus1(peer), now)
+		s.checkTimeout(now.Add(30 * time.Second))
+	}
+	if _, _, n, _ := rec.get(); n != 0 {
+		t.Fatal("timed out although the peer's RTCP kept coming")
+	}
+	s.checkTimeout(start.Add(10 * time.Minute))
+	if _, _, n, _ := rec.get(); n != 1 {
+		t.Fatal("no timeout after the peer fell silent")
 	}
 }
