@@ -99,7 +99,7 @@ func (u *UI) renderDetail() {
 	if c := u.selectedCall(); c != nil {
 		title = "Call " + c.info.ID + " " + c.info.Remote
 	}
-	d.SetTitle(" " + tview.Escape(title) + " ")
+	d.SetTitle(" " + clean(title) + " ")
 }
 
 // detailLines builds the header lines and the ladder for an inner size w×h. Short panes (80×24)
@@ -111,7 +111,7 @@ func (u *UI) detailLines(w, h int) (head, ladder []string) {
 	}
 	compact := h < 10
 	ci := c.info
-	esc := tview.Escape
+	esc := clean
 	s := ci.Stats
 	media := ci.MediaLocal != "" || s.PacketsReceived+s.PacketsSent > 0
 	l1 := fmt.Sprintf("%s %s %s  %s%s%s %s  %s", ci.ID, ci.Direction, esc(ci.Account),
@@ -179,9 +179,9 @@ func (u *UI) detailLines(w, h int) (head, ladder []string) {
 //	12:00:01.200 │←──────────────────── 180 Ringing ──│
 func (u *UI) ladderLine(m phone.EventSIP, inner int) string {
 	ts := m.Time.In(u.loc).Format("15:04:05.000")
-	text := m.Summary
+	text := plain(m.Summary)
 	if inner < 8 {
-		return ts + " " + arrowFor(m.Out) + " " + tview.Escape(text)
+		return ts + " " + arrowFor(m.Out) + " " + clean(text)
 	}
 	room := inner - 5
 	if r := []rune(text); len(r) > room {
@@ -191,10 +191,10 @@ func (u *UI) ladderLine(m phone.EventSIP, inner int) string {
 	var body string
 	color := u.th.tag(u.th.title)
 	if m.Out {
-		body = "─ " + color + tview.Escape(text) + u.th.reset() + " " + fill + "→"
+		body = "─ " + color + clean(text) + u.th.reset() + " " + fill + "→"
 	} else {
 		color = u.th.tag(u.th.header)
-		body = "←" + fill + " " + color + tview.Escape(text) + u.th.reset() + " ─"
+		body = "←" + fill + " " + color + clean(text) + u.th.reset() + " ─"
 	}
 	return ts + " │" + body + "│"
 }

@@ -3,6 +3,9 @@ package ui
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -74,6 +77,9 @@ func (f *fakeCore) Accounts() []phone.AccountInfo {
 }
 func (f *fakeCore) Listen() []string    { return []string{"udp:127.0.0.1:5060", "tcp:127.0.0.1:5060"} }
 func (f *fakeCore) AudioDevice() string { return "null (no sound device)" }
+
+// waitLimit bounds every wait: generous, because -race on a loaded 2-core machine is slow.
+const waitLimit = 10 * time.Second
 
 // fixedNow is the clock of every test screen.
 var fixedNow = time.Date(2026, 1, 2, 12, 0, 30, 0, time.UTC)
@@ -156,16 +162,37 @@ func (h *harness) text() string {
 	select {
 	case s := <-out:
 		return s
-	case <-time.After(3 * time.Second):
+	case <-time.After(waitLimit):
 		h.t.Fatal("screen read timed out (event loop stuck?)")
 		return ""
+	}
+}
+
+// focusInfo describes the focus, for failure messages.
+func (h *harness) focusInfo() string {
+	buf := make([]byte, 1<<20)
+	n := runtime.Stack(buf, true)
+	stacks := filepath.Join(os.TempDir(), fmt.Sprintf("ui-test-stacks-%d.txt", os.Getpid()))
+	_ = os.WriteFile(stacks, buf[:n], 0o644)
+	out := make(chan string, 1)
+	go h.u.app.QueueUpdate(func() {
+		f := h.u.app.GetFocus()
+		front, _ := h.u.v.bottom.GetFrontPage()
+		out <- fmt.Sprintf("focus %T input=%v rootHasFocus=%v bottom=%s mode=%d; goroutines in %s", f, f == h.u.v.input,
+			h.u.v.root.HasFocus(), front, h.u.st.mode, stacks)
+	})
+	select {
+	case s := <-out:
+		return s
+	case <-time.After(waitLimit):
+		return "event loop stuck"
 	}
 }
 
 // waitFor polls the screen until cond holds, with a deadline.
 func (h *harness) waitFor(what string, cond func(screen string) bool) string {
 	h.t.Helper()
-	deadline := time.Now().Add(3 * time.Second)
+	deadline := time.Now().Add(waitLimit)
 	var s string
 	for time.Now().Before(deadline) {
 		s = h.text()
@@ -174,7 +201,7 @@ func (h *harness) waitFor(what string, cond func(screen string) bool) string {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	h.t.Fatalf("timed out waiting for %s; screen:\n%s", what, s)
+	h.t.Fatalf("timed out waiting for %s (%s); screen:\n%s", what, h.focusInfo(), s)
 	return s
 }
 
@@ -186,7 +213,7 @@ func (h *harness) waitText(sub string) string {
 // waitCmd waits for the fake core to record a command.
 func (h *harness) waitCmd(want string) {
 	h.t.Helper()
-	deadline := time.After(3 * time.Second)
+	deadline := time.After(waitLimit)
 	var got []string
 	for {
 		select {
@@ -196,7 +223,7 @@ func (h *harness) waitCmd(want string) {
 			}
 			got = append(got, c)
 		case <-deadline:
-			h.t.Fatalf("core never got %q (got %q); screen:\n%s", want, got, h.text())
+			h.t.Fatalf("core never got %q (got %q; %s); screen:\n%s", want, got, h.focusInfo(), h.text())
 		}
 	}
 }

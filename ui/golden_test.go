@@ -84,7 +84,7 @@ func TestGoldenScreens(t *testing.T) {
 				t.Fatalf("%v (run go test ./ui -run Golden -update)", err)
 			}
 			var got string
-			deadline := time.Now().Add(3 * time.Second)
+			deadline := time.Now().Add(waitLimit)
 			for time.Now().Before(deadline) {
 				if got = h.text(); got == string(want) {
 					return

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
-	"github.com/rivo/tview"
 
 	"github.com/sipterm/sipterm/phone"
 )
@@ -179,7 +178,7 @@ func (u *UI) hintText(width int) string {
 	}
 	var sb strings.Builder
 	for _, h := range hs {
-		sb.WriteString(" " + u.th.tag(u.th.header) + tview.Escape(h.keys) + u.th.reset() + " " + h.text + " ")
+		sb.WriteString(" " + u.th.tag(u.th.header) + clean(h.keys) + u.th.reset() + " " + h.text + " ")
 	}
 	return sb.String()
 }
@@ -193,7 +192,7 @@ func (u *UI) helpText() string {
 		if b.danger {
 			c = u.th.tag(u.th.bad)
 		}
-		fmt.Fprintf(&sb, "  %s%-22s%s %s\n", c, tview.Escape(b.keyLabel()), u.th.reset(), tview.Escape(b.help))
+		fmt.Fprintf(&sb, "  %s%-22s%s %s\n", c, clean(b.keyLabel()), u.th.reset(), clean(b.help))
 	}
 	sb.WriteString("\nIn the dial/command line: ↑/↓ recall history, Enter runs, Esc cancels.\n")
 	sb.WriteString("Mouse: click a pane or a call to select it; the wheel scrolls.\n")

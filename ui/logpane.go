@@ -5,8 +5,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/rivo/tview"
 )
 
 // level is the severity of a log line.
@@ -154,7 +152,7 @@ func (u *UI) logText(lines []logLine, filter string) string {
 		if c != "" {
 			sb.WriteString(c)
 		}
-		sb.WriteString(tview.Escape(l.text))
+		sb.WriteString(clean(l.text))
 		if c != "" {
 			sb.WriteString(u.th.reset())
 		}
@@ -196,7 +194,7 @@ func (u *UI) refreshLog() {
 	if u.st.logFilter != "" {
 		title = "Log /" + u.st.logFilter
 	}
-	u.v.log.SetTitle(" " + tview.Escape(title) + " ")
+	u.v.log.SetTitle(" " + clean(title) + " ")
 	u.st.flash = flash
 	u.renderMessage()
 }

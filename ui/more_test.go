@@ -174,7 +174,7 @@ func TestSubscriptionEndStopsUI(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.done <- nil
-	case <-time.After(3 * time.Second):
+	case <-time.After(waitLimit):
 		t.Fatal("Run did not return when the subscription ended")
 	}
 }

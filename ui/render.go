@@ -21,7 +21,7 @@ func (u *UI) renderStatus() {
 		st := u.th.ringing(u.flash)
 		u.v.status.SetTextStyle(st)
 		u.v.status.SetBackgroundColor(bgOf(st))
-		u.v.status.SetText(tview.Escape(fmt.Sprintf(" >>> INCOMING CALL %s from %s   a answer  r reject",
+		u.v.status.SetText(clean(fmt.Sprintf(" >>> INCOMING CALL %s from %s   a answer  r reject",
 			c.info.ID, c.info.Remote)))
 		return
 	}
@@ -41,7 +41,7 @@ func (u *UI) renderStatus() {
 		"audio: " + audio,
 		u.regSummary(),
 	}
-	u.v.status.SetText(tview.Escape(strings.Join(parts, " │ ")))
+	u.v.status.SetText(clean(strings.Join(parts, " │ ")))
 }
 
 // regSummary is "reg 1/2" or "reg 1/2 (bob failed)".
@@ -102,7 +102,7 @@ func (u *UI) cell(s string, c tcell.Color) *tview.TableCell {
 	if !u.th.mono && c != tcell.ColorDefault {
 		st = st.Foreground(c)
 	}
-	return tview.NewTableCell(tview.Escape(s)).SetStyle(st)
+	return tview.NewTableCell(clean(s)).SetStyle(st)
 }
 
 func (u *UI) renderAccounts() {
@@ -234,7 +234,7 @@ func (u *UI) renderMessage() {
 		u.v.message.SetText("")
 		return
 	}
-	u.v.message.SetText(" " + u.levelColor(f.lvl) + tview.Escape(f.text) + u.th.reset())
+	u.v.message.SetText(" " + u.levelColor(f.lvl) + clean(f.text) + u.th.reset())
 }
 
 // quality is "MOS 4.3 0.1%" once media statistics exist.

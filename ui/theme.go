@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
@@ -124,3 +125,25 @@ func bgOf(s tcell.Style) tcell.Color {
 	_, bg, _ := s.Decompose()
 	return bg
 }
+
+// clean makes text from the network or a log safe to draw: control characters (which would reach
+// the terminal raw) become spaces or are dropped, and tview's style tags are escaped.
+func clean(s string) string { return tview.Escape(plain(s)) }
+
+// plain drops control characters (tabs become spaces).
+func plain(s string) string {
+	if strings.IndexFunc(s, isControl) >= 0 {
+		s = strings.Map(func(r rune) rune {
+			switch {
+			case r == '\t':
+				return ' '
+			case isControl(r):
+				return -1
+			}
+			return r
+		}, s)
+	}
+	return s
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }

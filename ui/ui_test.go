@@ -135,7 +135,7 @@ func TestQuitAsksWhenCallsAreLive(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.done <- nil // for the cleanup
-	case <-time.After(3 * time.Second):
+	case <-time.After(waitLimit):
 		t.Fatal("Run did not return after q y")
 	}
 }
@@ -147,7 +147,7 @@ func TestQuitWithoutCalls(t *testing.T) {
 	select {
 	case <-h.done:
 		h.done <- nil
-	case <-time.After(3 * time.Second):
+	case <-time.After(waitLimit):
 		t.Fatal("Run did not return after q")
 	}
 }
@@ -179,7 +179,7 @@ func (h *harness) rowStyled(id string) bool {
 	select {
 	case b := <-ok:
 		return b
-	case <-time.After(3 * time.Second):
+	case <-time.After(waitLimit):
 		return false
 	}
 }
