@@ -1,0 +1,142 @@
+package audio
+
+import (
+	"fmt"
+	"time"
+)
+
+// ToneSegment is one step of a tone's cadence: the frequencies that sound together for
+// Duration. No frequencies is a pause.
+type ToneSegment struct {
+	Freqs    []float64 // Hz, at most MaxToneFreqs; empty: silence
+	Duration time.Duration
+}
+
+// MaxToneFreqs is how many frequencies a segment may mix.
+const MaxToneFreqs = 4
+
+// TonePlan is a tone as data: a cadence of segments at a level, played once or repeated.
+type TonePlan struct {
+	Name string
+	// Level is the peak level of each frequency component in dBFS (0 = a full-scale sine).
+	Level    float64
+	Segments []ToneSegment
+	// Repeat loops the segments until the player stops; otherwise the tone ends after them.
+	Repeat bool
+}
+
+// Validate reports a plan the generator cannot play.
+func (p TonePlan) Validate() error {
+	if len(p.Segments) == 0 {
+		return fmt.Errorf("tone %q has no segments", p.Name)
+	}
+	var total time.Duration
+	for i, s := range p.Segments {
+		if len(s.Freqs) > MaxToneFreqs {
+			return fmt.Errorf("tone %q segment %d mixes %d frequencies (at most %d)", p.Name, i, len(s.Freqs), MaxToneFreqs)
+		}
+		for _, f := range s.Freqs {
+			if f <= 0 || f >= SampleRate/2 {
+				return fmt.Errorf("tone %q segment %d: %.1f Hz is outside 0..%d Hz", p.Name, i, f, SampleRate/2)
+			}
+		}
+		if s.Duration < 0 {
+			return fmt.Errorf("tone %q segment %d has a negative duration", p.Name, i)
+		}
+		total += s.Duration
+	}
+	if total <= 0 {
+		return fmt.Errorf("tone %q lasts no time", p.Name)
+	}
+	return nil
+}
+
+// Period is the length of one pass through the segments.
+func (p TonePlan) Period() time.Duration {
+	var total time.Duration
+	for _, s := range p.Segments {
+		total += s.Duration
+	}
+	return total
+}
+
+// Call progress tones for Europe, after ETSI TR 101 041 / ITU-T E.180 (the common CEPT
+// values): 425 Hz at -16 dBFS per component (about -13 dBm0 on a G.711 line).
+const (
+	etsiFreq  = 425
+	toneLevel = -16
+)
+
+func on(d time.Duration, f ...float64) ToneSegment { return ToneSegment{Freqs: f, Duration: d} }
+func off(d time.Duration) ToneSegment              { return ToneSegment{Duration: d} }
+
+var (
+	// DialTone is continuous 425 Hz.
+	DialTone = TonePlan{Name: "dial", Level: toneLevel, Repeat: true,
+		Segments: []ToneSegment{on(time.Second, etsiFreq)}}
+	// RingbackTone is 425 Hz, 1 s on, 4 s off: the far end is ringing.
+	RingbackTone = TonePlan{Name: "ringback", Level: toneLevel, Repeat: true,
+		Segments: []ToneSegment{on(time.Second, etsiFreq), off(4 * time.Second)}}
+	// BusyTone is 425 Hz, 0.5 s on, 0.5 s off.
+	BusyTone = TonePlan{Name: "busy", Level: toneLevel, Repeat: true,
+		Segments: []ToneSegment{on(500*time.Millisecond, etsiFreq), off(500 * time.Millisecond)}}
+	// CongestionTone is 425 Hz, 0.2 s on, 0.2 s off: the network cannot complete the call.
+	CongestionTone = TonePlan{Name: "congestion", Level: toneLevel, Repeat: true,
+		Segments: []ToneSegment{on(200*time.Millisecond, etsiFreq), off(200 * time.Millisecond)}}
+	// CallWaitingTone is 425 Hz, 0.2 s on, 0.2 s off, 0.2 s on, 3 s off (CEPT's two short
+	// bursts; some countries use other pauses), played quietly over the current call.
+	CallWaitingTone = TonePlan{Name: "call-waiting", Level: toneLevel - 4, Repeat: true,
+		Segments: []ToneSegment{on(200*time.Millisecond, etsiFreq), off(200 * time.Millisecond),
+			on(200*time.Millisecond, etsiFreq), off(3 * time.Second)}}
+	// RingTone is the local ring of an incoming call on the speaker: two short chords of
+	// 660 + 880 Hz (a fifth apart, pleasant rather than alarming), then a 2 s pause.
+	RingTone = TonePlan{Name: "ring", Level: -12, Repeat: true,
+		Segments: []ToneSegment{on(400*time.Millisecond, 660, 880), off(200 * time.Millisecond),
+			on(400*time.Millisecond, 660, 880), off(2 * time.Second)}}
+)
+
+// Tones are the default tone plans by name.
+var Tones = map[string]TonePlan{
+	DialTone.Name:        DialTone,
+	RingbackTone.Name:    RingbackTone,
+	BusyTone.Name:        BusyTone,
+	CongestionTone.Name:  CongestionTone,
+	CallWaitingTone.Name: CallWaitingTone,
+	RingTone.Name:        RingTone,
+}
+
+// DTMF row (low) and column (high) frequencies, ITU-T Q.23.
+var (
+	dtmfRows = [4]float64{697, 770, 852, 941}
+	dtmfCols = [4]float64{1209, 1336, 1477, 1633}
+	dtmfKeys = [4]string{"123A", "456B", "789C", "*0#D"}
+)
+
+// DTMFFreqs are the low and high frequencies of a DTMF digit (0-9, *, #, A-D).
+func DTMFFreqs(digit rune) (low, high float64, ok bool) {
+	if digit >= 'a' && digit <= 'd' {
+		digit -= 'a' - 'A'
+	}
+	for r, keys := range dtmfKeys {
+		for c, k := range keys {
+			if k == digit {
+				return dtmfRows[r], dtmfCols[c], true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// DTMFFeedbackDuration is how long a key's feedback tone sounds.
+const DTMFFeedbackDuration = 120 * time.Millisecond
+
+// DTMFTone is the local feedback for pressing digit: its two frequencies for
+// DTMFFeedbackDuration, once.
+func DTMFTone(digit rune) (TonePlan, error) {
+	low, high, ok := DTMFFreqs(digit)
+	if !ok {
+		return TonePlan{}, fmt.Errorf("%q is not a DTMF digit (0-9, *, #, A-D)", digit)
+	}
+	return TonePlan{Name: "dtmf " + string(digit), Level: -16,
+		Segments: []ToneSegment{on(DTMFFeedbackDuration, low, high)}}, nil
+}

@@ -1,0 +1,65 @@
+package audio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// PlaybackOpener is implemented by devices that can give a stream which only plays: local
+// tones and rings, which are not part of any call's audio. The file device uses it so that a
+// ringback tone neither records to a file nor takes the first recording name.
+type PlaybackOpener interface {
+	OpenPlayback() (Stream, error)
+}
+
+// OpenPlayback opens a stream for local sounds: PlaybackOpener's stream when dev has one,
+// otherwise an ordinary stream.
+func OpenPlayback(dev Device) (Stream, error) {
+	if p, ok := dev.(PlaybackOpener); ok {
+		return p.OpenPlayback()
+	}
+	return dev.Open()
+}
+
+// OpenPlayback gives a stream that captures silence and records nothing; it is paced like
+// every stream of the device.
+func (d *FileDevice) OpenPlayback() (Stream, error) {
+	return newPacedStream(&d.streams, &d.counters, silence{}, discard{})
+}
+
+// PlayTone plays plan on its own stream of dev until ctx is cancelled or, for a plan that
+// does not repeat, until it has played; it returns nil then. It reads the stream as it goes:
+// Read is the clock that paces the writes (and drains what the device captured for it).
+func PlayTone(ctx context.Context, dev Device, plan TonePlan) error {
+	g, err := NewToneGenerator(plan)
+	if err != nil {
+		return err
+	}
+	s, err := OpenPlayback(dev)
+	if err != nil {
+		return fmt.Errorf("playing tone %q: %w", plan.Name, err)
+	}
+	defer s.Close()
+	stop := context.AfterFunc(ctx, func() { _ = s.Close() }) // unblocks Read
+	defer stop()
+	var in, out [FrameSamples]int16
+	for {
+		if err := s.Read(in[:]); err != nil {
+			if ctx.Err() != nil && errors.Is(err, ErrClosed) {
+				return nil
+			}
+			return fmt.Errorf("playing tone %q: %w", plan.Name, err)
+		}
+		more := g.Fill(out[:])
+		if err := s.Write(out[:]); err != nil {
+			if ctx.Err() != nil && errors.Is(err, ErrClosed) {
+				return nil
+			}
+			return fmt.Errorf("playing tone %q: %w", plan.Name, err)
+		}
+		if !more {
+			return nil
+		}
+	}
+}
