@@ -21,14 +21,25 @@
 //	 control loop  (goroutine): every ~5 s (0.5..1.5x) sends SR or RR + SDES CNAME -> OnStats;
 //	                            checks the RTP timeout every 100 ms -> OnTimeout once
 //
+// Directions (ours): SendRecv; SendOnly is our hold: no RTP audio leaves (no music on hold, and
+// the microphone must not leak) and nothing plays; RecvOnly plays the peer (its music on hold) and
+// sends nothing; Inactive neither. RTCP continues in every direction. The RTP timeout runs only
+// for SendRecv and RecvOnly; in RecvOnly the peer's RTCP also counts as a sign of life.
+//
+// Symmetric RTP: the first RTP from the negotiated IP (any port) latches the peer, and from then on
+// we send there and accept RTP only from there. If the negotiated IP never speaks, the first
+// source anywhere is latched once (NAT, SBCs). A Remote of 0.0.0.0 or port 0 never gets a packet.
+//
+// While a DTMF digit is sent, its dual tone is mixed quietly into what the user hears.
+//
 // One clock drives both directions: each Stream.Read that returns is a tick that sends the
 // captured frame and plays exactly one frame from the jitter buffer. Without a device (or after
 // it fails) an internal deadline clock (start + n*20 ms) takes its place. The RTP timestamp counts
 // samples, also while not sending, so hold/resume stays consistent.
 //
-// Callbacks: OnDTMF and OnNotice (foreign sources) run on the rtp loop; OnStats, OnTimeout and
-// OnNotice (timeout, RTCP BYE) on the control loop; OnNotice (device and send errors) on the send
-// loop. None is called with a lock held; none may block.
+// Callbacks: OnDTMF and OnNotice (latching, foreign sources) run on the rtp loop; OnNotice (RTCP
+// BYE) on the rtcp loop; OnStats, OnTimeout and OnNotice (timeout) on the control loop; OnNotice
+// (device and send errors) on the send loop. None is called with a lock held; none may block.
 //
 // Locking: Session.mu guards params, the jitter buffer, statistics and peer latching. The send
 // loop's packet state (sequence, timestamp, buffers) belongs to it alone. Nothing allocates per

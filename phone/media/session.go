@@ -89,15 +89,17 @@ type Config struct {
 
 // Errors returned by Session methods.
 var (
-	ErrClosed         = errors.New("media: session closed")
-	ErrStarted        = errors.New("media: session already started")
-	ErrNotStarted     = errors.New("media: session not started")
-	ErrNoDTMF         = errors.New("media: no telephone-event payload type negotiated")
-	ErrBadDigit       = errors.New("media: not a DTMF digit")
-	ErrUnknownCodec   = errors.New("media: unsupported codec")
-	ErrNoPortsFree    = errors.New("media: no free RTP/RTCP port pair")
-	defaultRTCPPeriod = 5 * time.Second
+	ErrClosed       = errors.New("media: session closed")
+	ErrStarted      = errors.New("media: session already started")
+	ErrNotStarted   = errors.New("media: session not started")
+	ErrNoDTMF       = errors.New("media: no telephone-event payload type negotiated")
+	ErrBadDigit     = errors.New("media: not a DTMF digit")
+	ErrUnknownCodec = errors.New("media: unsupported codec")
+	ErrNoPortsFree  = errors.New("media: no free RTP/RTCP port pair")
 )
+
+// defaultRTCPPeriod is the mean RTCP report interval.
+const defaultRTCPPeriod = 5 * time.Second
 
 // Session is one call's RTP/RTCP media. Create it with NewSession, put LocalAddr in the SDP, Start
 // it with the negotiated Params, Update it on re-INVITE, and Close it when the call ends.

@@ -84,7 +84,7 @@ func (s *Session) replaceStream(old audio.Stream, err error) audio.Stream {
 
 // tick handles one captured frame in tx.mic and plays one frame.
 func (s *Session) tick(tx *sender, st audio.Stream, now time.Time) {
-	mic := dbfs(tx.mic[:])
+	mic := dbfs(tx.mic[:]) // measured before muting: the UI can warn "talking while muted"
 	s.mu.Lock()
 	p, c, dst, muted := s.params, s.codec, s.sendTargetLocked(), s.muted
 	if !tx.dtmf.active && tx.dtmf.pause == 0 && len(s.dtmfQ) > 0 {
@@ -94,41 +94,7 @@ func (s *Session) tick(tx *sender, st audio.Stream, now time.Time) {
 	}
 	s.mu.Unlock()
 
-	sending := p.Direction.sends() && dst.IsValid()
-	if !sending || (tx.wasMuted && !muted) {
-		tx.marker = true // the next packet starts a talkspurt
-	}
-	tx.wasMuted = muted
-	if muted {
-		clear(tx.mic[:])
-	}
-	var packets, octets int
-	feedback := -1 // the DTMF event to play locally this frame
-	switch {
-	case tx.dtmf.active:
-		tx.npcm = 0
-		ev, first := tx.dtmf.step()
-		if !ev.End {
-			feedback = int(ev.Event)
-		}
-		if sending {
-			n := ev.marshalTo(tx.payload[:])
-			octets += s.writeRTP(tx, dst, p.DTMFPT, tx.dtmf.ts, first, tx.payload[:n])
-			packets++
-		}
-		if !tx.dtmf.active {
-			tx.marker = true
-		}
-	case sending:
-		n, o := s.sendAudio(tx, dst, c, p.PtimeMs*8)
-		packets, octets = n, o
-	default:
-		tx.npcm = 0
-	}
-	if tx.dtmf.pause > 0 && !tx.dtmf.active {
-		tx.dtmf.pause--
-	}
-	tx.ts += frameSamples
+	packets, octets, feedback := s.sendFrame(tx, p, c, dst, muted)
 
 	s.mu.Lock()
 	s.tx.packets += uint64(packets)
@@ -150,6 +116,45 @@ func (s *Session) tick(tx *sender, st audio.Stream, now time.Time) {
 		tx.writeError = true
 		s.notice(fmt.Sprintf("audio device write failed: %v", err))
 	}
+}
+
+// sendFrame sends what this frame owes the peer (audio, a DTMF event packet, or nothing on hold)
+// and advances the RTP timestamp. feedback is the DTMF event to play locally, or -1.
+func (s *Session) sendFrame(tx *sender, p Params, c codecFuncs, dst netip.AddrPort, muted bool) (packets, octets, feedback int) {
+	sending := p.Direction.sends() && dst.IsValid()
+	if !sending || (tx.wasMuted && !muted) {
+		tx.marker = true // the next packet starts a talkspurt
+	}
+	tx.wasMuted = muted
+	if muted {
+		clear(tx.mic[:])
+	}
+	feedback = -1
+	switch {
+	case tx.dtmf.active:
+		tx.npcm = 0 // audio is replaced by the event
+		ev, first := tx.dtmf.step()
+		if !ev.End {
+			feedback = int(ev.Event)
+		}
+		if sending {
+			n := ev.marshalTo(tx.payload[:])
+			octets += s.writeRTP(tx, dst, p.DTMFPT, tx.dtmf.ts, first, tx.payload[:n])
+			packets++
+		}
+		if !tx.dtmf.active {
+			tx.marker = true
+		}
+	case sending:
+		packets, octets = s.sendAudio(tx, dst, c, p.PtimeMs*8)
+	default:
+		tx.npcm = 0
+	}
+	if tx.dtmf.pause > 0 && !tx.dtmf.active {
+		tx.dtmf.pause--
+	}
+	tx.ts += frameSamples // counts samples whether sent or not
+	return packets, octets, feedback
 }
 
 // sendAudio adds tx.mic to the pending samples and sends every full packet of spp samples.
