@@ -32,6 +32,7 @@ type simResult struct {
 	played []int // packet ids of audio frames, in playout order
 	kinds  []frameKind
 	frames [][]int16
+	held   []int // samples buffered after each pop
 	j      *jitterBuffer
 }
 
@@ -60,6 +61,7 @@ func simulate(pkts []simPkt, ticks int, phase time.Duration) simResult {
 		kind := j.pop(out)
 		r.kinds = append(r.kinds, kind)
 		r.frames = append(r.frames, out)
+		r.held = append(r.held, j.buffered())
 		if kind == frameAudio {
 			r.played = append(r.played, int(out[0])-1000)
 		}
@@ -317,5 +319,38 @@ func TestConcealmentFadesToSilence(t *testing.T) {
 	}
 	if slices.Max(out) != 0 || slices.Min(out) != 0 {
 		t.Fatal("not silent after the fade")
+	}
+}
+
+// TestJitterBufferClockDrift: the peer's clock runs 1% fast or slow against ours. The buffer must
+// stay bounded (shrinking for a fast peer) and keep playing (growing for a slow one), with only
+// the odd skipped or concealed frame.
+func TestJitterBufferClockDrift(t *testing.T) {
+	const n = 3000 // 60 s
+	for _, tc := range []struct {
+		name   string
+		period time.Duration
+	}{{"fast peer", 19800 * time.Microsecond}, {"slow peer", 20200 * time.Microsecond}} {
+		t.Run(tc.name, func(t *testing.T) {
+			pkts := stream(n, 1, 1, constDelay(0))
+			for i := range pkts {
+				pkts[i].arrive = time.Duration(i)*tc.period + 5*time.Millisecond
+			}
+			r := simulate(pkts, n+50, 0)
+			if !slices.IsSorted(r.played) {
+				t.Fatal("played out of order")
+			}
+			drift := n / 100
+			if len(r.played) < n-2*drift {
+				t.Fatalf("played %d of %d packets: %+v", len(r.played), n, r.j.c)
+			}
+			if audio := count(r.kinds, frameAudio); audio > n {
+				t.Fatalf("%d audio frames from %d packets", audio, n)
+			}
+			if b := slices.Max(r.held[n/2 : n-20]); b > r.j.target+3*frameSamples {
+				t.Fatalf("buffer held up to %d samples in the second half, target %d", b, r.j.target)
+			}
+			t.Logf("%+v", r.j.c)
+		})
 	}
 }
