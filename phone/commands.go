@@ -201,6 +201,7 @@ func (p *Phone) SendDTMF(id, digits string) error {
 		return fmt.Errorf("call %s: %w", c.id, err)
 	}
 	c.log.Info("dtmf sent", "digits", digits)
+	p.playDTMFFeedback(digits)
 	return nil
 }
 

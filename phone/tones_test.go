@@ -1,0 +1,95 @@
+package phone
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sipterm/sipterm/audio"
+	"github.com/sipterm/sipterm/phone/config"
+)
+
+// soundMeter is a Device whose streams count the loud frames written to them, so a test can
+// tell whether the phone played something local (a tone) on the device.
+type soundMeter struct {
+	null *audio.NullDevice
+	loud atomic.Int64
+}
+
+func (d *soundMeter) Name() string { return "meter" }
+func (d *soundMeter) Close() error { return d.null.Close() }
+func (d *soundMeter) Open() (audio.Stream, error) {
+	s, err := d.null.Open()
+	if err != nil {
+		return nil, err
+	}
+	return meterStream{Stream: s, d: d}, nil
+}
+
+type meterStream struct {
+	audio.Stream
+	d *soundMeter
+}
+
+func (s meterStream) Write(frame []int16) error {
+	var peak int16
+	for _, v := range frame {
+		peak = max(peak, v, -v)
+	}
+	if peak > 1000 {
+		s.d.loud.Add(1)
+	}
+	return s.Stream.Write(frame)
+}
+
+func TestTonesRingbackAndRing(t *testing.T) {
+	newPhone := func(name string, dev audio.Device) *testPhone {
+		cfg, err := config.Parse(name, []byte(fmt.Sprintf("listen = \"127.0.0.1:0\"\n[[accounts]]\naor = \"sip:%s@127.0.0.1\"\n", name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := New(Options{Config: cfg, Device: dev, Tones: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tp := &testPhone{Phone: p, sub: p.Subscribe()}
+		if err := p.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		tp.uri = fmt.Sprintf("sip:%s@127.0.0.1:%d", name, p.port)
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			p.Close(ctx)
+		})
+		return tp
+	}
+	caller, callee := &soundMeter{null: audio.NewNullDevice()}, &soundMeter{null: audio.NewNullDevice()}
+	a, b := newPhone("alice", caller), newPhone("bob", callee)
+	if _, err := a.Dial("", b.uri); err != nil {
+		t.Fatal(err)
+	}
+	b.waitCall(t, StateIncoming)
+	a.waitCall(t, StateRinging)
+	deadline := time.Now().Add(5 * time.Second)
+	for caller.loud.Load() < 10 || callee.loud.Load() < 10 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no tones: ringback frames %d, ring frames %d", caller.loud.Load(), callee.loud.Load())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := b.Answer(""); err != nil {
+		t.Fatal(err)
+	}
+	a.waitCall(t, StateEstablished)
+	time.Sleep(300 * time.Millisecond) // the tones stop within a frame or two
+	before := caller.loud.Load() + callee.loud.Load()
+	time.Sleep(500 * time.Millisecond)
+	if after := caller.loud.Load() + callee.loud.Load(); after != before {
+		t.Fatalf("tones go on after the answer: %d loud frames became %d", before, after)
+	}
+	a.Hangup("")
+	a.waitCall(t, StateTerminated)
+}
