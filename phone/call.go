@@ -68,6 +68,7 @@ func (p *Phone) newCall(acct *Account, dir Direction, sipCallID, remote, local s
 	c.info = CallInfo{
 		ID: id, Account: acct.cfg.Name, Direction: dir, Remote: remote, Local: local,
 		State: StateCalling, Created: timeNow(),
+		Stats: MediaStats{MicDBFS: media.MinDBFS, SpeakerDBFS: media.MinDBFS}, // silence until media flows
 	}
 	if dir == DirIn {
 		c.info.State = StateIncoming
