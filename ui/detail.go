@@ -16,6 +16,7 @@ type detailView struct {
 	*tview.Box
 	u    *UI
 	back int    // ladder lines scrolled back from the newest (0: follow)
+	raw  bool   // show the raw SIP messages instead of the ladder
 	id   string // the call shown, to reset the scroll when it changes
 }
 
@@ -61,7 +62,7 @@ func (d *detailView) InputHandler() func(event *tcell.EventKey, setFocus func(p 
 		case ev.Key() == tcell.KeyPgDn:
 			d.back = max(0, d.back-10)
 		case ev.Key() == tcell.KeyHome || ev.Rune() == 'g':
-			d.back = maxLadder
+			d.back = 1 << 30
 		case ev.Key() == tcell.KeyEnd || ev.Rune() == 'G':
 			d.back = 0
 		}
@@ -99,6 +100,9 @@ func (u *UI) renderDetail() {
 	if c := u.selectedCall(); c != nil {
 		title = "Call " + c.info.ID + " " + c.info.Remote
 	}
+	if d.raw {
+		title += " — raw SIP (v: ladder)"
+	}
 	d.SetTitle(" " + clean(title) + " ")
 }
 
@@ -114,6 +118,7 @@ func (u *UI) detailLines(w, h int) (head, ladder []string) {
 	esc := clean
 	s := ci.Stats
 	media := ci.MediaLocal != "" || s.PacketsReceived+s.PacketsSent > 0
+	stats := s.PacketsReceived+s.PacketsSent > 0 || s.MOS > 0
 	l1 := fmt.Sprintf("%s %s %s  %s%s%s %s  %s", ci.ID, ci.Direction, esc(ci.Account),
 		u.th.tag(u.callColor(ci.State)), ci.State, u.th.reset(), clockDur(ci.Duration(u.now())), orDash(ci.Codec))
 	var flags []string
@@ -134,17 +139,19 @@ func (u *UI) detailLines(w, h int) (head, ladder []string) {
 	}
 	quality := fmt.Sprintf("MOS %.1f  loss %.1f%% (peer %.1f%%)  jitter %.1fms  rtt %.0fms", s.MOS,
 		s.LossPercent, s.RemoteLossPercent, s.JitterMs, s.RTTMs)
-	if compact && media {
+	if compact && stats {
 		l1 += "  " + quality
 	}
 	head = append(head, l1)
 	if media && !compact {
-		head = append(head, quality+fmt.Sprintf("  jb %.0fms", s.JitterBufferMs),
-			fmt.Sprintf("rtp %s ⇄ %s  rx %d tx %d lost %d", orDash(ci.MediaLocal), orDash(ci.MediaRemote),
-				s.PacketsReceived, s.PacketsSent, s.PacketsLost))
+		if stats {
+			head = append(head, quality+fmt.Sprintf("  jb %.0fms", s.JitterBufferMs))
+		}
+		head = append(head, fmt.Sprintf("rtp %s ⇄ %s  rx %d tx %d lost %d", orDash(ci.MediaLocal), orDash(ci.MediaRemote),
+			s.PacketsReceived, s.PacketsSent, s.PacketsLost))
 	}
 	var l3 string
-	if media {
+	if stats {
 		bw := max(4, min(20, (w-40)/2))
 		l3 = fmt.Sprintf("mic %s%s%s %3.0f dBFS  spk %s%s%s %3.0f dBFS",
 			u.th.tag(u.th.ok), meter(s.MicDBFS, bw), u.th.reset(), s.MicDBFS,
@@ -162,6 +169,9 @@ func (u *UI) detailLines(w, h int) (head, ladder []string) {
 	msgs := u.st.ladders[ci.ID]
 	if len(msgs) == 0 {
 		return head, nil
+	}
+	if u.v.detail.raw {
+		return head, u.rawLines(msgs)
 	}
 	inner := w - 15 // "hh:mm:ss.mmm │" and the closing "│"
 	if !compact {
@@ -204,4 +214,20 @@ func arrowFor(out bool) string {
 		return "→"
 	}
 	return "←"
+}
+
+// rawLines is the raw view: each message under a line with its time, direction and addresses.
+func (u *UI) rawLines(msgs []phone.EventSIP) []string {
+	var out []string
+	for _, m := range msgs {
+		dir := "←  from " + m.Remote
+		if m.Out {
+			dir = "→  to " + m.Remote
+		}
+		out = append(out, u.th.tag(u.th.title)+"── "+m.Time.In(u.loc).Format("15:04:05.000")+"  "+clean(dir)+" ──"+u.th.reset())
+		for _, l := range strings.Split(strings.TrimRight(m.Raw, "\r\n"), "\n") {
+			out = append(out, clean(strings.TrimRight(l, "\r")))
+		}
+	}
+	return out
 }

@@ -19,7 +19,7 @@ var update = flag.Bool("update", false, "rewrite the golden screens in testdata"
 func scene(h *harness) {
 	// The writer's line first, and wait for it: it races with the pump otherwise.
 	fmt.Fprintln(h.u.LogWriter(), "time=2026-01-02T12:00:20Z level=INFO msg=\"registered\" account=alice")
-	h.waitText(`msg="registered"`)
+	h.waitText("registered account=alice")
 	t0 := fixedNow.Add(-40 * time.Second)
 	h.core.publish(
 		phone.EventReady{Listen: []string{"udp:127.0.0.1:5060", "tcp:127.0.0.1:5060"}},

@@ -86,6 +86,7 @@ var keymap = []binding{
 	{keys: []key{runeKey('H')}, hint: "hold", help: "hold or resume the selected call", act: (*UI).holdToggle},
 	{keys: []key{runeKey('m')}, hint: "mute", help: "mute or unmute the microphone in the selected call", act: (*UI).muteToggle},
 	{keys: dtmfKeys(), label: "0-9*#", hint: "DTMF", help: "send a DTMF digit in the established call", act: (*UI).dtmf},
+	{keys: []key{runeKey('v')}, help: "show the selected call's SIP messages raw, or as a ladder again", act: (*UI).toggleRaw},
 	{keys: []key{{k: tcell.KeyTab}, {k: tcell.KeyBacktab}}, hint: "pane", help: "move to the next (previous) pane", act: (*UI).tab},
 	{keys: []key{runeKey('j'), runeKey('k'), {k: tcell.KeyDown}, {k: tcell.KeyUp}, {k: tcell.KeyPgDn}, {k: tcell.KeyPgUp}, runeKey('g'), runeKey('G')}, help: "move the selection / scroll the focused pane (g top, G bottom)"},
 	{keys: []key{runeKey('/')}, hint: "filter log", help: "filter the Log pane (type to filter, Enter keeps it, Esc clears)", act: (*UI).openFilter},
@@ -326,4 +327,10 @@ func (u *UI) quit(*tcell.EventKey) {
 	}
 	u.v.confirm.SetText(fmt.Sprintf("\n%d live call(s) will be hung up.\nQuit? y/n", n))
 	u.v.root.ShowPage("confirm")
+}
+
+func (u *UI) toggleRaw(*tcell.EventKey) {
+	u.v.detail.raw = !u.v.detail.raw
+	u.v.detail.back = 0
+	u.renderDetail()
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -143,16 +144,21 @@ func (u *UI) logText(lines []logLine, filter string) string {
 		if sb.Len() > 0 {
 			sb.WriteByte('\n')
 		}
+		text := l.text
+		stamp := ""
 		if l.stamp {
-			sb.WriteString(u.th.tag(u.th.dim))
-			sb.WriteString(l.t.In(u.loc).Format("15:04:05 "))
-			sb.WriteString(u.th.reset())
+			stamp = l.t.In(u.loc).Format("15:04:05")
+		} else if st, rest, ok := tidySlog(text, u.loc); ok {
+			stamp, text = st, rest
+		}
+		if stamp != "" {
+			sb.WriteString(u.th.tag(u.th.dim) + stamp + " " + u.th.reset())
 		}
 		c := u.levelColor(l.lvl)
 		if c != "" {
 			sb.WriteString(c)
 		}
-		sb.WriteString(clean(l.text))
+		sb.WriteString(clean(text))
 		if c != "" {
 			sb.WriteString(u.th.reset())
 		}
@@ -201,3 +207,33 @@ func (u *UI) refreshLog() {
 
 // logf adds a line of our own to the Log pane. Safe from any goroutine.
 func (u *UI) logf(lvl level, text string) { u.logs.add(lvl, text, u.now()) }
+
+// tidySlog shortens a log/slog text line for the narrow Log pane:
+// `time=2026-01-02T12:00:20.5Z level=INFO msg="call state" call=c1` becomes
+// ("12:00:20", "call state call=c1"); levels other than INFO stay in front.
+func tidySlog(line string, loc *time.Location) (stamp, rest string, ok bool) {
+	v, rest, found := strings.Cut(strings.TrimPrefix(line, "time="), " ")
+	if !found || !strings.HasPrefix(line, "time=") {
+		return "", line, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return "", line, false
+	}
+	if lv, r, ok := strings.Cut(strings.TrimPrefix(rest, "level="), " "); ok && strings.HasPrefix(rest, "level=") {
+		rest = r
+		if lv != "INFO" {
+			rest = lv + " " + rest
+		}
+	}
+	if i := strings.Index(rest, "msg="); i >= 0 {
+		m := rest[i+4:]
+		if q, err := strconv.QuotedPrefix(m); err == nil {
+			if unq, err := strconv.Unquote(q); err == nil {
+				m = unq + m[len(q):]
+			}
+		}
+		rest = rest[:i] + m
+	}
+	return t.In(loc).Format("15:04:05"), rest, true
+}

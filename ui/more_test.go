@@ -210,3 +210,41 @@ func TestPumpPanicRestoresScreen(t *testing.T) {
 		t.Fatalf("want the screen finalised before the panic is printed, got:\n%s", s)
 	}
 }
+
+func TestRawSIPView(t *testing.T) {
+	h := start(t, 100, 30, Options{}, nil)
+	h.core.publish(phone.EventCall{Call: established("c1", "sip:bob@example.org")},
+		phone.EventSIP{Time: fixedNow, CallID: "c1", Out: true, Remote: "udp:192.0.2.10:5060",
+			Summary: "BYE sip:bob@192.0.2.10 SIP/2.0",
+			Raw:     "BYE sip:bob@192.0.2.10 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK1\r\nCSeq: 2 BYE\r\n\r\n"})
+	h.waitText("│─ BYE sip:bob@192.0.2.10 SIP/2.0")
+	h.key(tcell.KeyRune, 'v')
+	h.waitFor("raw view", func(s string) bool {
+		return strings.Contains(s, "raw SIP") && strings.Contains(s, "CSeq: 2 BYE") &&
+			strings.Contains(s, "12:00:30.000  →  to udp:192.0.2.10:5060")
+	})
+	h.key(tcell.KeyRune, 'v')
+	h.waitFor("ladder again", func(s string) bool { return !strings.Contains(s, "CSeq: 2 BYE") })
+}
+
+func TestTidySlog(t *testing.T) {
+	for _, tc := range []struct{ in, stamp, rest string }{
+		{`time=2026-01-02T12:00:20.5Z level=INFO msg="call state" call=c1`, "12:00:20", "call state call=c1"},
+		{`time=2026-01-02T12:00:21Z level=WARN msg=odd x=1`, "12:00:21", "WARN odd x=1"},
+		{`plain line`, "", "plain line"},
+		{`time=garbage level=INFO msg=x`, "", "time=garbage level=INFO msg=x"},
+	} {
+		stamp, rest, _ := tidySlog(tc.in, time.UTC)
+		if stamp != tc.stamp || rest != tc.rest {
+			t.Errorf("tidySlog(%q) = %q, %q; want %q, %q", tc.in, stamp, rest, tc.stamp, tc.rest)
+		}
+	}
+}
+
+func TestCompactListen(t *testing.T) {
+	got := compactListen([]string{"udp:127.0.0.1:5060", "tcp:127.0.0.1:5060", "udp:[::1]:5062"})
+	want := []string{"udp/tcp:127.0.0.1:5060", "udp:[::1]:5062"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("compactListen = %q, want %q", got, want)
+	}
+}

@@ -37,7 +37,7 @@ func (u *UI) renderStatus() {
 	}
 	parts := []string{
 		" " + title,
-		joinOr(u.st.listen, " ", "not listening"),
+		joinOr(compactListen(u.st.listen), " ", "not listening"),
 		"audio: " + audio,
 		u.regSummary(),
 	}
@@ -112,7 +112,7 @@ func (u *UI) renderAccounts() {
 		t.SetCell(0, i, u.headerCell(h))
 	}
 	if len(u.st.accounts) == 0 {
-		t.SetCell(1, 0, u.cell("no accounts", u.th.dim).SetSelectable(false))
+		t.SetCell(1, 1, u.cell("no accounts", u.th.dim).SetSelectable(false))
 		return
 	}
 	now := u.now()
@@ -153,7 +153,7 @@ func (u *UI) renderCalls() {
 		t.SetCell(0, i, u.headerCell(h))
 	}
 	if len(u.st.order) == 0 {
-		t.SetCell(1, 0, u.cell("no calls — d to dial", u.th.dim).SetSelectable(false))
+		t.SetCell(1, 2, u.cell("no calls — d to dial", u.th.dim).SetSelectable(false))
 		return
 	}
 	now := u.now()
@@ -291,4 +291,31 @@ func meter(dbfs float64, w int) string {
 	f = math.Max(0, math.Min(1, f))
 	n := int(math.Round(f * float64(w)))
 	return strings.Repeat("█", n) + strings.Repeat("░", w-n)
+}
+
+// compactListen merges transports on one address: "udp:127.0.0.1:5060", "tcp:127.0.0.1:5060"
+// become "udp/tcp:127.0.0.1:5060".
+func compactListen(listen []string) []string {
+	var order []string
+	byAddr := map[string][]string{}
+	for _, l := range listen {
+		tr, addr, ok := strings.Cut(l, ":")
+		if !ok {
+			tr, addr = "", l
+		}
+		if _, seen := byAddr[addr]; !seen {
+			order = append(order, addr)
+		}
+		byAddr[addr] = append(byAddr[addr], tr)
+	}
+	out := make([]string, 0, len(order))
+	for _, addr := range order {
+		trs := strings.Join(byAddr[addr], "/")
+		if trs == "" {
+			out = append(out, addr)
+			continue
+		}
+		out = append(out, trs+":"+addr)
+	}
+	return out
 }
