@@ -33,6 +33,8 @@ const (
 	jbAdaptFrames   = 25       // adapt the delay at most every 0.5 s
 	jbResyncSamples = 2 * 8000 // a timestamp 2 s off the playout point is a jump: start over
 	plcFrames       = 5        // 100 ms of fading repeats, then silence
+	jbShrinkWait    = 50       // wait up to 1 s for a quiet frame to drop
+	jbQuietDBFS     = -40.0    // a frame this quiet can be dropped unheard
 )
 
 type jbPacket struct {
@@ -78,6 +80,9 @@ type jitterBuffer struct {
 	havePlayed bool
 	playTS     uint32 // timestamp of the next sample to play
 	stretch    bool   // play one concealed frame without advancing (grow)
+	shrinkDue  bool   // skip a frame, preferably a quiet one (shrink)
+	shrinkWait int    // frames waited for a quiet one
+	growWait   int    // frames waited for a pause to grow in
 	pops       int
 	windowMin  int
 
@@ -246,7 +251,7 @@ func (j *jitterBuffer) idle() {
 	for j.nq > 0 {
 		j.removeFirst()
 	}
-	j.playing, j.havePlayed, j.stretch = false, false, false
+	j.playing, j.havePlayed, j.stretch, j.shrinkDue = false, false, false, false
 	j.concealRun = plcFrames
 }
 
@@ -265,9 +270,13 @@ func (j *jitterBuffer) pop(out []int16) frameKind {
 		j.pops, j.windowMin = 0, math.MaxInt
 	}
 	if j.stretch {
-		j.stretch = false
-		j.c.Grown++
-		return j.conceal(out)
+		if !j.haveLast || dbfs(j.last[:]) < jbQuietDBFS || j.growWait >= jbShrinkWait {
+			// Insert a frame, preferably into a pause: repeat the last one, fading.
+			j.stretch, j.growWait = false, 0
+			j.c.Grown++
+			return j.conceal(out)
+		}
+		j.growWait++
 	}
 	j.dropBefore(j.playTS)
 	if j.nq == 0 {
@@ -288,6 +297,16 @@ func (j *jitterBuffer) pop(out []int16) frameKind {
 	} else {
 		j.copyFrame(out)
 		kind = frameAudio
+		if j.shrinkDue && j.covered(end) && (dbfs(out) < jbQuietDBFS || j.shrinkWait >= jbShrinkWait) {
+			// Drop this frame (preferably a quiet one) and play the next instead.
+			j.c.Shrunk++
+			j.shrinkDue, j.shrinkWait = false, 0
+			j.playTS = end
+			end += frameSamples
+			j.copyFrame(out)
+		} else if j.shrinkDue {
+			j.shrinkWait++
+		}
 	}
 	j.playTS = end
 	j.dropBefore(j.playTS)
@@ -313,8 +332,23 @@ func (j *jitterBuffer) copyFrame(out []int16) {
 	j.haveLast, j.concealRun = true, 0
 }
 
-// adapt tracks the smallest slack over a window and then shrinks (skips a frame) when there was
-// always more than a frame too much, or grows (plays one extra frame) when there was too little.
+// covered reports whether a queued packet holds the sample at timestamp t.
+func (j *jitterBuffer) covered(t uint32) bool {
+	for i := range j.nq {
+		p := &j.pool[j.q[i]]
+		if int32(p.ts-t) > 0 {
+			return false
+		}
+		if int32(p.ts+uint32(p.n)-t) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// adapt tracks the smallest slack over a window and then shrinks (skips a frame, preferably a
+// quiet one, within jbShrinkWait frames) when there was always more than a frame too much, or
+// grows (plays one extra frame) when there was too little.
 func (j *jitterBuffer) adapt() {
 	j.windowMin = min(j.windowMin, j.buffered())
 	j.pops++
@@ -323,9 +357,7 @@ func (j *jitterBuffer) adapt() {
 	}
 	switch {
 	case j.windowMin >= j.target+2*frameSamples:
-		j.c.Shrunk++
-		j.playTS += frameSamples
-		j.dropBefore(j.playTS)
+		j.shrinkDue = true
 	case j.windowMin+frameSamples <= j.target:
 		j.stretch = true
 	}

@@ -10,6 +10,7 @@ import (
 // simPkt is one packet in a simulated stream: id identifies its audio (every sample is id+1000).
 type simPkt struct {
 	id     int
+	quiet  bool // only the first sample carries the id; the rest is silence
 	ssrc   uint32
 	seq    uint16
 	ts     uint32
@@ -53,6 +54,9 @@ func simulate(pkts []simPkt, ticks int, phase time.Duration) simResult {
 			p := order[next]
 			for i := range pcm {
 				pcm[i] = int16(p.id + 1000)
+				if p.quiet && i > 0 {
+					pcm[i] = 0
+				}
 			}
 			j.push(epoch.Add(p.arrive), p.ssrc, p.seq, p.ts, pcm)
 			next++
@@ -352,5 +356,47 @@ func TestJitterBufferClockDrift(t *testing.T) {
 			}
 			t.Logf("%+v", r.j.c)
 		})
+	}
+}
+
+// TestJitterBufferShrinksInPauses: a buffer that must shrink drops quiet frames, not speech.
+func TestJitterBufferShrinksInPauses(t *testing.T) {
+	const n = 2000
+	pkts := stream(n, 1, 1, constDelay(0))
+	for i := range pkts {
+		pkts[i].arrive = time.Duration(i)*19800*time.Microsecond + 5*time.Millisecond // 1% fast
+		pkts[i].quiet = i%20 >= 15                                                    // 300 ms talk, 100 ms pause
+	}
+	r := simulate(pkts, n+50, 0)
+	if r.j.c.Shrunk < 10 {
+		t.Fatalf("shrank only %d times: %+v", r.j.c.Shrunk, r.j.c)
+	}
+	for _, id := range ids(0, n-30) {
+		if !slices.Contains(r.played, id) && !pkts[id].quiet {
+			t.Errorf("speech frame %d was dropped", id)
+		}
+	}
+}
+
+// TestJitterBufferGrowsInPauses: a buffer that must grow inserts frames in pauses, not speech.
+func TestJitterBufferGrowsInPauses(t *testing.T) {
+	const n = 2000
+	pkts := stream(n, 1, 1, constDelay(0))
+	for i := range pkts {
+		pkts[i].arrive = time.Duration(i)*20200*time.Microsecond + 5*time.Millisecond // 1% slow
+		pkts[i].quiet = i%20 >= 15
+	}
+	r := simulate(pkts, n+50, 0)
+	if r.j.c.Grown < 10 {
+		t.Fatalf("grew only %d times: %+v", r.j.c.Grown, r.j.c)
+	}
+	// Every inserted (concealed) frame follows a quiet one.
+	for i, k := range r.kinds[:len(r.kinds)-60] {
+		if k == frameConcealed && i > 0 && r.kinds[i-1] == frameAudio && !pkts[int(r.frames[i-1][0])-1000].quiet {
+			t.Errorf("frame %d inserted after speech", i)
+		}
+	}
+	if len(r.played) < n-5 {
+		t.Fatalf("played %d of %d: %+v", len(r.played), n, r.j.c)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
 )
 
 // lossyProxy sits between a and b: RTP from a to b loses every dropEvery-th packet; everything else
@@ -239,5 +240,26 @@ func TestRTCPKeepsRecvOnlyAlive(t *testing.T) {
 	s.checkTimeout(start.Add(10 * time.Minute))
 	if _, _, n, _ := rec.get(); n != 1 {
 		t.Fatal("no timeout after the peer fell silent")
+	}
+}
+
+// TestRTCPOnRTPPort: RTCP arriving on the RTP port (rtcp-mux peers) is taken as RTCP and does not
+// disturb the RTP statistics.
+func TestRTCPOnRTPPort(t *testing.T) {
+	s := newTestSession(t, Config{})
+	peer := netip.MustParseAddrPort("127.0.0.1:7000")
+	if err := s.Update(Params{Remote: peer, Codec: PCMU}); err != nil {
+		t.Fatal(err)
+	}
+	var pkt rtp.Packet
+	now := time.Now()
+	for i := range 5 {
+		s.handleRTP(&pkt, rtpSeed(0, uint16(100+i), uint32(160*i), false, make([]byte, 160)), peer, now)
+	}
+	rr, _ := rtcp.Marshal([]rtcp.Packet{&rtcp.ReceiverReport{SSRC: 0x1234, Reports: []rtcp.ReceptionReport{{SSRC: s.ssrc, FractionLost: 128}}}})
+	s.handleRTP(&pkt, rr, peer, now)
+	st := s.Stats()
+	if st.PacketsReceived != 5 || st.PacketsLost != 0 || st.RemoteLossPercent != 50 {
+		t.Fatalf("%+v", st)
 	}
 }

@@ -55,6 +55,10 @@ func (s *Session) rtpLoop() {
 
 // handleRTP takes one datagram from the RTP socket.
 func (s *Session) handleRTP(pkt *rtp.Packet, data []byte, src netip.AddrPort, now time.Time) {
+	if len(data) >= 2 && data[1] >= 192 && data[1] <= 223 {
+		s.handleRTCP(data, src, now) // RTCP on the RTP port (RFC 5761 demultiplexing)
+		return
+	}
 	if err := pkt.Unmarshal(data); err != nil || pkt.Version != 2 {
 		return
 	}

@@ -72,7 +72,8 @@ type Params struct {
 	PtimeMs   int // 0 = 20
 }
 
-// Config configures a Session. Every callback is called from a media goroutine and must not block.
+// Config configures a Session. Every callback is called from a media goroutine and must not block
+// or call Close (Close waits for those goroutines): hand the work to another goroutine.
 type Config struct {
 	LocalIP          netip.Addr // address to bind RTP/RTCP to (e.g. 127.0.0.1 or 0.0.0.0)
 	PortMin, PortMax int        // RTP port range; RTCP = RTP+1; 0,0 = 10000..20000
