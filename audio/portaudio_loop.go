@@ -41,8 +41,10 @@ func (d *PortAudioDevice) run() {
 type loopState struct {
 	consecutive int       // device errors in a row
 	nextReopen  time.Time // while the device is closed after errors
-	lastLog     time.Time
+	lastLog     time.Time // of the last error line
+	lastXrunLog time.Time
 	pacer       *pacer // paces the streams while the device is closed
+
 }
 
 // readBlock reads one block and converts it into d.frame; false when there is nothing to deliver.
@@ -54,6 +56,7 @@ func (d *PortAudioDevice) readBlock(l *loopState) bool {
 	case errors.Is(err, portaudio.InputOverflowed): // samples were lost before this block; it is still good
 		d.c.overflows.Add(1)
 		l.consecutive = 0
+		d.logXrun(l)
 	default:
 		d.deviceError(l, "reading from sound device", err)
 		return false
@@ -93,9 +96,21 @@ func (d *PortAudioDevice) writeBlock(l *loopState, frame []int16) {
 	case err == nil:
 	case errors.Is(err, portaudio.OutputUnderflowed): // a gap was played before this block
 		d.c.underflows.Add(1)
+		d.logXrun(l)
 	default:
 		d.deviceError(l, "writing to sound device", err)
 	}
+}
+
+// logXrun logs the xrun counters, at most once per errorLogEvery.
+func (d *PortAudioDevice) logXrun(l *loopState) {
+	now := time.Now()
+	if now.Sub(l.lastXrunLog) < errorLogEvery {
+		return
+	}
+	l.lastXrunLog = now
+	d.log.Info("sound device xruns", "device", d.name,
+		"input_overflows", d.c.overflows.Load(), "output_underflows", d.c.underflows.Load())
 }
 
 // deviceError counts and logs a device error and closes the device after too many in a row.

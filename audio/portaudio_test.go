@@ -230,3 +230,90 @@ func TestPortAudioFallsBackWithoutSoundServer(t *testing.T) {
 		})
 	}
 }
+
+// TestPortAudioSurvivesServerLoss: the sound server goes away in the middle of a call. The
+// stream keeps delivering frames (silence, paced by a timer once the device is closed), the
+// errors are counted, and the device still closes.
+func TestPortAudioSurvivesServerLoss(t *testing.T) {
+	stopServer := startPulse(t)
+	startBackground(t, "pacat -p -d lab_mic --latency-msec=20 --format=s16le --rate=8000 --channels=1 </dev/zero")
+	startBackground(t, "parec -d lab_speaker.monitor --latency-msec=20 >/dev/null")
+	waitPulseStreams(t, 1, 1)
+	d := openQuietly(t, Options{})
+	s, err := d.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame := make([]int16, FrameSamples)
+	for range 25 {
+		if err := s.Read(frame); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Write(frame); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stopServer()
+	for i := range 100 {
+		if err := s.Read(frame); err != nil {
+			t.Fatalf("Read %d after the server went away: %v", i, err)
+		}
+		if err := s.Write(frame); err != nil {
+			t.Fatalf("Write %d after the server went away: %v", i, err)
+		}
+	}
+	st := d.Stats()
+	t.Logf("stats %+v", st)
+	if st.Errors == 0 {
+		t.Error("no device errors counted after the server went away")
+	}
+	if err := d.Close(); err != nil {
+		t.Logf("Close: %v", err) // closing a dead device may report it; it must return
+	}
+}
+
+func TestPortAudioListAndPickByName(t *testing.T) {
+	startPulse(t)
+	var devs []DeviceInfo
+	var err error
+	out, cerr := captureFD2(func() { devs, err = ListDevices() })
+	if err != nil || cerr != nil {
+		t.Fatal(err, cerr)
+	}
+	if len(out) != 0 {
+		t.Errorf("ListDevices wrote %d bytes to stderr:\n%s", len(out), out)
+	}
+	var names []string
+	defaults := 0
+	for _, d := range devs {
+		names = append(names, d.Name)
+		if d.DefaultInput && d.DefaultOutput {
+			defaults++
+		}
+	}
+	if !slices.Contains(names, "pulse") || defaults != 1 {
+		t.Errorf("devices %+v: want one named pulse and one default for both directions", devs)
+	}
+	tests := []struct {
+		name, wantDevice string
+		wantErr          error
+	}{
+		{"PULS", "portaudio: pulse", nil},
+		{"no such card", "", ErrNoDevice},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := Open(Options{DeviceName: tt.name})
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			defer d.Close()
+			if d.Name() != tt.wantDevice {
+				t.Errorf("Name() = %q, want %q", d.Name(), tt.wantDevice)
+			}
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,7 +17,8 @@ import (
 
 // startPulse starts a private PulseAudio server with the null sinks lab_speaker and lab_mic
 // (the project's .ci/lab/audio-server.sh), points this process at it and stops it at cleanup.
-func startPulse(t *testing.T) {
+// It returns a function that stops it sooner.
+func startPulse(t *testing.T) (stop func()) {
 	t.Helper()
 	for _, tool := range []string{"pulseaudio", "pactl", "pacat", "parec"} {
 		needTool(t, tool)
@@ -34,17 +36,9 @@ func startPulse(t *testing.T) {
 	}
 	pidfile := filepath.Join(lab, "pulse", "pulseaudio.pid")
 	pid, _ := os.ReadFile(pidfile)
-	t.Cleanup(func() {
-		stop := exec.Command("bash", script, "stop")
-		stop.Env = append(os.Environ(), "LAB_DIR="+lab)
-		if out, err := stop.CombinedOutput(); err != nil {
-			t.Errorf("stopping PulseAudio: %v\n%s", err, out)
-		}
-		if n, err := strconv.Atoi(strings.TrimSpace(string(pid))); err == nil && syscall.Kill(n, 0) == nil {
-			t.Errorf("PulseAudio (pid %d) still running after stop; killing it", n)
-			_ = syscall.Kill(n, syscall.SIGKILL)
-		}
-	})
+	var once sync.Once
+	stop = func() { once.Do(func() { stopPulse(t, script, lab, pid) }) }
+	t.Cleanup(stop)
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() { // export NAME='value'
 		line, ok := strings.CutPrefix(sc.Text(), "export ")
@@ -59,6 +53,20 @@ func startPulse(t *testing.T) {
 	}
 	if os.Getenv("PULSE_SERVER") == "" {
 		t.Fatalf("audio-server.sh printed no PULSE_SERVER:\n%s", out)
+	}
+	return stop
+}
+
+// stopPulse stops the server with the script and makes sure its process is gone.
+func stopPulse(t *testing.T, script, lab string, pid []byte) {
+	cmd := exec.Command("bash", script, "stop")
+	cmd.Env = append(os.Environ(), "LAB_DIR="+lab)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("stopping PulseAudio: %v\n%s", err, out)
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(string(pid))); err == nil && syscall.Kill(n, 0) == nil {
+		t.Errorf("PulseAudio (pid %d) still running after stop; killing it", n)
+		_ = syscall.Kill(n, syscall.SIGKILL)
 	}
 }
 

@@ -71,3 +71,34 @@ func withStderrLogged(log *slog.Logger, fn func() error) error {
 	}
 	return ferr
 }
+
+// RedirectStderr points file descriptor 2 at f until restore is called. Meant for the TUI:
+// once the device is running, PortAudio's ALSA host still prints its own failures ("Expression
+// '...' failed in pa_linux_alsa.c") to stderr on device errors, and no hook silences those;
+// with fd 2 on the log file they land there instead of across the screen, and so does a crash
+// trace. It is process-wide; a logger writing to os.Stderr then writes to f too.
+func RedirectStderr(f *os.File) (restore func() error, err error) {
+	fd2Mu.Lock()
+	defer fd2Mu.Unlock()
+	saved, err := syscall.Dup(2)
+	if err != nil {
+		return nil, fmt.Errorf("redirecting stderr: saving fd 2: %w", err)
+	}
+	if err := syscall.Dup3(int(f.Fd()), 2, 0); err != nil {
+		syscall.Close(saved)
+		return nil, fmt.Errorf("redirecting stderr to %s: %w", f.Name(), err)
+	}
+	var once sync.Once
+	return func() error {
+		var rerr error
+		once.Do(func() {
+			fd2Mu.Lock()
+			defer fd2Mu.Unlock()
+			if err := syscall.Dup3(saved, 2, 0); err != nil {
+				rerr = fmt.Errorf("restoring stderr: %w", err)
+			}
+			syscall.Close(saved)
+		})
+		return rerr
+	}, nil
+}
