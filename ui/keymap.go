@@ -131,7 +131,7 @@ func (u *UI) onKey(ev *tcell.EventKey) *tcell.EventKey {
 		return ev // scroll the help
 	case "confirm":
 		switch {
-		case ev.Rune() == 'y' || ev.Rune() == 'Y' || ev.Key() == tcell.KeyEnter || ev.Rune() == 'q':
+		case ev.Rune() == 'y' || ev.Rune() == 'Y' || ev.Rune() == 'q' || ev.Key() == tcell.KeyCtrlC:
 			u.requestStop()
 		case ev.Rune() == 'n' || ev.Rune() == 'N' || ev.Key() == tcell.KeyEsc:
 			u.v.root.HidePage("confirm")

@@ -229,6 +229,7 @@ func (u *UI) logAccount(a phone.AccountInfo) {
 
 // bell rings the terminal bell through the screen (never by writing behind tview).
 func (u *UI) bell() {
+	u.lastBell = u.now()
 	if u.screen != nil {
 		_ = u.screen.Beep()
 	}

@@ -166,7 +166,7 @@ func (u *UI) renderCalls() {
 		}
 		state := string(c.State)
 		if c.State == phone.StateTerminated && c.Code != 0 {
-			state = fmt.Sprintf("ended %d", c.Code)
+			state = fmt.Sprintf("terminated %d", c.Code)
 		}
 		if c.Muted {
 			state += " muted"

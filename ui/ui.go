@@ -68,9 +68,10 @@ type UI struct {
 	stopReq chan struct{} // buffered 1: asks the pump to stop the application
 
 	// Everything below is owned by the tview event goroutine.
-	st    *state
-	v     *views
-	flash bool // incoming-call flash phase
+	st       *state
+	v        *views
+	flash    bool      // incoming-call flash phase
+	lastBell time.Time // when the bell last rang
 }
 
 // New builds the front end on the terminal (the screen is created by Run).
@@ -169,12 +170,7 @@ const maxBatch = 256
 // pump is the one goroutine that feeds the event loop. See the package doc.
 func (u *UI) pump(ctx context.Context, events <-chan phone.Event, done chan<- struct{}) {
 	defer close(done)
-	defer func() {
-		if p := recover(); p != nil {
-			u.app.Stop() // restore the terminal before the panic is printed
-			panic(p)
-		}
-	}()
+	defer u.restoreOnPanic()
 	snap := u.snapshot()
 	u.app.QueueUpdateDraw(func() { u.applySnapshot(snap) })
 	tick := time.NewTicker(500 * time.Millisecond)
@@ -234,8 +230,18 @@ func (u *UI) snapshot() coreSnapshot {
 // run executes a core command off the event goroutine and logs a failure.
 func (u *UI) run(what string, f func() error) {
 	go func() {
+		defer u.restoreOnPanic()
 		if err := f(); err != nil {
 			u.logs.add(levelError, fmt.Sprintf("%s: %v", what, err), u.now())
 		}
 	}()
+}
+
+// restoreOnPanic, deferred first thing in every goroutine the UI starts, gives the terminal back
+// before a panic is printed (tview does the same for its own event loop).
+func (u *UI) restoreOnPanic() {
+	if p := recover(); p != nil {
+		u.app.Stop()
+		panic(p)
+	}
 }

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 )
@@ -31,6 +33,9 @@ type views struct {
 	accH   int // current height of the Accounts pane
 	callsH int // current height of the Calls pane
 }
+
+// bellEvery is how often the bell rings again while a call is ringing.
+const bellEvery = 3 * time.Second
 
 // wideWidth is the width from which detail and log sit side by side.
 const wideWidth = 120
@@ -218,7 +223,11 @@ func (u *UI) focusPane(p tview.Primitive) {
 
 // onTick advances the clock and the incoming-call flash (event goroutine).
 func (u *UI) onTick() {
-	u.flash = u.now().UnixMilli()/500%2 == 0
+	now := u.now()
+	u.flash = now.UnixMilli()/500%2 == 0
+	if u.ringingCall() != nil && now.Sub(u.lastBell) >= bellEvery {
+		u.bell()
+	}
 	u.renderStatus()
 	u.renderAccounts()
 	u.renderCalls()
