@@ -280,7 +280,8 @@ func (j *jitterBuffer) pop(out []int16) frameKind {
 	}
 	j.dropBefore(j.playTS)
 	if j.nq == 0 {
-		j.playing = false // underrun: wait for target slack again
+		j.playing = false // underrun: wait for target slack again (that is growth enough)
+		j.stretch, j.shrinkDue = false, false
 		return j.conceal(out)
 	}
 	if first := j.pool[j.q[0]].ts; int32(first-j.playTS) > int32(j.maxDelay) {
