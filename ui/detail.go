@@ -106,20 +106,70 @@ func (u *UI) renderDetail() {
 	d.SetTitle(" " + clean(title) + " ")
 }
 
-// detailLines builds the header lines and the ladder for an inner size w×h. Short panes (80×24)
-// get a two-line header so the ladder stays visible.
-func (u *UI) detailLines(w, h int) (head, ladder []string) {
+// detailLines builds the header lines and the ladder (or raw messages) for an inner size w×h.
+// Short panes (80×24) get a two-line header so the ladder stays visible.
+func (u *UI) detailLines(w, h int) (head, body []string) {
 	c := u.selectedCall()
 	if c == nil {
 		return []string{u.th.tag(u.th.dim) + "No call selected. d dials; incoming calls show up in Calls." + u.th.reset()}, nil
 	}
 	compact := h < 10
-	ci := c.info
-	esc := clean
-	s := ci.Stats
+	head = u.detailHeader(c, w, compact)
+	msgs := u.st.ladders[c.info.ID]
+	if len(msgs) == 0 {
+		return head, nil
+	}
+	if u.v.detail.raw {
+		return head, u.rawLines(msgs)
+	}
+	inner := w - 15 // "hh:mm:ss.mmm │" and the closing "│"
+	if !compact {
+		head = append(head, u.th.tag(u.th.dim)+fmt.Sprintf("%-13s%-*s%s", "", max(inner-2, 2), "us", "peer")+u.th.reset())
+	}
+	for _, m := range msgs {
+		body = append(body, u.ladderLine(m, inner))
+	}
+	return head, body
+}
+
+// detailHeader is the call's state line, media figures, level meters and DTMF.
+func (u *UI) detailHeader(c *callEntry, w int, compact bool) []string {
+	ci, s := c.info, c.info.Stats
 	media := ci.MediaLocal != "" || s.PacketsReceived+s.PacketsSent > 0
 	stats := s.PacketsReceived+s.PacketsSent > 0 || s.MOS > 0
-	l1 := fmt.Sprintf("%s %s %s  %s%s%s %s  %s", ci.ID, ci.Direction, esc(ci.Account),
+	quality := fmt.Sprintf("MOS %.1f  loss %.1f%% (peer %.1f%%)  jitter %.1fms  rtt %.0fms", s.MOS,
+		s.LossPercent, s.RemoteLossPercent, s.JitterMs, s.RTTMs)
+	l1 := u.callLine(ci)
+	if compact && stats {
+		l1 += "  " + quality
+	}
+	head := []string{l1}
+	if media && !compact {
+		if stats {
+			head = append(head, quality+fmt.Sprintf("  jb %.0fms", s.JitterBufferMs))
+		}
+		head = append(head, fmt.Sprintf("rtp %s ⇄ %s  rx %d tx %d lost %d", orDash(ci.MediaLocal), orDash(ci.MediaRemote),
+			s.PacketsReceived, s.PacketsSent, s.PacketsLost))
+	}
+	var parts []string
+	if stats {
+		bw := max(4, min(20, (w-40)/2))
+		parts = append(parts, fmt.Sprintf("mic %s%s%s %3.0f dBFS  spk %s%s%s %3.0f dBFS",
+			u.th.tag(u.th.ok), meter(s.MicDBFS, bw), u.th.reset(), s.MicDBFS,
+			u.th.tag(u.th.ok), meter(s.SpeakerDBFS, bw), u.th.reset(), s.SpeakerDBFS))
+	}
+	if c.dtmf != "" || c.sent != "" {
+		parts = append(parts, fmt.Sprintf("DTMF rx %s tx %s", orDash(clean(c.dtmf)), orDash(clean(c.sent))))
+	}
+	if len(parts) > 0 {
+		head = append(head, strings.Join(parts, "  "))
+	}
+	return head
+}
+
+// callLine is "c1 out alice  established 0:38  PCMU  (muted)  200 answered".
+func (u *UI) callLine(ci phone.CallInfo) string {
+	l := fmt.Sprintf("%s %s %s  %s%s%s %s  %s", ci.ID, ci.Direction, clean(ci.Account),
 		u.th.tag(u.callColor(ci.State)), ci.State, u.th.reset(), clockDur(ci.Duration(u.now())), orDash(ci.Codec))
 	var flags []string
 	if ci.Muted {
@@ -132,55 +182,12 @@ func (u *UI) detailLines(w, h int) (head, ladder []string) {
 		flags = append(flags, "held by peer")
 	}
 	if len(flags) > 0 {
-		l1 += "  (" + strings.Join(flags, ", ") + ")"
+		l += "  (" + strings.Join(flags, ", ") + ")"
 	}
 	if ci.State == phone.StateTerminated || ci.Reason != "" {
-		l1 += fmt.Sprintf("  %d %s", ci.Code, esc(ci.Reason))
+		l += fmt.Sprintf("  %d %s", ci.Code, clean(ci.Reason))
 	}
-	quality := fmt.Sprintf("MOS %.1f  loss %.1f%% (peer %.1f%%)  jitter %.1fms  rtt %.0fms", s.MOS,
-		s.LossPercent, s.RemoteLossPercent, s.JitterMs, s.RTTMs)
-	if compact && stats {
-		l1 += "  " + quality
-	}
-	head = append(head, l1)
-	if media && !compact {
-		if stats {
-			head = append(head, quality+fmt.Sprintf("  jb %.0fms", s.JitterBufferMs))
-		}
-		head = append(head, fmt.Sprintf("rtp %s ⇄ %s  rx %d tx %d lost %d", orDash(ci.MediaLocal), orDash(ci.MediaRemote),
-			s.PacketsReceived, s.PacketsSent, s.PacketsLost))
-	}
-	var l3 string
-	if stats {
-		bw := max(4, min(20, (w-40)/2))
-		l3 = fmt.Sprintf("mic %s%s%s %3.0f dBFS  spk %s%s%s %3.0f dBFS",
-			u.th.tag(u.th.ok), meter(s.MicDBFS, bw), u.th.reset(), s.MicDBFS,
-			u.th.tag(u.th.ok), meter(s.SpeakerDBFS, bw), u.th.reset(), s.SpeakerDBFS)
-	}
-	if c.dtmf != "" || c.sent != "" {
-		if l3 != "" {
-			l3 += "  "
-		}
-		l3 += fmt.Sprintf("DTMF rx %s tx %s", orDash(esc(c.dtmf)), orDash(esc(c.sent)))
-	}
-	if l3 != "" {
-		head = append(head, l3)
-	}
-	msgs := u.st.ladders[ci.ID]
-	if len(msgs) == 0 {
-		return head, nil
-	}
-	if u.v.detail.raw {
-		return head, u.rawLines(msgs)
-	}
-	inner := w - 15 // "hh:mm:ss.mmm │" and the closing "│"
-	if !compact {
-		head = append(head, u.th.tag(u.th.dim)+fmt.Sprintf("%-13s%-*s%s", "", max(inner-2, 2), "us", "peer")+u.th.reset())
-	}
-	for _, m := range msgs {
-		ladder = append(ladder, u.ladderLine(m, inner))
-	}
-	return head, ladder
+	return l
 }
 
 // ladderLine draws one SIP message between our lifeline (left) and the peer's (right):

@@ -3,6 +3,16 @@
 // It renders snapshots and events from the phone core and turns keys into core commands. It imports
 // package phone for its types only and drives the core through the Core interface.
 //
+// # Screen
+//
+// From the top: a status bar (listen addresses, audio device, registrations, clock; a flashing
+// banner while a call rings), Accounts, Calls, the selected call (state, media figures, level
+// meters and its SIP messages as a ladder, our side left and the peer right; v shows them raw),
+// the Log (slog lines from LogWriter plus the UI's own; / filters), a message line for the latest
+// warning or error, and the hint bar, which turns into the dial/command/filter line. From 120
+// columns the call and the Log sit side by side. One table, keymap, drives the keys, the hint bar
+// and the ? help.
+//
 // # Concurrency contract
 //
 //   - Only the tview event goroutine touches primitives and UI state. Key handlers run there and

@@ -42,58 +42,11 @@ const wideWidth = 120
 
 // build creates the primitives (before Run; nothing is running yet).
 func (u *UI) build() {
-	th := u.th
-	v := &views{}
-	u.v = v
-
-	v.status = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
-	v.status.SetTextStyle(th.bar())
-	v.status.SetBackgroundColor(bgOf(th.bar()))
-	v.clock = tview.NewTextView().SetWrap(false).SetTextAlign(tview.AlignRight)
-	v.clock.SetTextStyle(th.bar())
-	v.clock.SetBackgroundColor(bgOf(th.bar()))
-	top := tview.NewFlex().AddItem(v.status, 0, 1, false).AddItem(v.clock, 10, 0, false)
-
-	v.accounts = u.newTable("Accounts")
-	v.calls = u.newTable("Calls")
-	v.calls.SetSelectionChangedFunc(func(row, _ int) {
-		if id := u.callAtRow(row); id != "" && id != u.st.selected {
-			u.st.selected = id
-			u.renderDetail()
-		}
-	})
-
-	v.detail = newDetailView(u)
-	th.box(v.detail.Box, "Call")
-
-	v.log = tview.NewTextView().SetDynamicColors(true).SetScrollable(true).SetWrap(false)
-	v.log.SetTextStyle(th.style())
-	th.box(v.log.Box, "Log")
-	v.log.ScrollToEnd()
-
-	v.lower = tview.NewFlex().SetDirection(tview.FlexRow).
-		AddItem(v.detail, 0, 2, false).
-		AddItem(v.log, 0, 1, false)
-
-	v.message = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
-	v.message.SetTextStyle(th.style())
-	v.message.SetBackgroundColor(th.bg)
-
-	v.hint = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
-	v.hint.SetTextStyle(th.bar())
-	v.hint.SetBackgroundColor(bgOf(th.bar()))
-
-	v.input = tview.NewInputField()
-	v.input.SetBackgroundColor(th.bg)
-	v.input.SetFieldStyle(th.style().Underline(th.mono))
-	v.input.SetLabelStyle(th.style().Bold(true))
-	v.input.SetPlaceholderStyle(th.style().Dim(true))
-	v.input.SetDoneFunc(u.inputDone)
-	v.input.SetChangedFunc(u.inputChanged)
-	v.input.SetInputCapture(u.inputKey)
-
-	v.bottom = tview.NewPages().AddPage("hint", v.hint, true, true).AddPage("input", v.input, true, false)
-
+	u.v = &views{}
+	v := u.v
+	top := u.buildBars()
+	u.buildPanes()
+	u.buildInput()
 	v.accH, v.callsH = 4, 5
 	v.main = tview.NewFlex().SetDirection(tview.FlexRow).
 		AddItem(top, 1, 0, false).
@@ -102,16 +55,7 @@ func (u *UI) build() {
 		AddItem(v.lower, 0, 1, false).
 		AddItem(v.message, 1, 0, false).
 		AddItem(v.bottom, 1, 0, false)
-
-	v.help = tview.NewTextView().SetDynamicColors(true).SetScrollable(true).SetWrap(false)
-	v.help.SetTextStyle(th.style())
-	th.box(v.help.Box, "Help — Esc/q/? to close")
-	v.help.SetText(u.helpText())
-
-	v.confirm = tview.NewTextView().SetDynamicColors(true).SetTextAlign(tview.AlignCenter)
-	v.confirm.SetTextStyle(th.style())
-	th.box(v.confirm.Box, "Quit")
-
+	u.buildOverlays()
 	v.root = tview.NewPages().
 		AddPage("main", v.main, true, true).
 		AddPage("help", v.help, true, false).
@@ -126,6 +70,71 @@ func (u *UI) build() {
 	u.app.SetBeforeDrawFunc(u.beforeDraw)
 	u.markFocus()
 	u.renderAll()
+}
+
+// buildBars makes the status bar with its clock, the message line and the hint bar.
+func (u *UI) buildBars() (top *tview.Flex) {
+	th, v := u.th, u.v
+	bar := func(tv *tview.TextView) *tview.TextView {
+		tv.SetWrap(false).SetTextStyle(th.bar())
+		tv.SetBackgroundColor(bgOf(th.bar()))
+		return tv
+	}
+	v.status = bar(tview.NewTextView().SetDynamicColors(true))
+	v.clock = bar(tview.NewTextView().SetTextAlign(tview.AlignRight))
+	v.hint = bar(tview.NewTextView().SetDynamicColors(true))
+	v.message = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
+	v.message.SetTextStyle(th.style())
+	v.message.SetBackgroundColor(th.bg)
+	return tview.NewFlex().AddItem(v.status, 0, 1, false).AddItem(v.clock, 10, 0, false)
+}
+
+// buildPanes makes Accounts, Calls, the call detail and the Log.
+func (u *UI) buildPanes() {
+	th, v := u.th, u.v
+	v.accounts = u.newTable("Accounts")
+	v.calls = u.newTable("Calls")
+	v.calls.SetSelectionChangedFunc(func(row, _ int) {
+		if id := u.callAtRow(row); id != "" && id != u.st.selected {
+			u.st.selected = id
+			u.renderDetail()
+		}
+	})
+	v.detail = newDetailView(u)
+	th.box(v.detail.Box, "Call")
+	v.log = tview.NewTextView().SetDynamicColors(true).SetScrollable(true).SetWrap(false)
+	v.log.SetTextStyle(th.style())
+	th.box(v.log.Box, "Log")
+	v.log.ScrollToEnd()
+	v.lower = tview.NewFlex().SetDirection(tview.FlexRow).
+		AddItem(v.detail, 0, 2, false).
+		AddItem(v.log, 0, 1, false)
+}
+
+// buildInput makes the dial/command/filter line, which shares the bottom row with the hints.
+func (u *UI) buildInput() {
+	th, v := u.th, u.v
+	v.input = tview.NewInputField()
+	v.input.SetBackgroundColor(th.bg)
+	v.input.SetFieldStyle(th.style().Underline(th.mono))
+	v.input.SetLabelStyle(th.style().Bold(true))
+	v.input.SetPlaceholderStyle(th.style().Dim(true))
+	v.input.SetDoneFunc(u.inputDone)
+	v.input.SetChangedFunc(u.inputChanged)
+	v.input.SetInputCapture(u.inputKey)
+	v.bottom = tview.NewPages().AddPage("hint", v.hint, true, true).AddPage("input", v.input, true, false)
+}
+
+// buildOverlays makes the help screen and the quit question.
+func (u *UI) buildOverlays() {
+	th, v := u.th, u.v
+	v.help = tview.NewTextView().SetDynamicColors(true).SetScrollable(true).SetWrap(false)
+	v.help.SetTextStyle(th.style())
+	th.box(v.help.Box, "Help — Esc/q/? to close")
+	v.help.SetText(u.helpText())
+	v.confirm = tview.NewTextView().SetDynamicColors(true).SetTextAlign(tview.AlignCenter)
+	v.confirm.SetTextStyle(th.style())
+	th.box(v.confirm.Box, "Quit")
 }
 
 func (u *UI) newTable(title string) *tview.Table {
