@@ -248,3 +248,43 @@ func TestCompactListen(t *testing.T) {
 		t.Errorf("compactListen = %q, want %q", got, want)
 	}
 }
+
+// TestFloodStaysResponsive: a burst of events neither starves keys nor delays shutdown, and the
+// pump ends with Run (Run returns well before its 2 s safety bound).
+func TestFloodStaysResponsive(t *testing.T) {
+	h := start(t, 80, 24, Options{}, nil)
+	h.core.publish(phone.EventCall{Call: established("c1", "sip:bob@example.org")})
+	h.waitText("established")
+	stop := make(chan struct{})
+	flooded := make(chan struct{})
+	go func() {
+		defer close(flooded)
+		for i := 0; ; i++ {
+			var ev phone.Event = phone.EventSIP{Time: fixedNow, CallID: "c1", Out: i%2 == 0, Summary: fmt.Sprintf("OPTIONS %d", i)}
+			if i%10 == 0 {
+				ev = phone.EventStats{ID: "c1", Stats: phone.MediaStats{PacketsReceived: uint64(i), MOS: 4.1}}
+			}
+			select {
+			case h.core.events <- ev:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	h.key(tcell.KeyRune, 'h')
+	h.waitCmd("hangup c1")
+	h.waitText("OPTIONS")
+	began := time.Now()
+	h.u.requestStop()
+	select {
+	case <-h.done:
+		h.done <- nil
+	case <-time.After(waitLimit):
+		t.Fatal("Run did not return during a flood")
+	}
+	if d := time.Since(began); d > 1500*time.Millisecond {
+		t.Errorf("Run took %v to return: the pump did not end with it", d)
+	}
+	close(stop)
+	<-flooded
+}

@@ -106,7 +106,7 @@ func NewWithScreen(core Core, opts Options, screen tcell.Screen) *UI {
 	if screen != nil {
 		u.screen = screen
 		u.app.SetScreen(screen)
-		u.app.EnableMouse(true)
+		u.app.EnableMouse(true).EnablePaste(true) // a paste goes to the input line, never becomes keys
 	}
 	return u
 }
@@ -129,7 +129,7 @@ func (u *UI) Run(ctx context.Context) error {
 		}
 		u.screen = s
 		u.app.SetScreen(s) // runs Init
-		u.app.EnableMouse(true)
+		u.app.EnableMouse(true).EnablePaste(true) // a paste goes to the input line, never becomes keys
 	}
 	var events <-chan phone.Event
 	var closeEvents func()
