@@ -87,6 +87,9 @@ func (s *Session) rtcpTargetLocked() netip.AddrPort {
 	if s.peer.rtcp.IsValid() {
 		return s.peer.rtcp
 	}
+	if r := s.params.RemoteRTCP; r.IsValid() && !r.Addr().IsUnspecified() && r.Port() != 0 {
+		return r
+	}
 	if rtpDst.Port() == 65535 {
 		return netip.AddrPort{}
 	}
@@ -220,6 +223,9 @@ func (s *Session) rtcpFromPeerLocked(src netip.AddrPort) bool {
 	ip := s.params.Remote.Addr()
 	if s.peer.latched.IsValid() {
 		ip = s.peer.latched.Addr()
+	}
+	if r := s.params.RemoteRTCP; r.IsValid() && src.Addr() == r.Addr() {
+		return true
 	}
 	return ip.IsValid() && !ip.IsUnspecified() && src.Addr() == ip
 }

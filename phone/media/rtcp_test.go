@@ -263,3 +263,25 @@ func TestRTCPOnRTPPort(t *testing.T) {
 		t.Fatalf("%+v", st)
 	}
 }
+
+func TestRTCPTarget(t *testing.T) {
+	rtpPeer := netip.MustParseAddrPort("192.0.2.1:4000")
+	tests := []struct {
+		name string
+		p    Params
+		want netip.AddrPort
+	}{
+		{"RTP port + 1", Params{Remote: rtpPeer}, netip.MustParseAddrPort("192.0.2.1:4001")},
+		{"a=rtcp", Params{Remote: rtpPeer, RemoteRTCP: netip.MustParseAddrPort("192.0.2.9:5555")}, netip.MustParseAddrPort("192.0.2.9:5555")},
+		{"never to 0.0.0.0", Params{Remote: netip.MustParseAddrPort("0.0.0.0:4000")}, netip.AddrPort{}},
+		{"no remote", Params{}, netip.AddrPort{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &Session{params: tc.p}
+			if got := s.rtcpTargetLocked(); got != tc.want {
+				t.Fatalf("RTCP to %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

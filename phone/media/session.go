@@ -70,6 +70,8 @@ type Params struct {
 	DTMFPT    uint8 // telephone-event payload type, 0 = none negotiated
 	Direction Direction
 	PtimeMs   int // 0 = 20
+	// RemoteRTCP is the peer's RTCP address from a=rtcp (RFC 3605); zero = Remote's port + 1.
+	RemoteRTCP netip.AddrPort
 }
 
 // Config configures a Session. Every callback is called from a media goroutine and must not block
@@ -260,7 +262,7 @@ func (s *Session) Update(p Params) error {
 
 func (s *Session) setParamsLocked(p Params, c codecFuncs, now time.Time) {
 	old := s.params
-	if p.Remote != old.Remote {
+	if p.Remote != old.Remote || p.RemoteRTCP != old.RemoteRTCP {
 		s.peer = peerState{}
 	}
 	if p.Direction.receives() && (!old.Direction.receives() || p.Remote != old.Remote || !s.timeout.armed) {
@@ -290,6 +292,9 @@ func normalise(p Params) (Params, codecFuncs, error) {
 	}
 	if p.Remote.IsValid() {
 		p.Remote = netip.AddrPortFrom(p.Remote.Addr().Unmap(), p.Remote.Port())
+	}
+	if p.RemoteRTCP.IsValid() {
+		p.RemoteRTCP = netip.AddrPortFrom(p.RemoteRTCP.Addr().Unmap(), p.RemoteRTCP.Port())
 	}
 	return p, c, nil
 }
