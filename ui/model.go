@@ -29,7 +29,6 @@ type state struct {
 	accounts []phone.AccountInfo
 	listen   []string
 	audio    string
-	ready    bool
 
 	selected   string // selected call id
 	wantSelect string // select this call once it appears (after a dial)
@@ -74,7 +73,6 @@ func (u *UI) applyEvent(ev phone.Event) {
 	switch e := ev.(type) {
 	case phone.EventReady:
 		u.st.listen = e.Listen
-		u.st.ready = true
 		u.logf(levelInfo, "listening on "+joinOr(e.Listen, ", ", "-"))
 	case phone.EventCall:
 		u.upsertCall(e.Call)
