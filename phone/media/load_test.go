@@ -1,0 +1,49 @@
+package media
+
+import (
+	"os"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestLoadReport runs N call pairs (2N sessions, null-clock devices) on loopback for 10 s and
+// reports CPU use and loss. It only reports; set SIPTERM_LOAD_CALLS=N to run it.
+func TestLoadReport(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("SIPTERM_LOAD_CALLS"))
+	if n <= 0 {
+		t.Skip("set SIPTERM_LOAD_CALLS=N to run N concurrent calls for 10 s")
+	}
+	var sessions []*Session
+	for range n {
+		a := newTestSession(t, Config{Device: newFakeDevice(1000)})
+		b := newTestSession(t, Config{Device: newFakeDevice(440)})
+		if err := a.Start(Params{Remote: b.LocalAddr(), Codec: PCMU}); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Start(Params{Remote: a.LocalAddr(), Codec: PCMU}); err != nil {
+			t.Fatal(err)
+		}
+		sessions = append(sessions, a, b)
+	}
+	var before, after syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+	start := time.Now()
+	time.Sleep(10 * time.Second)
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+	wall := time.Since(start)
+	cpu := time.Duration(after.Utime.Nano()+after.Stime.Nano()-before.Utime.Nano()-before.Stime.Nano()) * time.Nanosecond
+	var sent, recv uint64
+	var lost int64
+	var concealed uint64
+	for _, s := range sessions {
+		st := s.Stats()
+		sent += st.PacketsSent
+		recv += st.PacketsReceived
+		lost += st.PacketsLost
+		concealed += st.ConcealedFrames
+	}
+	t.Logf("%d calls for %v: CPU %.1f%% of one core (%.1f µs per packet sent+received); sent %d, received %d, lost %d, concealed frames %d",
+		n, wall.Round(time.Millisecond), 100*cpu.Seconds()/wall.Seconds(), float64(cpu.Microseconds())/float64(sent+recv), sent, recv, lost, concealed)
+}
