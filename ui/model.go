@@ -306,3 +306,12 @@ func joinOr(ss []string, sep, empty string) string {
 	}
 	return out
 }
+
+// refreshStats takes the media figures of live calls from a fresh read of the core.
+func (u *UI) refreshStats(live []phone.CallInfo) {
+	for _, ci := range live {
+		if c := u.st.calls[ci.ID]; c != nil && c.info.State != phone.StateTerminated {
+			c.info.Stats = ci.Stats
+		}
+	}
+}

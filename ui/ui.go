@@ -203,7 +203,10 @@ func (u *UI) pump(ctx context.Context, events <-chan phone.Event, done chan<- st
 			}
 			u.app.QueueUpdateDraw(func() { u.applyEvents(batch) })
 		case <-tick.C:
-			u.app.QueueUpdateDraw(u.onTick)
+			// Level meters and RTP figures change all the time; events bring them only every
+			// few seconds, so the tick reads them (here, off the event loop).
+			live := u.core.Calls()
+			u.app.QueueUpdateDraw(func() { u.refreshStats(live); u.onTick() })
 		case <-u.logs.wake:
 			u.app.QueueUpdateDraw(u.refreshLog)
 		}
