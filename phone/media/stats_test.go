@@ -1,6 +1,7 @@
 package media
 
 import (
+	"errors"
 	"math"
 	"net/netip"
 	"testing"
@@ -124,5 +125,24 @@ func TestAcceptAndLatch(t *testing.T) {
 				t.Fatalf("sends to %s", s.sendTargetLocked())
 			}
 		})
+	}
+}
+
+func TestPortRange(t *testing.T) {
+	a := newTestSession(t, Config{PortMin: 30000, PortMax: 30999})
+	port := int(a.LocalAddr().Port())
+	if port%2 != 0 || port < 30000 || port > 30998 {
+		t.Fatalf("RTP port %d", port)
+	}
+	// The only pair in range is taken: a clear error.
+	_, err := NewSession(Config{LocalIP: loopback, PortMin: port, PortMax: port + 1})
+	if !errors.Is(err, ErrNoPortsFree) {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := NewSession(Config{LocalIP: loopback, PortMin: 5000, PortMax: 5000}); err == nil {
+		t.Fatal("a range without a pair accepted")
+	}
+	if Inactive.String() != "inactive" || SendOnly.String() != "sendonly" || Direction(9).String() == "" {
+		t.Fatal("Direction.String")
 	}
 }
