@@ -21,11 +21,12 @@ type tracer struct {
 	out    io.Writer
 	events bool
 
-	mu     sync.Mutex
-	queue  []traceMsg
-	wake   chan struct{}
-	stopCh chan struct{}
-	done   chan struct{}
+	mu      sync.Mutex
+	queue   []traceMsg
+	stopped bool
+	wake    chan struct{}
+	stopCh  chan struct{}
+	done    chan struct{}
 }
 
 type traceMsg struct {
@@ -46,9 +47,12 @@ func (t *tracer) start() {
 	go t.run()
 }
 
-// stop flushes what is queued and detaches from sipgo.
+// stop flushes what is queued; later messages are dropped. sipgo's SIPDebug switch stays on:
+// its transport goroutines read it without synchronisation, so it is only set before they run.
 func (t *tracer) stop() {
-	sip.SIPDebug = false
+	t.mu.Lock()
+	t.stopped = true
+	t.mu.Unlock()
 	close(t.stopCh)
 	<-t.done
 }
@@ -63,6 +67,10 @@ func (t *tracer) SIPTraceWrite(transport, laddr, raddr string, msg []byte) {
 
 func (t *tracer) add(m traceMsg) {
 	t.mu.Lock()
+	if t.stopped {
+		t.mu.Unlock()
+		return
+	}
 	t.queue = append(t.queue, m)
 	t.mu.Unlock()
 	select {
