@@ -11,6 +11,7 @@
 #   sipterm       the project's binary ($SIPTERM_BIN, or built from the Go module in the current
 #                 directory), headless, auto-answer at once, sending a 440 Hz WAV like the others send
 #                 a tone: sipterm --headless --listen 127.0.0.1:5220 --auto-answer 0s --audio file --play
+#                 (with a config that only sets rtp_ports 13000-13999 and a direct-IP account)
 # Output: the uas-load.sh lines, each prefixed with "PEER RUN_TAG ". State in $LAB_DIR (default mktemp).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -42,8 +43,16 @@ case $PEER in
       BIN=$LAB_DIR/sipterm; go build -o "$BIN" ./cmd/sipterm >&2
     fi
     sox -n -r 8000 -c 1 -b 16 "$LAB_DIR/tone440.wav" synth 10 sine 440 vol 0.5
-    lab_start $NAME "$LAB_DIR/$NAME.log" "$BIN" --headless --listen 127.0.0.1:$PORT --auto-answer 0s \
-      --audio file --play "$LAB_DIR/tone440.wav"
+    # RTP in 13000-13999 like baresip: sipterm's default range (10000-20000, random ports) can
+    # take SIPp's media ports (uas-load.sh binds 12000-12003 at every run: "errno 98" -> fail)
+    cat >"$LAB_DIR/sipterm.toml" <<TOML
+rtp_ports = "13000-13999"
+[[accounts]]
+name = "local"
+aor  = "sip:sipterm@127.0.0.1"
+TOML
+    lab_start $NAME "$LAB_DIR/$NAME.log" "$BIN" --headless --config "$LAB_DIR/sipterm.toml" \
+      --listen 127.0.0.1:$PORT --auto-answer 0s --audio file --play "$LAB_DIR/tone440.wav"
     lab_wait_listen "$LAB_PID" udp $PORT 15 || lab_fail $NAME "$LAB_DIR/$NAME.log" ;;
   *) lab_die "unknown peer $PEER" ;;
 esac

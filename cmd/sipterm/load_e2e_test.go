@@ -42,6 +42,15 @@ func threads(pid int) int {
 	return -1
 }
 
+// openFDs counts the process's open file descriptors (sockets, files); -1 if unreadable.
+func openFDs(pid int) int {
+	ents, err := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/fd")
+	if err != nil {
+		return -1
+	}
+	return len(ents)
+}
+
 // TestSippLoad200Calls: SIPp uac-nortp (INVITE, 200, ACK, 1 s, BYE; no RTP from SIPp), 200
 // calls at 20/s, up to 100 at once: all 200 succeed, the phone saw 200 incoming, established
 // and terminated calls and no 603; afterwards `calls` reports 0 and the goroutines return to
@@ -52,7 +61,8 @@ func TestSippLoad200Calls(t *testing.T) {
 	p := startPhone(t, "--listen", phoneAddr(5083), "--auto-answer", "0s", "--audio", "null")
 	time.Sleep(time.Second) // let start-up goroutines settle before the idle figure
 	idleG, _ := debugInfo(t, p)
-	t.Logf("idle: goroutines=%d threads=%d", idleG, threads(p.Pid()))
+	idleFDs := openFDs(p.Pid())
+	t.Logf("idle: goroutines=%d threads=%d fds=%d", idleG, threads(p.Pid()), idleFDs)
 
 	r := l.sipp("uac-nortp", phoneAddr(5083), "COUNT="+strconv.Itoa(loadCalls), "RATE="+strconv.Itoa(loadRate),
 		"LIMIT=100", "DURATION=1", "TIMEOUT=120", "RECV_TIMEOUT=10000")
@@ -79,19 +89,21 @@ func TestSippLoad200Calls(t *testing.T) {
 
 	// goroutines back to idle (transactions may linger for Timer J/K: poll, bounded)
 	slack := max(5, idleG/10)
-	var g int
+	// and no RTP/RTCP socket (or other descriptor) left open per call
+	var g, fds int
 	for deadline := time.Now().Add(45 * time.Second); ; time.Sleep(2 * time.Second) {
 		var calls int
 		g, calls = debugInfo(t, p)
-		if g <= idleG+slack && calls == 0 {
+		fds = openFDs(p.Pid())
+		if g <= idleG+slack && calls == 0 && fds <= idleFDs+2 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Errorf("goroutines %d (calls %d) 45 s after the load; idle was %d (+%d allowed): a leak per call?",
-				g, calls, idleG, slack)
+			t.Errorf("45 s after the load: goroutines %d (idle %d, +%d allowed), calls %d, open fds %d (idle %d, +2 allowed): a leak per call?",
+				g, idleG, slack, calls, fds, idleFDs)
 			break
 		}
 	}
-	t.Logf("after: goroutines=%d threads=%d", g, threads(p.Pid()))
+	t.Logf("after: goroutines=%d threads=%d fds=%d", g, threads(p.Pid()), fds)
 	l.sipp("options", phoneAddr(5083)).expectOK(t, 1)
 }
