@@ -215,6 +215,7 @@ func TestBaresipHoldResumeDTMF(t *testing.T) {
 		t.Errorf("terminated with 603: %s", term.Raw)
 	}
 	p.noEvent("error", ev("error"))
+	checkMediaDirections(t, p, id, []string{"sendrecv", "sendonly|inactive", "sendrecv"})
 
 	r := <-events
 	var digits []string

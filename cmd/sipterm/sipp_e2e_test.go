@@ -176,9 +176,32 @@ func TestSippHoldResume(t *testing.T) {
 	if n := countOf(r.Responses(), 200); n < 4 {
 		t.Errorf("SIPp got %d 200s, want 4 (INVITE, hold, resume, BYE): %v", n, r.Responses())
 	}
-	sippCallEvents(t, p)
+	_, est, _ := sippCallEvents(t, p)
+	// the phone's media follows: recvonly (or inactive) while held by SIPp, then sendrecv again
+	checkMediaDirections(t, p, est.Str("id"), []string{"recvonly|inactive", "sendrecv"})
 	p.never603()
 	p.waitCalls(0, 40*time.Second)
+}
+
+// checkMediaDirections: the call's media events show these directions in this order (each
+// entry may list alternatives "a|b"); other media events may come in between.
+func checkMediaDirections(t *testing.T, p *Phone, id string, want []string) {
+	t.Helper()
+	var got []string
+	i := 0
+	for _, e := range p.Events() {
+		if e.Str("event") != "media" || e.Str("id") != id {
+			continue
+		}
+		d := e.Str("direction")
+		got = append(got, d)
+		if i < len(want) && strings.Contains("|"+want[i]+"|", "|"+d+"|") {
+			i++
+		}
+	}
+	if i < len(want) {
+		t.Errorf("call %s: media directions %v, want %v in this order", id, got, want)
+	}
 }
 
 func countOf(xs []int, x int) int {
