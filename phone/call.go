@@ -158,6 +158,9 @@ func (c *Call) finish(code int, reason string) {
 		c.log.Info("call state", "from", old, "to", StateTerminated, "code", code, "reason", reason, "remote", info.Remote)
 		c.p.publish(EventCall{Call: info})
 		c.p.unregister(c)
+		if err := c.p.hist.add(historyEntry(info)); err != nil {
+			c.log.Warn("call history", "error", err)
+		}
 		close(c.done)
 		if c.p.tones && isFailure(code) && info.Direction == DirOut && info.Answered.IsZero() {
 			c.p.playFailureTone(code)

@@ -41,6 +41,8 @@ type Options struct {
 	SIPEvents bool
 	// Tones plays ringback, ring and busy tones on the device (the TUI wants them; headless not).
 	Tones bool
+	// HistoryFile, when set, keeps every ended call as a JSON line (loaded again at start).
+	HistoryFile string
 }
 
 // Phone is the core. Create it with New, start it with Start, end it with Close.
@@ -65,6 +67,7 @@ type Phone struct {
 	contactFor func(user string) sip.ContactHeader
 
 	accounts []*Account
+	hist     *history
 
 	mu      sync.Mutex
 	calls   map[string]*Call // our id -> call
@@ -106,6 +109,14 @@ func New(opts Options) (*Phone, error) {
 	for i := range p.cfg.Accounts {
 		p.accounts = append(p.accounts, newAccount(p, &p.cfg.Accounts[i]))
 	}
+	hist, bad, err := loadHistory(opts.HistoryFile)
+	if err != nil {
+		p.log.Warn("call history", "error", err)
+	}
+	if bad > 0 {
+		p.log.Warn("call history: skipped lines that do not parse", "file", opts.HistoryFile, "lines", bad)
+	}
+	p.hist = hist
 	return p, nil
 }
 

@@ -3,6 +3,7 @@ package phone
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -300,5 +301,47 @@ func TestMaskSecrets(t *testing.T) {
 	out := MaskSecrets(in)
 	if strings.Contains(out, "0123456789abcdef") || !strings.Contains(out, `response="***"`) || !strings.Contains(out, `username="alice"`) {
 		t.Fatalf("masked: %q", out)
+	}
+}
+
+func TestHistorySurvivesRestart(t *testing.T) {
+	path := t.TempDir() + "/history.jsonl"
+	// an earlier run's file, with a line that a crash cut short
+	if err := os.WriteFile(path, []byte(`{"id":"c1","direction":"out","remote":"sip:x@y","ended":"2026-01-02T03:04:05Z","code":486,"reason":"486 Busy Here"}`+"\n"+`{"id":"c2","dir`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse("h.toml", []byte("listen = \"127.0.0.1:0\"\n[[accounts]]\naor = \"sip:h@127.0.0.1\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(Options{Config: cfg, HistoryFile: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close(context.Background())
+	if h := p.History(); len(h) != 1 || h[0].Code != 486 {
+		t.Fatalf("loaded history %+v", h)
+	}
+	id, err := p.Dial("", "echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Hangup(id); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(p.History()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	b, _ := os.ReadFile(path)
+	if h := p.History(); len(h) != 2 || h[1].Remote != "echo" {
+		t.Fatalf("history after a call %+v\nfile:\n%s", h, b)
+	}
+	again, bad, err := loadHistory(path) // what the next run will see
+	if err != nil || bad != 1 || len(again.list()) != 2 || again.list()[1].Remote != "echo" {
+		t.Fatalf("reloaded: %+v, %d bad lines, %v\nfile:\n%s", again.list(), bad, err, b)
 	}
 }

@@ -30,7 +30,7 @@ func main() {
 
 // flags are the command line; each one overrides the config file's key of the same meaning.
 type flags struct {
-	config, listen, autoAnswer, audioKind, audioDevice, play, record, sipTrace, logFile, logLevel string
+	config, listen, autoAnswer, audioKind, audioDevice, play, record, sipTrace, logFile, logLevel, history string
 	headless, listDevices, printConfig                                                            bool
 	set                                                                                           map[string]bool
 }
@@ -49,6 +49,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.StringVar(&f.sipTrace, "sip-trace", "", "write every SIP message in and out to `FILE`")
 	fs.StringVar(&f.logFile, "log-file", "", "write the log to `FILE` (default: stderr headless, a file under the TUI)")
 	fs.StringVar(&f.logLevel, "log-level", "", "log `LEVEL`: debug, info, warn, error")
+	fs.StringVar(&f.history, "history", "", "keep ended calls in `FILE` (JSON lines; default under the TUI: $XDG_STATE_HOME/sipterm/history.jsonl)")
 	fs.BoolVar(&f.headless, "headless", false, "no TUI: commands on stdin, JSON-lines events on stdout")
 	fs.BoolVar(&f.listDevices, "list-devices", false, "list the PortAudio devices and exit")
 	fs.BoolVar(&f.printConfig, "print-config", false, "print the embedded default config (a template) and exit")
@@ -94,6 +95,7 @@ func loadConfig(f *flags) (*config.Config, error) {
 	over("sip-trace", &cfg.SIPTrace, f.sipTrace)
 	over("log-file", &cfg.LogFile, f.logFile)
 	over("log-level", &cfg.LogLevel, f.logLevel)
+	over("history", &cfg.HistoryFile, f.history)
 	// Flags are checked like config values; their errors name the flag.
 	flagCfg := *cfg
 	flagCfg.Path = "command line"
@@ -162,8 +164,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		defer tf.Close()
 		trace = tf
 	}
+	historyFile := cfg.HistoryFile
+	if historyFile == "" && !f.headless {
+		historyFile = filepath.Join(stateDir(), "history.jsonl")
+	}
 	ph, err := phone.New(phone.Options{
 		Config: cfg, Device: dev, Logger: logger, Trace: trace, SIPEvents: !f.headless, Tones: !f.headless,
+		HistoryFile: historyFile,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "sipterm:", err)
@@ -282,15 +289,7 @@ func openLog(cfg *config.Config, headlessMode bool, stderr io.Writer) (io.Writer
 		return stderr, func() {}, nil
 	}
 	if path == "" {
-		dir := os.Getenv("XDG_STATE_HOME")
-		if dir == "" {
-			home, err := os.UserHomeDir()
-			if err != nil {
-				home = os.TempDir()
-			}
-			dir = filepath.Join(home, ".local", "state")
-		}
-		path = filepath.Join(dir, "sipterm", "sipterm.log")
+		path = filepath.Join(stateDir(), "sipterm.log")
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, nil, fmt.Errorf("log directory: %w", err)
@@ -334,4 +333,17 @@ func (l *lazyWriter) Write(b []byte) (int, error) {
 		return len(b), nil
 	}
 	return w.Write(b)
+}
+
+// stateDir is $XDG_STATE_HOME/sipterm (or ~/.local/state/sipterm): the log and the call history.
+func stateDir() string {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			home = os.TempDir()
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "sipterm")
 }

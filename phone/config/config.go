@@ -31,6 +31,7 @@ type Config struct {
 	SIPTrace    string    `toml:"sip_trace"`    // write every SIP message to this file
 	LogFile     string    `toml:"log_file"`     // where the log goes (default: stderr in headless mode, a file under the TUI)
 	LogLevel    string    `toml:"log_level"`    // debug, info, warn, error
+	HistoryFile string    `toml:"history_file"` // ended calls as JSON lines (default under the TUI: the state dir)
 	UserAgent   string    `toml:"user_agent"`
 	UI          UIConfig  `toml:"ui"`
 	Accounts    []Account `toml:"accounts"`
