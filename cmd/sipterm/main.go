@@ -31,8 +31,8 @@ func main() {
 // flags are the command line; each one overrides the config file's key of the same meaning.
 type flags struct {
 	config, listen, autoAnswer, audioKind, audioDevice, play, record, sipTrace, logFile, logLevel, history string
-	headless, listDevices, printConfig                                                            bool
-	set                                                                                           map[string]bool
+	headless, listDevices, printConfig                                                                     bool
+	set                                                                                                    map[string]bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*flags, error) {
