@@ -242,7 +242,8 @@ func TestPortAudioFallsBackWithoutSoundServer(t *testing.T) {
 // stream keeps delivering frames (silence, paced by a timer once the device is closed), the
 // errors are counted, and the device still closes.
 func TestPortAudioSurvivesServerLoss(t *testing.T) {
-	stopServer := startPulse(t)
+	lab := t.TempDir()
+	stopServer := startPulseIn(t, lab)
 	startBackground(t, "pacat -p -d lab_mic --latency-msec=20 --format=s16le --rate=8000 --channels=1 </dev/zero")
 	startBackground(t, "parec -d lab_speaker.monitor --latency-msec=20 >/dev/null")
 	waitPulseStreams(t, 1, 1)
@@ -274,6 +275,17 @@ func TestPortAudioSurvivesServerLoss(t *testing.T) {
 	if st.Errors == 0 {
 		t.Error("no device errors counted after the server went away")
 	}
+	// The server comes back: the device reopens within a few tries (one a second).
+	startPulseIn(t, lab)
+	for i := 0; d.Stats().Reopens == 0; i++ {
+		if i == 500 {
+			t.Fatalf("device not reopened 10 s after the server came back: %+v", d.Stats())
+		}
+		if err := s.Read(frame); err != nil {
+			t.Fatalf("Read after the server came back: %v", err)
+		}
+	}
+	t.Logf("reopened; stats %+v", d.Stats())
 	if err := d.Close(); err != nil {
 		t.Logf("Close: %v", err) // closing a dead device may report it; it must return
 	}

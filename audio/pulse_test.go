@@ -21,12 +21,18 @@ import (
 // It returns a function that stops it sooner.
 func startPulse(t *testing.T) (stop func()) {
 	t.Helper()
+	return startPulseIn(t, t.TempDir())
+}
+
+// startPulseIn starts the server with its state in lab; a stopped server can be started again
+// in the same lab, on the same socket.
+func startPulseIn(t *testing.T, lab string) (stop func()) {
+	t.Helper()
 	for _, tool := range []string{"pulseaudio", "pactl", "pacat", "parec"} {
 		needTool(t, tool)
 	}
 	_, file, _, _ := runtime.Caller(0)
 	script := filepath.Join(filepath.Dir(file), "..", ".ci", "lab", "audio-server.sh")
-	lab := t.TempDir()
 	cmd := exec.Command("bash", script, "start")
 	cmd.Env = append(os.Environ(), "LAB_DIR="+lab)
 	var stderr bytes.Buffer
