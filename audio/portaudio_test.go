@@ -1,6 +1,7 @@
 package audio
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -335,4 +336,61 @@ func TestPortAudioListAndPickByName(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPortAudioMixesStreams: a call's stream and a tone played with PlayTone on the same
+// device both reach the speaker at their own levels.
+func TestPortAudioMixesStreams(t *testing.T) {
+	startPulse(t)
+	feed := startBackground(t, "pacat -p -d lab_mic --latency-msec=20 --format=s16le --rate=8000 --channels=1 </dev/zero")
+	rec := startBackground(t, "parec -d lab_speaker.monitor --latency-msec=20 --format=s16le --rate=8000 --channels=1")
+	waitPulseStreams(t, 1, 1)
+	prioritiseLab(feed.pid(), rec.pid())
+	d := openQuietly(t, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	toneDone := make(chan error)
+	go func() { toneDone <- PlayTone(ctx, d, DialTone) }()
+	s, err := d.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const amp = 6000
+	tone := sine(FrameSamples, 1000, amp, SampleRate)
+	frame := make([]int16, FrameSamples)
+	for range 150 {
+		if err := s.Read(frame); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Write(tone); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancel()
+	if err := <-toneDone; err != nil {
+		t.Fatal(err)
+	}
+	st := d.Stats()
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := activeSpan(pcm8k(rec.stop()), amp/4)
+	t.Logf("stats %+v", st)
+	const block = SampleRate / 5 // 200 ms: whole cycles of both 1000 and 425 Hz
+	var at1k, at425 []float64
+	for b := 0; b+block <= len(got); b += block {
+		x := got[b : b+block]
+		if rms(x) < amp/math.Sqrt2/2 {
+			continue
+		}
+		at1k = append(at1k, goertzel(x, 1000, SampleRate))
+		at425 = append(at425, goertzel(x, 425, SampleRate))
+	}
+	if len(at1k) < 5 {
+		t.Fatalf("only %d loud blocks of 200 ms recorded", len(at1k))
+	}
+	slices.Sort(at1k)
+	slices.Sort(at425)
+	dial := 32767 * math.Pow(10, DialTone.Level/20)
+	near(t, "median amplitude at 1 kHz (the call)", at1k[len(at1k)/2], amp, amp*0.05)
+	near(t, "median amplitude at 425 Hz (the dial tone)", at425[len(at425)/2], dial, dial*0.05)
 }

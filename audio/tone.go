@@ -30,7 +30,7 @@ func (p TonePlan) Validate() error {
 	if len(p.Segments) == 0 {
 		return fmt.Errorf("tone %q has no segments", p.Name)
 	}
-	var total time.Duration
+	samples := 0 // as the generator counts them: a plan of sub-sample segments would never advance
 	for i, s := range p.Segments {
 		if len(s.Freqs) > MaxToneFreqs {
 			return fmt.Errorf("tone %q segment %d mixes %d frequencies (at most %d)", p.Name, i, len(s.Freqs), MaxToneFreqs)
@@ -43,10 +43,10 @@ func (p TonePlan) Validate() error {
 		if s.Duration < 0 {
 			return fmt.Errorf("tone %q segment %d has a negative duration", p.Name, i)
 		}
-		total += s.Duration
+		samples += int(s.Duration * SampleRate / time.Second)
 	}
-	if total <= 0 {
-		return fmt.Errorf("tone %q lasts no time", p.Name)
+	if samples == 0 {
+		return fmt.Errorf("tone %q lasts less than a sample", p.Name)
 	}
 	return nil
 }

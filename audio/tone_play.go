@@ -59,7 +59,24 @@ func PlayTone(ctx context.Context, dev Device, plan TonePlan) error {
 			return fmt.Errorf("playing tone %q: %w", plan.Name, err)
 		}
 		if !more {
+			return drain(s, in[:], out[:])
+		}
+	}
+}
+
+// drainFrames is how long a finished tone's stream stays open, writing silence, so that the
+// device plays the frames still queued for it (the portaudio device keeps a cushion of 2).
+const drainFrames = playbackTarget
+
+func drain(s Stream, in, silence []int16) error {
+	clear(silence)
+	for range drainFrames {
+		if err := s.Read(in); err != nil {
+			return nil // closed (cancelled): nothing left to play out
+		}
+		if err := s.Write(silence); err != nil {
 			return nil
 		}
 	}
+	return nil
 }

@@ -128,6 +128,7 @@ func TestToneGeneratorEndsAndValidates(t *testing.T) {
 	bad := []TonePlan{
 		{Name: "empty"},
 		{Name: "zero", Segments: []ToneSegment{off(0)}},
+		{Name: "under a sample", Segments: []ToneSegment{on(100*time.Microsecond, 1000), off(100 * time.Microsecond)}},
 		{Name: "nyquist", Segments: []ToneSegment{on(time.Second, 4000)}},
 		{Name: "chord", Segments: []ToneSegment{on(time.Second, 1, 2, 3, 4, 5)}},
 	}
@@ -163,8 +164,8 @@ func TestPlayTone(t *testing.T) {
 		if err := PlayTone(context.Background(), d, plan); err != nil {
 			t.Fatal(err)
 		}
-		if got := d.Stats().Frames; got != 6 { // 120 ms
-			t.Errorf("played %d frames, want 6", got)
+		if got := d.Stats().Frames; got != 6+drainFrames { // 120 ms, then silence while queues play out
+			t.Errorf("played %d frames, want %d", got, 6+drainFrames)
 		}
 	})
 	t.Run("file device records no tone", func(t *testing.T) {
