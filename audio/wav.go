@@ -96,18 +96,13 @@ func readWAVFmt(r io.Reader, size uint32) (*wavFmt, error) {
 }
 
 func readWAVData(r io.Reader, size uint32, f *wavFmt) (PCM, error) {
-	var data []byte
-	var err error
-	if size == 0 || size == math.MaxUint32 {
-		data, err = io.ReadAll(r) // size not fixed up: take what is there
-	} else {
-		data = make([]byte, size)
-		var n int
-		n, err = io.ReadFull(r, data)
-		if errors.Is(err, io.ErrUnexpectedEOF) { // truncated file: keep what arrived
-			data, err = data[:n], nil
-		}
+	// Read what is there rather than trust the size: a recorder that crashed leaves 0 (or a
+	// stale size), a truncated file less, and a corrupt header must not make us allocate 4 GB.
+	src := r
+	if size != 0 && size != math.MaxUint32 {
+		src = io.LimitReader(r, int64(size))
 	}
+	data, err := io.ReadAll(src)
 	if err != nil {
 		return PCM{}, fmt.Errorf("reading WAV data: %w", err)
 	}
