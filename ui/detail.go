@@ -99,6 +99,9 @@ func (u *UI) renderDetail() {
 	title := "Call"
 	if c := u.selectedCall(); c != nil {
 		title = "Call " + c.info.ID + " " + c.info.Remote
+		if c.hist {
+			title = "Earlier call " + c.info.Remote
+		}
 	}
 	if d.raw {
 		title += " — raw SIP (v: ladder)"
@@ -144,6 +147,13 @@ func (u *UI) detailHeader(c *callEntry, w int, compact bool) []string {
 		l1 += "  " + quality
 	}
 	head := []string{l1}
+	if c.hist {
+		when := ci.Created.In(u.loc).Format("2006-01-02 15:04:05")
+		if !ci.Ended.IsZero() {
+			when += " – " + ci.Ended.In(u.loc).Format("15:04:05")
+		}
+		head = append(head, u.th.tag(u.th.dim)+"from the call history: "+when+"   Enter or d: redial"+u.th.reset())
+	}
 	if media && !compact {
 		if stats {
 			head = append(head, quality+fmt.Sprintf("  jb %.0fms", s.JitterBufferMs))

@@ -6,9 +6,10 @@
 // # Screen
 //
 // From the top: a status bar (listen addresses, audio device, registrations, clock; a flashing
-// banner while a call rings), Accounts, Calls, the selected call (state, media figures, level
-// meters and its SIP messages as a ladder, our side left and the peer right; v shows them raw),
-// the Log (slog lines from LogWriter plus the UI's own; / filters), a message line for the latest
+// banner while a call rings), Accounts, Calls (the core's call history read at start first,
+// dimmed and labelled with when they happened; Enter or d on an ended call offers a redial), the
+// selected call (state, media figures, level meters and its SIP messages as a ladder, our side
+// left and the peer right; v shows them raw), the Log (slog lines from LogWriter plus the UI's own; / filters), a message line for the latest
 // warning or error, and the hint bar, which turns into the dial/command/filter line. From 120
 // columns the call and the Log sit side by side. One table, keymap, drives the keys, the hint bar
 // and the ? help.
@@ -23,6 +24,9 @@
 //     ends (QueueUpdate blocks forever once the loop has stopped).
 //   - Key handlers never wait on the network: every core command runs in its own short goroutine
 //     and reports failures through the log buffer, which the pump renders.
+//   - The dial history file (Options.DialHistoryFile) is read by New; dialled targets are appended
+//     by a short writer goroutine that drains a queue in order, so the event loop never waits on
+//     the disk. Run waits briefly for it on the way out.
 //   - The core never waits on the UI: its Subscription queues without bound, and LogWriter only
 //     appends to a bounded buffer under a mutex and wakes the pump without blocking.
 //   - A panic in the pump stops the application (restoring the terminal) before it propagates.

@@ -24,6 +24,7 @@ type fakeCore struct {
 	mu       sync.Mutex
 	calls    []phone.CallInfo
 	accounts []phone.AccountInfo
+	history  []phone.HistoryEntry
 	nextID   int
 }
 
@@ -74,6 +75,11 @@ func (f *fakeCore) Accounts() []phone.AccountInfo {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]phone.AccountInfo(nil), f.accounts...)
+}
+func (f *fakeCore) History() []phone.HistoryEntry {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]phone.HistoryEntry(nil), f.history...)
 }
 func (f *fakeCore) Listen() []string    { return []string{"udp:127.0.0.1:5060", "tcp:127.0.0.1:5060"} }
 func (f *fakeCore) AudioDevice() string { return "null (no sound device)" }

@@ -25,6 +25,7 @@ const maxHistory = 100
 // openInput turns the hint bar into the input line (event goroutine).
 func (u *UI) openInput(m inputMode, label, text string) {
 	u.st.mode = m
+	u.st.suggested = false
 	u.st.histPos = len(u.st.history)
 	u.st.filterBefore = u.st.logFilter
 	in := u.v.input
@@ -59,10 +60,24 @@ func (u *UI) inputChanged(text string) {
 	}
 }
 
-// inputKey recalls the history with up/down.
+// inputKey recalls the history with up/down, and lets typing replace a suggested line.
 func (u *UI) inputKey(ev *tcell.EventKey) *tcell.EventKey {
 	if u.st.mode != modeDial && u.st.mode != modeCommand {
 		return ev
+	}
+	if u.st.suggested {
+		switch ev.Key() {
+		case tcell.KeyEnter, tcell.KeyEsc:
+		case tcell.KeyRune, tcell.KeyBackspace, tcell.KeyBackspace2, tcell.KeyDelete:
+			u.st.suggested = false
+			u.v.input.SetText("")
+			u.v.input.SetLabel("dial: ")
+			if ev.Key() != tcell.KeyRune {
+				return nil
+			}
+		default:
+			u.st.suggested = false // moving the cursor, recalling: the user edits it
+		}
 	}
 	switch ev.Key() {
 	case tcell.KeyUp:
@@ -111,10 +126,13 @@ func (u *UI) inputDone(k tcell.Key) {
 		u.rejectWith(code)
 	case modeDial:
 		u.remember(text)
+		u.dialHist.append(text)
 		u.dial(text)
 	case modeCommand:
 		u.remember(text)
-		u.command(text)
+		if target := u.command(text); target != "" {
+			u.dialHist.append(target)
+		}
 	}
 }
 
@@ -159,8 +177,8 @@ func (u *UI) hasAccount(name string) bool {
 	return false
 }
 
-// command runs a ':' line: a command word, or else a dial target.
-func (u *UI) command(text string) {
+// command runs a ':' line: a command word, or else a dial target. It returns what it dialled.
+func (u *UI) command(text string) (dialled string) {
 	f := strings.Fields(text)
 	args := f[1:]
 	arg := func(i int) string {
@@ -180,7 +198,9 @@ func (u *UI) command(text string) {
 			u.logf(levelError, "dial: what?")
 			return
 		}
-		u.dial(strings.Join(args, " "))
+		target := strings.Join(args, " ")
+		u.dial(target)
+		return target
 	case "answer", "a":
 		u.answer(nil)
 	case "hangup", "h", "bye":
@@ -212,5 +232,7 @@ func (u *UI) command(text string) {
 		u.showHelp(nil)
 	default:
 		u.dial(text)
+		return text
 	}
+	return ""
 }

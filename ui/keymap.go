@@ -78,11 +78,12 @@ func (b binding) hintKey() string {
 
 // keymap is THE key table of the main screen.
 var keymap = []binding{
-	{keys: []key{runeKey('a'), {k: tcell.KeyEnter}}, hint: "answer", help: "answer the ringing call (the selected one, else the oldest)", act: (*UI).answer},
+	{keys: []key{runeKey('a')}, hint: "answer", help: "answer the ringing call (the selected one, else the oldest)", act: (*UI).answer},
+	{keys: []key{{k: tcell.KeyEnter}}, help: "answer the ringing call; on an ended call (dimmed: from the call history) put its remote into the dial line, Enter again redials", act: (*UI).enter},
 	{keys: []key{runeKey('h')}, hint: "hangup", help: "hang up the selected call", danger: true, act: (*UI).hangup},
 	{keys: []key{runeKey('r')}, hint: "reject", help: "reject the ringing call with 486 Busy Here", danger: true, act: (*UI).reject},
 	{keys: []key{runeKey('R')}, help: "reject the ringing call with a status code you type", danger: true, act: (*UI).rejectAsk},
-	{keys: []key{runeKey('d'), runeKey(':')}, hint: "dial", help: "open the dial/command line: a URI, a number or user (completed with the account's domain), \"echo\", or \"account target\"; : also takes commands (answer, hangup, hold, resume, mute, dtmf DIGITS, reject CODE, quit)", act: (*UI).openDial},
+	{keys: []key{runeKey('d'), runeKey(':')}, hint: "dial", help: "open the dial/command line: a URI, a number or user (completed with the account's domain), \"echo\", or \"account target\"; d on an ended call offers its remote (Enter redials, typing replaces it); : also takes commands (answer, hangup, hold, resume, mute, dtmf DIGITS, reject CODE, quit)", act: (*UI).openDial},
 	{keys: []key{runeKey('H')}, hint: "hold", help: "hold or resume the selected call", act: (*UI).holdToggle},
 	{keys: []key{runeKey('m')}, hint: "mute", help: "mute or unmute the microphone in the selected call", act: (*UI).muteToggle},
 	{keys: dtmfKeys(), label: "0-9*#", hint: "DTMF", help: "send a DTMF digit in the established call", act: (*UI).dtmf},
@@ -254,7 +255,33 @@ func (u *UI) openDial(ev *tcell.EventKey) {
 		u.openInput(modeCommand, ":", "")
 		return
 	}
+	if c := u.selectedCall(); c != nil && !c.info.State.Live() && c.info.Remote != "" {
+		u.openRedial(c)
+		return
+	}
 	u.openInput(modeDial, "dial: ", "")
+}
+
+// enter answers a ringing call; on an ended call it offers a redial.
+func (u *UI) enter(ev *tcell.EventKey) {
+	if u.ringingCall() == nil {
+		if c := u.selectedCall(); c != nil && !c.info.State.Live() && c.info.Remote != "" {
+			u.openRedial(c)
+			return
+		}
+	}
+	u.answer(ev)
+}
+
+// openRedial opens the dial line with an ended call's remote (and its account, when there is a
+// choice), so Enter dials it again; typing replaces it.
+func (u *UI) openRedial(c *callEntry) {
+	target := c.info.Remote
+	if len(u.st.accounts) > 1 && u.hasAccount(c.info.Account) {
+		target = c.info.Account + " " + target
+	}
+	u.openInput(modeDial, "redial: ", target)
+	u.st.suggested = true
 }
 
 func (u *UI) openFilter(*tcell.EventKey) { u.openInput(modeFilter, "/", u.st.logFilter) }

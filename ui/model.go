@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/sipterm/sipterm/phone"
 )
@@ -19,7 +20,15 @@ type callEntry struct {
 	dtmf string // digits received
 	sent string // digits we sent
 	rung bool   // the bell has rung for it
+	// hist marks a call of the core's history read at start (an earlier run, most likely). Its
+	// key in state.calls is "history/N" and its info.ID is when it happened ("11:58", "Jan 02"),
+	// since the core's ids start again at each run.
+	hist    bool
+	histSeq int
 }
+
+// historyKey is the state.calls key of the n-th history entry.
+func historyKey(n int) string { return fmt.Sprintf("history/%d", n) }
 
 // state is the UI's model. Only the event goroutine touches it.
 type state struct {
@@ -42,6 +51,7 @@ type state struct {
 	histPos      int
 	mode         inputMode
 	filterBefore string // the log filter when the filter line opened (Esc restores it)
+	suggested    bool   // the input line holds a suggestion (a redial): the first key typed replaces it
 }
 
 func newState() *state {
@@ -55,10 +65,80 @@ func (u *UI) applySnapshot(s coreSnapshot) {
 	for _, a := range s.accounts {
 		u.upsertAccount(a)
 	}
+	u.addHistory(s.history, s.calls)
 	for _, c := range s.calls {
 		u.upsertCall(c)
 	}
+	if u.st.selected == "" && len(u.st.order) > 0 {
+		u.st.selected = u.st.order[len(u.st.order)-1] // the latest earlier call: Enter redials it
+	}
 	u.renderAll()
+}
+
+// addHistory puts the most recent ended calls of the core's history into the Calls pane, before
+// the calls of this run (and not those the core still lists itself).
+func (u *UI) addHistory(hist []phone.HistoryEntry, calls []phone.CallInfo) {
+	type callKey struct {
+		id      string
+		created int64
+	}
+	listed := map[callKey]bool{}
+	for _, c := range calls {
+		listed[callKey{c.ID, c.Created.UnixNano()}] = true
+	}
+	var keep []phone.HistoryEntry
+	for _, e := range hist {
+		if !listed[callKey{e.ID, e.Created.UnixNano()}] {
+			keep = append(keep, e)
+		}
+	}
+	if len(keep) > maxEndedCalls {
+		keep = keep[len(keep)-maxEndedCalls:]
+	}
+	if len(keep) == 0 {
+		return
+	}
+	now := u.now().In(u.loc)
+	for i, e := range keep {
+		key := historyKey(i)
+		u.st.calls[key] = &callEntry{hist: true, histSeq: i, info: phone.CallInfo{
+			ID: u.whenLabel(e.Created, now), Account: e.Account, Direction: e.Direction, Remote: e.Remote,
+			State: phone.StateTerminated, Code: e.Code, Reason: e.Reason, Codec: e.Codec,
+			Created: e.Created, Answered: e.Answered, Ended: e.Ended,
+		}}
+		u.st.order = append(u.st.order, key)
+	}
+	u.sortOrder()
+	u.logf(levelInfo, fmt.Sprintf("%d earlier call(s) from the call history", len(keep)))
+}
+
+// whenLabel is a short label for when an earlier call started: "11:58" today, else "Jan 02"
+// ("2025-12-30" in another year).
+func (u *UI) whenLabel(t, now time.Time) string {
+	t = t.In(u.loc)
+	switch {
+	case t.IsZero():
+		return "earlier"
+	case t.YearDay() == now.YearDay() && t.Year() == now.Year():
+		return t.Format("15:04")
+	case t.Year() == now.Year():
+		return t.Format("Jan 02")
+	}
+	return t.Format("2006-01-02")
+}
+
+// sortOrder puts the history first (oldest first), then this run's calls by id.
+func (u *UI) sortOrder() {
+	sort.SliceStable(u.st.order, func(i, j int) bool {
+		a, b := u.st.calls[u.st.order[i]], u.st.calls[u.st.order[j]]
+		if a.hist != b.hist {
+			return a.hist
+		}
+		if a.hist {
+			return a.histSeq < b.histSeq
+		}
+		return idLess(u.st.order[i], u.st.order[j])
+	})
 }
 
 // applyEvents applies a batch of core events (event goroutine).
@@ -130,7 +210,7 @@ func (u *UI) upsertCall(ci phone.CallInfo) {
 		c = &callEntry{}
 		u.st.calls[ci.ID] = c
 		u.st.order = append(u.st.order, ci.ID)
-		sort.SliceStable(u.st.order, func(i, j int) bool { return idLess(u.st.order[i], u.st.order[j]) })
+		u.sortOrder()
 	}
 	old := c.info
 	c.info = ci

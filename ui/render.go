@@ -159,7 +159,8 @@ func (u *UI) renderCalls() {
 	now := u.now()
 	selRow := 0
 	for r, id := range u.st.order {
-		c := u.st.calls[id].info
+		e := u.st.calls[id]
+		c := e.info
 		row := r + 1
 		if id == u.st.selected {
 			selRow = row
@@ -188,6 +189,13 @@ func (u *UI) renderCalls() {
 			u.cell(quality(c.Stats), tcell.ColorDefault),
 		}
 		for i, cell := range cells {
+			if e.hist { // an earlier call: dimmed (in mono too)
+				st := u.th.style().Dim(true)
+				if !u.th.mono {
+					st = st.Foreground(u.th.dim)
+				}
+				cell.SetStyle(st)
+			}
 			if c.State == phone.StateIncoming {
 				st := u.th.ringing(true)
 				cell.SetStyle(st).SetSelectedStyle(st.Reverse(true))

@@ -31,6 +31,8 @@ type Core interface {
 	Accounts() []phone.AccountInfo
 	Listen() []string
 	AudioDevice() string
+	// History is the ended calls, oldest first, those of earlier runs too. Read once, at start.
+	History() []phone.HistoryEntry
 }
 
 // eventSource is an unexported test seam: a core that has it is read through it instead of
@@ -49,6 +51,10 @@ type Options struct {
 	Title string
 	// LogLines bounds the Log pane's scrollback; 0 means 5000.
 	LogLines int
+	// DialHistoryFile keeps the dialled targets, one per line, across restarts ("" keeps them in
+	// memory only). Its last 100 lines are loaded by New; a dialled target is appended at once.
+	// An unreadable file is reported in the Log pane, never fatal.
+	DialHistoryFile string
 }
 
 // UI is the terminal front end. Build it with New or NewWithScreen, then call Run once.
@@ -64,8 +70,9 @@ type UI struct {
 	now func() time.Time
 	loc *time.Location
 
-	logs    *logBuffer
-	stopReq chan struct{} // buffered 1: asks the pump to stop the application
+	logs     *logBuffer
+	stopReq  chan struct{} // buffered 1: asks the pump to stop the application
+	dialHist *dialHistory  // appends dialled targets to Options.DialHistoryFile
 
 	// Everything below is owned by the tview event goroutine.
 	st       *state
@@ -102,6 +109,14 @@ func NewWithScreen(core Core, opts Options, screen tcell.Screen) *UI {
 		stopReq: make(chan struct{}, 1),
 		st:      newState(),
 	}
+	u.dialHist = &dialHistory{path: opts.DialHistoryFile, logs: u.logs, now: func() time.Time { return u.now() }}
+	if opts.DialHistoryFile != "" {
+		lines, warnings := loadDialHistory(opts.DialHistoryFile)
+		u.st.history = lines
+		for _, w := range warnings {
+			u.logs.add(levelWarn, w, time.Now())
+		}
+	}
 	u.build()
 	if screen != nil {
 		u.screen = screen
@@ -128,7 +143,7 @@ func (u *UI) Run(ctx context.Context) error {
 			return fmt.Errorf("ui: terminal: %w", err)
 		}
 		u.screen = s
-		u.app.SetScreen(s) // runs Init
+		u.app.SetScreen(s)                        // runs Init
 		u.app.EnableMouse(true).EnablePaste(true) // a paste goes to the input line, never becomes keys
 	}
 	var events <-chan phone.Event
@@ -153,6 +168,7 @@ func (u *UI) Run(ctx context.Context) error {
 	case <-pumpDone:
 	case <-time.After(2 * time.Second):
 	}
+	u.dialHist.wait(2 * time.Second) // the last dialled target reaches the file
 	return err
 }
 
@@ -219,10 +235,12 @@ type coreSnapshot struct {
 	accounts []phone.AccountInfo
 	listen   []string
 	audio    string
+	history  []phone.HistoryEntry
 }
 
 func (u *UI) snapshot() coreSnapshot {
 	return coreSnapshot{
+		history:  u.core.History(),
 		calls:    u.core.Calls(),
 		accounts: u.core.Accounts(),
 		listen:   u.core.Listen(),

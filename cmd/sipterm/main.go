@@ -182,7 +182,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if f.headless {
 		return runHeadless(ctx, ph, notice, stdin, stdout, stderr)
 	}
-	tui := ui.New(ph, ui.Options{Theme: cfg.UI.Theme})
+	tui := ui.New(ph, ui.Options{Theme: cfg.UI.Theme, DialHistoryFile: filepath.Join(stateDir(), "dial_history")})
 	paneLog.set(tui.LogWriter())
 	return runTUI(ctx, ph, tui, notice, stderr)
 }
