@@ -1,6 +1,11 @@
 package audio
 
-import "testing"
+import (
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
 
 // The media path's per-frame work must not allocate: these tests hold it to that, and the
 // benchmarks report ns and allocs per 20 ms frame.
@@ -123,4 +128,37 @@ func BenchmarkPortAudioMix(b *testing.B) {
 		d.mixStreams(d.frame[:])
 		d.up.Process(d.frame[:], d.mono)
 	}
+}
+
+// BenchmarkNullDevice500Streams is one 20 ms tick of 500 concurrent null streams (500 calls'
+// clocks); it reports the CPU each tick costs, which must stay far below the 20 ms.
+func BenchmarkNullDevice500Streams(b *testing.B) {
+	const n = 500
+	d := NewNullDevice()
+	defer d.Close()
+	streams := make([]Stream, n)
+	for i := range streams {
+		streams[i], _ = d.Open()
+	}
+	frames := make([][]int16, n)
+	for i := range frames {
+		frames[i] = make([]int16, FrameSamples)
+	}
+	var cpu0 syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &cpu0)
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for i, s := range streams { // one goroutine per call, as the media layer has
+		wg.Go(func() {
+			for range b.N {
+				_ = s.Read(frames[i])
+				_ = s.Write(frames[i])
+			}
+		})
+	}
+	wg.Wait()
+	var cpu1 syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &cpu1)
+	used := time.Duration(cpu1.Utime.Nano() + cpu1.Stime.Nano() - cpu0.Utime.Nano() - cpu0.Stime.Nano())
+	b.ReportMetric(float64(used.Microseconds())/float64(b.N), "cpu-µs/tick")
 }

@@ -15,6 +15,21 @@ const (
 	KindFile      Kind = "file"
 )
 
+// ParseKind checks a device kind from a flag or the config; empty means portaudio.
+func ParseKind(s string) (Kind, error) {
+	switch k := Kind(s); k {
+	case "":
+		return KindPortAudio, nil
+	case KindPortAudio, KindNull, KindFile:
+		return k, nil
+	default:
+		return "", fmt.Errorf("unknown audio kind %q (want portaudio, null or file)", s)
+	}
+}
+
+// String is the kind's name.
+func (k Kind) String() string { return string(k) }
+
 // Options choose and configure a device.
 type Options struct {
 	// Kind is the device type; empty means portaudio.

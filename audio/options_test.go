@@ -61,3 +61,24 @@ func TestOpenOrFallback(t *testing.T) {
 		})
 	}
 }
+
+func TestParseKind(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Kind
+		wantErr bool
+	}{
+		{"", KindPortAudio, false},
+		{"portaudio", KindPortAudio, false},
+		{"null", KindNull, false},
+		{"file", KindFile, false},
+		{"alsa", "", true},
+		{"NULL", "", true},
+	}
+	for _, tt := range tests {
+		got, err := ParseKind(tt.in)
+		if got != tt.want || (err != nil) != tt.wantErr {
+			t.Errorf("ParseKind(%q) = %q, %v; want %q, error %v", tt.in, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
