@@ -514,7 +514,7 @@ func (p *Phone) stop() {
 	}
 	stderr, _ := os.ReadFile(p.errLog)
 	if bytes.Contains(stderr, []byte("WARNING: DATA RACE")) {
-		t.Errorf("phone: the race detector reported a data race (see stderr below)")
+		t.Errorf("phone: the race detector reported a data race:\n%s", raceReports(string(stderr), 3))
 	}
 	if bytes.Contains(stderr, []byte("panic: ")) || bytes.Contains(stderr, []byte("fatal error: ")) {
 		t.Errorf("phone: panic/fatal error on stderr")
@@ -546,6 +546,20 @@ func (p *Phone) terminate(sig syscall.Signal) {
 	p.expectExit = true
 	p.mu.Unlock()
 	p.stop()
+}
+
+// raceReports extracts the first n race detector reports from a stderr text.
+func raceReports(s string, n int) string {
+	var out []string
+	for _, part := range strings.Split(s, "==================\n")[1:] {
+		if strings.HasPrefix(part, "WARNING: DATA RACE") {
+			out = append(out, part)
+			if len(out) == n {
+				break
+			}
+		}
+	}
+	return strings.Join(out, "==================\n")
 }
 
 func tail(s string, n int) string {
