@@ -10,6 +10,8 @@
 //     beginning); Write records each stream to its own 8 kHz mono WAV file (Y.wav, Y-2.wav, ...).
 //     Paced like null.
 //   - portaudio: one duplex sound device shared by all calls, paced by the device's own clock.
+//     It is released (microphone closed) when no stream has been open for 3 s, and opened
+//     again by the next Open.
 //
 // Every device also implements Reporter (Latency, Stats). Local sounds (ringback, ring, DTMF
 // feedback) go through PlayTone, which opens its own stream with OpenPlayback.

@@ -3,6 +3,7 @@ package audio
 import (
 	"fmt"
 	"log/slog"
+	"time"
 )
 
 // Kind names a device type, as in the --audio flag and the config's audio key.
@@ -49,6 +50,8 @@ type Options struct {
 	CaptureStderr bool
 	// Logger receives the device's log lines; nil discards them.
 	Logger *slog.Logger
+
+	idleAfter time.Duration // tests: how soon an unused portaudio device is released
 }
 
 // Open opens the device opts describe.

@@ -37,6 +37,10 @@ const (
 	// outputPrime blocks of silence are written when the device starts.
 	outputPrime = 2
 	reopenEvery = time.Second
+	// idleRelease: the device is released this long after its last stream closed, so the
+	// microphone is not held open (and the machine not woken 50 times a second) between calls,
+	// while a call that follows its ringback tone finds it still open.
+	idleRelease = 3 * time.Second
 	// errorLogEvery limits device error log lines to one per this period after the first few.
 	errorLogEvery = 10 * time.Second
 )
@@ -60,6 +64,10 @@ type PortAudioDevice struct {
 	down, up       *Resampler
 	frame, scratch [FrameSamples]int16
 	mix            [FrameSamples]int32
+
+	idleAfter time.Duration // release the device this long after the last stream closed
+	running   atomic.Bool
+	wake      chan struct{} // capacity 1: Open tells an idle device goroutine to open the device
 
 	streams atomic.Pointer[[]*paStream] // copy-on-write: the device goroutine never locks for it
 	mu      sync.Mutex                  // serialises changes to streams and closing
@@ -94,7 +102,11 @@ func NewPortAudioDevice(opts Options) (*PortAudioDevice, error) {
 		_ = paRelease()
 		return nil, err
 	}
-	d := &PortAudioDevice{log: log, inDev: in, outDev: out, stop: make(chan struct{}), done: make(chan struct{})}
+	d := &PortAudioDevice{log: log, inDev: in, outDev: out, idleAfter: opts.idleAfter,
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	if d.idleAfter <= 0 {
+		d.idleAfter = idleRelease
+	}
 	d.name = "portaudio: " + in.Name
 	if out.Name != in.Name {
 		d.name += " / " + out.Name
@@ -109,6 +121,7 @@ func NewPortAudioDevice(opts Options) (*PortAudioDevice, error) {
 	}
 	log.Info("sound device opened", "device", d.name, "rate", d.rate, "in_channels", d.inCh,
 		"out_channels", d.outCh, "latency_in", d.Latency().Input, "latency_out", d.Latency().Output)
+	d.running.Store(true)
 	go d.run()
 	return d, nil
 }
@@ -193,6 +206,10 @@ func (d *PortAudioDevice) closePA() error {
 	}
 	return nil
 }
+
+// Running reports whether the device is open: it is released while no stream has been open
+// for a few seconds, and opened again by the next Open.
+func (d *PortAudioDevice) Running() bool { return d.running.Load() }
 
 // Name is "portaudio: " and the device name(s).
 func (d *PortAudioDevice) Name() string { return d.name }

@@ -21,6 +21,12 @@ func (d *PortAudioDevice) run() {
 			return
 		default:
 		}
+		if d.idle(&l) {
+			if !d.sleepIdle(&l) {
+				return
+			}
+			continue
+		}
 		if d.pa == nil {
 			if !d.runWithoutDevice(&l) {
 				return
@@ -43,7 +49,8 @@ type loopState struct {
 	nextReopen  time.Time // while the device is closed after errors
 	lastLog     time.Time // of the last error line
 	lastXrunLog time.Time
-	pacer       *pacer // paces the streams while the device is closed
+	pacer       *pacer    // paces the streams while the device is closed
+	idleSince   time.Time // when the last stream closed; zero while streams are open
 
 }
 
@@ -153,9 +160,58 @@ func (d *PortAudioDevice) runWithoutDevice(l *loopState) bool {
 	}
 	d.down.Reset()
 	d.up.Reset()
+	d.running.Store(true)
 	d.c.reopens.Add(1)
 	l.consecutive = 0
 	d.log.Info("sound device reopened", "device", d.name)
+	return true
+}
+
+// idle reports whether no stream has been open for d.idleAfter.
+func (d *PortAudioDevice) idle(l *loopState) bool {
+	if p := d.streams.Load(); p != nil && len(*p) > 0 {
+		l.idleSince = time.Time{}
+		return false
+	}
+	if l.idleSince.IsZero() {
+		l.idleSince = time.Now()
+	}
+	return time.Since(l.idleSince) >= d.idleAfter
+}
+
+// sleepIdle releases the device (microphone off, no wake-ups) until a stream opens, then
+// opens it again. False when the device is closing.
+func (d *PortAudioDevice) sleepIdle(l *loopState) bool {
+	if d.pa != nil {
+		if err := d.closePA(); err != nil {
+			d.log.Warn("releasing idle sound device", "err", err)
+		}
+		d.log.Debug("sound device idle: released", "device", d.name)
+	}
+	d.running.Store(false)
+	select {
+	case <-d.wake: // a stale signal from an Open while running
+	default:
+	}
+	if p := d.streams.Load(); p == nil || len(*p) == 0 { // Open stores its stream before it signals
+		select {
+		case <-d.wake:
+		case <-d.stop:
+			return false
+		}
+	}
+	l.idleSince = time.Time{}
+	if err := d.openAt(d.rate, d.inCh, d.outCh); err != nil {
+		d.c.errors.Add(1)
+		d.log.Warn("opening sound device for a stream; playing silence and retrying", "device", d.name, "err", err)
+		l.nextReopen = time.Now().Add(reopenEvery)
+		l.pacer.start, l.pacer.n = time.Time{}, 0
+		return true
+	}
+	d.down.Reset()
+	d.up.Reset()
+	d.running.Store(true)
+	d.log.Debug("sound device opened for a stream", "device", d.name)
 	return true
 }
 

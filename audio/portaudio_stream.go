@@ -39,6 +39,10 @@ func (d *PortAudioDevice) Open() (Stream, error) {
 	}
 	list = append(slices.Clip(list), s)
 	d.streams.Store(&list)
+	select { // after the store: an idle device goroutine checks the list after draining this
+	case d.wake <- struct{}{}:
+	default:
+	}
 	return s, nil
 }
 

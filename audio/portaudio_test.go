@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // openQuietly opens the portaudio device. PortAudio's initialisation (ALSA and JACK probing)
@@ -393,4 +394,43 @@ func TestPortAudioMixesStreams(t *testing.T) {
 	dial := 32767 * math.Pow(10, DialTone.Level/20)
 	near(t, "median amplitude at 1 kHz (the call)", at1k[len(at1k)/2], amp, amp*0.05)
 	near(t, "median amplitude at 425 Hz (the dial tone)", at425[len(at425)/2], dial, dial*0.05)
+}
+
+// TestPortAudioReleasedWhenIdle: with no stream open the device lets go of the sound server
+// (no recording stream left on it), and the next Open brings it back.
+func TestPortAudioReleasedWhenIdle(t *testing.T) {
+	startPulse(t)
+	feed := startBackground(t, "pacat -p -d lab_mic --latency-msec=20 --format=s16le --rate=8000 --channels=1 </dev/zero")
+	rec := startBackground(t, "parec -d lab_speaker.monitor --latency-msec=20 >/dev/null")
+	waitPulseStreams(t, 1, 1)
+	prioritiseLab(feed.pid(), rec.pid())
+	d := openQuietly(t, Options{idleAfter: 100 * time.Millisecond})
+	waitPulseStreams(t, 2, 2) // the device's own playback and record streams
+	for deadline := time.Now().Add(10 * time.Second); d.Running(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("device still running 10 s after it was opened without streams")
+		}
+	}
+	if p, r := pulseStreams(t); p != 1 || r != 1 {
+		t.Errorf("idle device left %d playback and %d record streams on the server, want only the lab's 1 and 1", p, r)
+	}
+	for range 3 { // open and close: each stream gets frames; the device follows
+		s, err := d.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		frame := make([]int16, FrameSamples)
+		for range 25 {
+			if err := s.Read(frame); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !d.Running() {
+			t.Error("device not running while a stream reads")
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("stats %+v", d.Stats())
 }

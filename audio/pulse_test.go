@@ -126,16 +126,9 @@ func pcm8k(b []byte) []int16 {
 // set its sink's latency) before the device under test opens.
 func waitPulseStreams(t *testing.T, playback, record int) {
 	t.Helper()
-	count := func(what string) int {
-		out, err := exec.Command("pactl", "list", "short", what).Output()
-		if err != nil {
-			t.Fatalf("pactl list short %s: %v", what, err)
-		}
-		return strings.Count(string(out), "\n")
-	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		p, r := count("sink-inputs"), count("source-outputs")
+		p, r := pulseStreams(t)
 		if p >= playback && r >= record {
 			return
 		}
@@ -144,6 +137,19 @@ func waitPulseStreams(t *testing.T, playback, record int) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// pulseStreams counts the server's playback (sink-input) and record (source-output) streams.
+func pulseStreams(t *testing.T) (playback, record int) {
+	t.Helper()
+	count := func(what string) int {
+		out, err := exec.Command("pactl", "list", "short", what).Output()
+		if err != nil {
+			t.Fatalf("pactl list short %s: %v", what, err)
+		}
+		return strings.Count(string(out), "\n")
+	}
+	return count("sink-inputs"), count("source-outputs")
 }
 
 // labNice is the niceness the lab's processes get: the machine has two cores shared with other
