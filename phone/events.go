@@ -165,14 +165,11 @@ func (EventNotice) isEvent()       {}
 // Subscription receives the core's events in order. The publisher never blocks: each subscription
 // keeps an unbounded queue, so a slow reader loses nothing and slows nobody.
 type Subscription struct {
-	ch     chan Event
-	mu     sync.Mutex
-	queue  []Event
-	wake   chan struct{}
-	done   chan struct{}
-	closed bool
-	ending bool // the phone is shutting down: deliver what is queued, then close C
-	hub    *hub
+	ch   chan Event
+	q    *queue[Event]
+	done chan struct{} // Close: stop at once, dropping what is queued
+	once sync.Once
+	hub  *hub
 }
 
 // C delivers the events. It is closed after Close.
@@ -181,66 +178,43 @@ func (s *Subscription) C() <-chan Event { return s.ch }
 // Close stops the subscription; pending events are dropped.
 func (s *Subscription) Close() {
 	s.hub.remove(s)
-	s.mu.Lock()
-	if !s.closed {
-		s.closed = true
-		close(s.done)
-	}
-	s.mu.Unlock()
+	s.q.close()
+	s.once.Do(func() { close(s.done) })
 }
 
-func (s *Subscription) push(e Event) {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return
-	}
-	s.queue = append(s.queue, e)
-	s.mu.Unlock()
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
+// end delivers what is queued and then closes C (the phone is shutting down).
+func (s *Subscription) end() {
+	s.hub.remove(s)
+	s.q.close()
 }
 
 // pump moves queued events to the channel, one goroutine per subscription.
 func (s *Subscription) pump() {
 	defer close(s.ch)
 	for {
-		s.mu.Lock()
-		batch := s.queue
-		s.queue = nil
-		s.mu.Unlock()
-		for _, e := range batch {
+		for _, e := range s.q.take() {
 			select {
 			case s.ch <- e:
 			case <-s.done:
 				return
 			}
 		}
-		s.mu.Lock()
-		finished := s.ending && len(s.queue) == 0
-		s.mu.Unlock()
-		if finished {
+		if s.q.isClosed() {
+			// close happened before this check, so take sees everything pushed before it
+			for _, e := range s.q.take() {
+				select {
+				case s.ch <- e:
+				case <-s.done:
+					return
+				}
+			}
 			return
 		}
 		select {
-		case <-s.wake:
+		case <-s.q.wake:
 		case <-s.done:
 			return
 		}
-	}
-}
-
-// end delivers what is queued and then closes C.
-func (s *Subscription) end() {
-	s.hub.remove(s)
-	s.mu.Lock()
-	s.ending = true
-	s.mu.Unlock()
-	select {
-	case s.wake <- struct{}{}:
-	default:
 	}
 }
 
@@ -253,7 +227,7 @@ type hub struct {
 func newHub() *hub { return &hub{subs: map[*Subscription]struct{}{}} }
 
 func (h *hub) subscribe() *Subscription {
-	s := &Subscription{ch: make(chan Event, 64), wake: make(chan struct{}, 1), done: make(chan struct{}), hub: h}
+	s := &Subscription{ch: make(chan Event, 64), q: newQueue[Event](), done: make(chan struct{}), hub: h}
 	h.mu.Lock()
 	h.subs[s] = struct{}{}
 	h.mu.Unlock()
@@ -271,7 +245,7 @@ func (h *hub) publish(e Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for s := range h.subs {
-		s.push(e)
+		s.q.push(e)
 	}
 }
 

@@ -26,12 +26,20 @@ type testPhone struct {
 
 func startPhone(t *testing.T, name string, extra string) *testPhone {
 	t.Helper()
+	return startPhoneWith(t, name, extra, Options{})
+}
+
+// startPhoneWith starts a phone on a free loopback port with one account called name; extra is
+// more top-level config, opts the options (its Config is filled in here).
+func startPhoneWith(t *testing.T, name string, extra string, opts Options) *testPhone {
+	t.Helper()
 	text := fmt.Sprintf("listen = \"127.0.0.1:0\"\naudio = \"null\"\nrtp_timeout = \"0s\"\n%s\n[[accounts]]\nname = %q\naor = \"sip:%s@127.0.0.1\"\n", extra, name, name)
 	cfg, err := config.Parse(name+".toml", []byte(text))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := New(Options{Config: cfg})
+	opts.Config = cfg
+	p, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,14 +1,11 @@
 package phone
 
 import (
-	"context"
-	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sipterm/sipterm/audio"
-	"github.com/sipterm/sipterm/phone/config"
 )
 
 // soundMeter is a Device whose streams count the loud frames written to them, so a test can
@@ -46,25 +43,7 @@ func (s meterStream) Write(frame []int16) error {
 
 func TestTonesRingbackAndRing(t *testing.T) {
 	newPhone := func(name string, dev audio.Device) *testPhone {
-		cfg, err := config.Parse(name, []byte(fmt.Sprintf("listen = \"127.0.0.1:0\"\n[[accounts]]\naor = \"sip:%s@127.0.0.1\"\n", name)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := New(Options{Config: cfg, Device: dev, Tones: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tp := &testPhone{Phone: p, sub: p.Subscribe()}
-		if err := p.Start(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		tp.uri = fmt.Sprintf("sip:%s@127.0.0.1:%d", name, p.port)
-		t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			p.Close(ctx)
-		})
-		return tp
+		return startPhoneWith(t, name, "", Options{Device: dev, Tones: true})
 	}
 	caller, callee := &soundMeter{null: audio.NewNullDevice()}, &soundMeter{null: audio.NewNullDevice()}
 	a, b := newPhone("alice", caller), newPhone("bob", callee)

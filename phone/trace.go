@@ -7,7 +7,6 @@ import (
 	"io"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -21,12 +20,8 @@ type tracer struct {
 	out    io.Writer
 	events bool
 
-	mu      sync.Mutex
-	queue   []traceMsg
-	stopped bool
-	wake    chan struct{}
-	stopCh  chan struct{}
-	done    chan struct{}
+	q    *queue[traceMsg]
+	done chan struct{}
 }
 
 type traceMsg struct {
@@ -38,7 +33,7 @@ type traceMsg struct {
 }
 
 func newTracer(p *Phone, out io.Writer, events bool) *tracer {
-	return &tracer{p: p, out: out, events: events, wake: make(chan struct{}, 1), stopCh: make(chan struct{}), done: make(chan struct{})}
+	return &tracer{p: p, out: out, events: events, q: newQueue[traceMsg](), done: make(chan struct{})}
 }
 
 func (t *tracer) start() {
@@ -50,10 +45,7 @@ func (t *tracer) start() {
 // stop flushes what is queued; later messages are dropped. sipgo's SIPDebug switch stays on:
 // its transport goroutines read it without synchronisation, so it is only set before they run.
 func (t *tracer) stop() {
-	t.mu.Lock()
-	t.stopped = true
-	t.mu.Unlock()
-	close(t.stopCh)
+	t.q.close()
 	<-t.done
 }
 
@@ -65,19 +57,7 @@ func (t *tracer) SIPTraceWrite(transport, laddr, raddr string, msg []byte) {
 	t.add(traceMsg{t: time.Now(), out: true, transport: transport, laddr: laddr, raddr: raddr, msg: bytes.Clone(msg)})
 }
 
-func (t *tracer) add(m traceMsg) {
-	t.mu.Lock()
-	if t.stopped {
-		t.mu.Unlock()
-		return
-	}
-	t.queue = append(t.queue, m)
-	t.mu.Unlock()
-	select {
-	case t.wake <- struct{}{}:
-	default:
-	}
-}
+func (t *tracer) add(m traceMsg) { t.q.push(m) }
 
 func (t *tracer) run() {
 	defer close(t.done)
@@ -86,31 +66,17 @@ func (t *tracer) run() {
 		w = bufio.NewWriter(t.out)
 	}
 	for {
-		t.mu.Lock()
-		batch := t.queue
-		t.queue = nil
-		t.mu.Unlock()
-		for _, m := range batch {
+		closed := t.q.isClosed() // before take: then take sees everything pushed before close
+		for _, m := range t.q.take() {
 			t.emit(w, m)
 		}
 		if w != nil {
 			w.Flush()
 		}
-		select {
-		case <-t.wake:
-		case <-t.stopCh:
-			t.mu.Lock()
-			rest := t.queue
-			t.queue = nil
-			t.mu.Unlock()
-			for _, m := range rest {
-				t.emit(w, m)
-			}
-			if w != nil {
-				w.Flush()
-			}
+		if closed {
 			return
 		}
+		<-t.q.wake
 	}
 }
 
