@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -138,6 +139,20 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer closeLog()
+	restoreStderr := func() error { return nil }
+	if !f.headless {
+		// The terminal belongs to tview: whatever a C library prints on fd 2 goes to the log.
+		// A crash trace still reaches the terminal too (after tview has restored it).
+		if lf, ok := logOut.(*os.File); ok {
+			if orig, err := syscall.Dup(2); err == nil {
+				_ = debug.SetCrashOutput(os.NewFile(uintptr(orig), "stderr"), debug.CrashOptions{})
+			}
+			if restore, err := audio.RedirectStderr(lf); err == nil {
+				restoreStderr = restore
+				defer restore()
+			}
+		}
+	}
 	// Under the TUI the log also goes to its Log pane, which exists only once the phone does.
 	paneLog := &lazyWriter{}
 	var logW io.Writer = logOut
@@ -184,7 +199,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	tui := ui.New(ph, ui.Options{Theme: cfg.UI.Theme, DialHistoryFile: filepath.Join(stateDir(), "dial_history")})
 	paneLog.set(tui.LogWriter())
-	return runTUI(ctx, ph, tui, notice, stderr)
+	return runTUI(ctx, ph, tui, notice, stderr, restoreStderr)
 }
 
 func runHeadless(ctx context.Context, ph *phone.Phone, notice string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -222,8 +237,9 @@ func runHeadless(ctx context.Context, ph *phone.Phone, notice string, stdin io.R
 	return 0
 }
 
-func runTUI(ctx context.Context, ph *phone.Phone, tui *ui.UI, notice string, stderr io.Writer) int {
+func runTUI(ctx context.Context, ph *phone.Phone, tui *ui.UI, notice string, stderr io.Writer, restoreStderr func() error) int {
 	if err := ph.Start(ctx); err != nil {
+		_ = restoreStderr()
 		fmt.Fprintln(stderr, "sipterm:", err)
 		return 1
 	}
@@ -236,6 +252,7 @@ func runTUI(ctx context.Context, ph *phone.Phone, tui *ui.UI, notice string, std
 	if cerr := ph.Close(closeCtx); cerr != nil {
 		slog.Warn("closing the phone", "error", cerr)
 	}
+	_ = restoreStderr() // the terminal is ours again
 	if err != nil {
 		fmt.Fprintln(stderr, "sipterm:", err)
 		return 1
