@@ -410,7 +410,8 @@ func (p *Phone) waitFor(timeout time.Duration, kind string, kv ...string) Event 
 	return p.waitEvent(ev(kind, kv...), timeout)
 }
 
-// query sends a command and waits for the reply event of the given kind.
+// query sends a command and waits for the reply event of the given kind (or an error event).
+// It marks first, so later waits only see events from this point on.
 func (p *Phone) query(cmd, kind string, timeout time.Duration) Event {
 	p.t.Helper()
 	p.Mark()
