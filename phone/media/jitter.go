@@ -41,7 +41,9 @@ type jbPacket struct {
 	seq uint16
 	ts  uint32
 	n   int
-	pcm [maxPacketSamples]int16
+	// pcm grows to the largest packet this slot has held (160 samples for 20 ms): a full
+	// 120 ms array per slot would cost 120 KB per call; this is allocated once, not per packet.
+	pcm []int16
 }
 
 // jbCounters are the jitter buffer's event counts.
@@ -204,7 +206,11 @@ func (j *jitterBuffer) insert(seq uint16, ts uint32, pcm []int16) {
 	j.nfree--
 	idx := j.free[j.nfree]
 	p := &j.pool[idx]
-	p.seq, p.ts, p.n = seq, ts, copy(p.pcm[:], pcm)
+	if cap(p.pcm) < len(pcm) {
+		p.pcm = make([]int16, len(pcm))
+	}
+	p.pcm = p.pcm[:cap(p.pcm)]
+	p.seq, p.ts, p.n = seq, ts, copy(p.pcm, pcm)
 	i := j.nq
 	for i > 0 && int32(j.pool[j.q[i-1]].ts-ts) > 0 {
 		i--

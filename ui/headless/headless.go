@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"runtime"
 	"sync"
 	"time"
 
@@ -136,7 +137,11 @@ func (h *Headless) Execute(line string) (quit bool) {
 		h.emit(map[string]any{"event": "accounts", "count": len(accts)})
 	case "debug":
 		calls, goroutines := c.Debug()
-		h.emit(map[string]any{"event": "debug", "calls": calls, "goroutines": goroutines})
+		var ms runtime.MemStats
+		runtime.GC() // live figures, not the garbage of the last seconds
+		runtime.ReadMemStats(&ms)
+		h.emit(map[string]any{"event": "debug", "calls": calls, "goroutines": goroutines,
+			"heap_inuse_kb": ms.HeapInuse / 1024, "stack_inuse_kb": ms.StackInuse / 1024, "sys_kb": ms.Sys / 1024})
 	}
 	if err != nil {
 		h.errorEvent(err.Error())
