@@ -14,6 +14,7 @@
 #   PEERS         peers to compare (default "baresip sipterm")
 #   BENCH_RESULTS result dir (default ./bench-results, which ignores itself in git)
 #   SIPTERM_BIN   a prebuilt binary (default: built here from ./cmd/sipterm, without -race)
+#   SUMMARIZE=FILE  only print the summary of an earlier baselines-*.txt
 # Quick run (~3 min):  ROUNDS=1 RATES="10 50" MEDIA_CALLS=10 MEDIA_S=8 GO_BENCHTIME=100ms make bench
 # Output: bench-results/{go-bench,baselines,summary}-<UTC stamp>.txt and per-run lab state in
 # bench-results/runs-<stamp>/<peer>-r<N>/ (peer logs, SIPp logs).
@@ -33,6 +34,53 @@ SUMMARY=$OUT/summary-$STAMP.txt
 RUNS=$OUT/runs-$STAMP
 [[ "$ROUNDS" =~ ^[0-9]+$ ]] || { echo "bench: ROUNDS must be a number" >&2; exit 2; }
 echo "bench: results in $OUT (stamp $STAMP)" >&2
+
+# Summary: for each figure (line kind + its rate/calls qualifier + key), the median over the
+# rounds per peer, and the ratio of the second peer to the first (sipterm/baresip by default).
+summarize() {
+  awk -v peers="$PEERS" '
+    function num(v) { return v ~ /^-?[0-9]+(\.[0-9]+)?$/ }
+    function median(list,   n, a, i, j, t) {
+      n = split(list, a, " ")
+      # insertion sort by value, keeping each figure as it was printed
+      for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
+      if (n == 0) return ""
+      return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    {
+      peer = $1; kind = $3; qual = ""
+      if (kind == "setup" || kind == "media") qual = "@" $4
+      for (i = 4; i <= NF; i++) {
+        split($i, kv, "="); k = kv[1]; v = substr($i, length(k) + 2)
+        if (k == "pid" || k == "target" || k == "comm") continue
+        if ((kind == "setup" && (k == "rate" || k == "calls")) || (kind == "media" && k == "calls")) continue
+        if (!num(v)) continue
+        key = kind qual "." k
+        if (!(key in seen)) { seen[key] = 1; order[++nk] = key }
+        vals[peer SUBSEP key] = vals[peer SUBSEP key] " " v
+      }
+    }
+    END {
+      np = split(peers, P, " ")
+      printf "%-36s", "median over rounds"
+      for (i = 1; i <= np; i++) printf " %12s", P[i]
+      if (np >= 2) printf " %10s", P[2] "/" P[1]
+      printf "\n"
+      for (j = 1; j <= nk; j++) {
+        key = order[j]; printf "%-36s", key
+        for (i = 1; i <= np; i++) { m[i] = median(vals[P[i] SUBSEP key]); printf " %12s", (m[i] == "" ? "-" : m[i]) }
+        if (np >= 2) {
+          if (m[1] != "" && m[2] != "" && m[1] + 0 != 0) printf " %10.2f", m[2] / m[1]; else printf " %10s", "-"
+        }
+        printf "\n"
+      }
+    }' "$1"
+}
+
+if [[ -n "${SUMMARIZE:-}" ]]; then   # SUMMARIZE=bench-results/baselines-X.txt: only the summary
+  summarize "$SUMMARIZE"
+  exit 0
+fi
 
 # --- Go benchmarks ---------------------------------------------------------------------------
 if [[ "${SKIP_GO:-0}" != 1 ]]; then
@@ -68,44 +116,7 @@ if [[ "${SKIP_BASELINES:-0}" != 1 ]]; then
       ((rc == 0)) || echo "$peer r$r error baselines_rc=$rc" | tee -a "$BFILE"
     done
   done
-  # Summary: for each figure (line kind + its rate/calls qualifier + key), the median over the
-  # rounds per peer, and the ratio of the second peer to the first (sipterm/baresip by default).
-  awk -v peers="$PEERS" '
-    function num(v) { return v ~ /^-?[0-9]+(\.[0-9]+)?$/ }
-    function median(list,   n, a, i, j, t) {
-      n = split(list, a, " ")
-      for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-      if (n == 0) return ""
-      return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-    }
-    {
-      peer = $1; kind = $3; qual = ""
-      if (kind == "setup" || kind == "media") qual = "@" $4
-      for (i = 4; i <= NF; i++) {
-        split($i, kv, "="); k = kv[1]; v = substr($i, length(k) + 2)
-        if (k == "pid" || k == "target" || k == "comm") continue
-        if ((kind == "setup" && (k == "rate" || k == "calls")) || (kind == "media" && k == "calls")) continue
-        if (!num(v)) continue
-        key = kind qual "." k
-        if (!(key in seen)) { seen[key] = 1; order[++nk] = key }
-        vals[peer SUBSEP key] = vals[peer SUBSEP key] " " v
-      }
-    }
-    END {
-      np = split(peers, P, " ")
-      printf "%-36s", "median over rounds"
-      for (i = 1; i <= np; i++) printf " %12s", P[i]
-      if (np >= 2) printf " %10s", P[2] "/" P[1]
-      printf "\n"
-      for (j = 1; j <= nk; j++) {
-        key = order[j]; printf "%-36s", key
-        for (i = 1; i <= np; i++) { m[i] = median(vals[P[i] SUBSEP key]); printf " %12s", (m[i] == "" ? "-" : m[i]) }
-        if (np >= 2) {
-          if (m[1] != "" && m[2] != "" && m[1] + 0 != 0) printf " %10.2f", m[2] / m[1]; else printf " %10s", "-"
-        }
-        printf "\n"
-      }
-    }' "$BFILE" | tee "$SUMMARY"
+  summarize "$BFILE" | tee "$SUMMARY"
   if grep -q ' error baselines_rc=' "$BFILE"; then
     echo "bench: some baseline runs failed:" >&2
     grep ' error baselines_rc=' "$BFILE" >&2
