@@ -4,6 +4,7 @@ package main
 // call is left in the registry and the goroutine count is back near idle (no leak per call).
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -20,11 +21,18 @@ const (
 // ({"event":"debug","goroutines":N,"calls":N}).
 func debugInfo(t *testing.T, p *Phone) (goroutines, calls int) {
 	t.Helper()
+	e := debugEvent(t, p)
+	return e.Int("goroutines"), e.Int("calls")
+}
+
+// debugEvent is the whole debug reply (also heap_inuse_kb: the live heap after a GC).
+func debugEvent(t *testing.T, p *Phone) Event {
+	t.Helper()
 	e := p.query("debug", "debug", 5*time.Second)
 	if e.Str("event") != "debug" || e.Int("goroutines") < 0 {
 		t.Fatalf("the headless `debug` command (goroutine count) is missing or malformed: %s", e.Raw)
 	}
-	return e.Int("goroutines"), e.Int("calls")
+	return e
 }
 
 // threads reads the process's OS thread count from /proc (logged only: a hint, not asserted).
@@ -53,16 +61,17 @@ func openFDs(pid int) int {
 
 // TestSippLoad200Calls: SIPp uac-nortp (INVITE, 200, ACK, 1 s, BYE; no RTP from SIPp), 200
 // calls at 20/s, up to 100 at once: all 200 succeed, the phone saw 200 incoming, established
-// and terminated calls and no 603; afterwards `calls` reports 0 and the goroutines return to
-// about the idle count.
+// and terminated calls and no 603; afterwards `calls` reports 0 and the goroutines, open file
+// descriptors and live heap return to about their idle figures.
 func TestSippLoad200Calls(t *testing.T) {
 	needTools(t, "sipp")
 	l := lab(t)
 	p := startPhone(t, "--listen", phoneAddr(5083), "--auto-answer", "0s", "--audio", "null")
 	time.Sleep(time.Second) // let start-up goroutines settle before the idle figure
-	idleG, _ := debugInfo(t, p)
+	idle := debugEvent(t, p)
+	idleG, idleHeap := idle.Int("goroutines"), idle.Int("heap_inuse_kb")
 	idleFDs := openFDs(p.Pid())
-	t.Logf("idle: goroutines=%d threads=%d fds=%d", idleG, threads(p.Pid()), idleFDs)
+	t.Logf("idle: goroutines=%d threads=%d fds=%d heap_inuse_kb=%d", idleG, threads(p.Pid()), idleFDs, idleHeap)
 
 	r := l.sipp("uac-nortp", phoneAddr(5083), "COUNT="+strconv.Itoa(loadCalls), "RATE="+strconv.Itoa(loadRate),
 		"LIMIT=100", "DURATION=1", "TIMEOUT=120", "RECV_TIMEOUT=10000")
@@ -89,21 +98,33 @@ func TestSippLoad200Calls(t *testing.T) {
 
 	// goroutines back to idle (transactions may linger for Timer J/K: poll, bounded)
 	slack := max(5, idleG/10)
-	// and no RTP/RTCP socket (or other descriptor) left open per call
-	var g, fds int
-	for deadline := time.Now().Add(45 * time.Second); ; time.Sleep(2 * time.Second) {
+	// and no RTP/RTCP socket (or other descriptor) left open per call, and the live heap
+	// (after a GC) back near idle: nothing of the 200 calls is retained
+	heapMax := -1
+	if idleHeap >= 0 {
+		heapMax = idleHeap*3/2 + 1024
+	}
+	// sipgo keeps finished transactions (and what they hold) for Timer J/K, 32 s over UDP: the
+	// live heap settles about 32 s after the last BYE
+	var g, fds, heap int
+	var polls []string
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(2 * time.Second) {
+		e := debugEvent(t, p)
 		var calls int
-		g, calls = debugInfo(t, p)
+		g, calls, heap = e.Int("goroutines"), e.Int("calls"), e.Int("heap_inuse_kb")
 		fds = openFDs(p.Pid())
-		if g <= idleG+slack && calls == 0 && fds <= idleFDs+2 {
+		polls = append(polls, fmt.Sprintf("goroutines=%d calls=%d fds=%d heap_inuse_kb=%d", g, calls, fds, heap))
+		heapOK := heapMax < 0 || heap <= heapMax
+		if g <= idleG+slack && calls == 0 && fds <= idleFDs+2 && heapOK {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Errorf("45 s after the load: goroutines %d (idle %d, +%d allowed), calls %d, open fds %d (idle %d, +2 allowed): a leak per call?",
-				g, idleG, slack, calls, fds, idleFDs)
+			t.Errorf("60 s after the load: goroutines %d (idle %d, +%d allowed), calls %d, open fds %d (idle %d, +2 allowed), "+
+				"heap_inuse_kb %d (idle %d, %d allowed): a leak per call? polls:\n%s",
+				g, idleG, slack, calls, fds, idleFDs, heap, idleHeap, heapMax, strings.Join(polls, "\n"))
 			break
 		}
 	}
-	t.Logf("after: goroutines=%d threads=%d fds=%d", g, threads(p.Pid()), fds)
+	t.Logf("after: goroutines=%d threads=%d fds=%d heap_inuse_kb=%d", g, threads(p.Pid()), fds, heap)
 	l.sipp("options", phoneAddr(5083)).expectOK(t, 1)
 }
