@@ -8,12 +8,13 @@ import (
 	"time"
 )
 
-// TestLoadReport runs N call pairs (2N sessions, null-clock devices) on loopback for 10 s and
-// reports CPU use and loss. It only reports; set SIPTERM_LOAD_CALLS=N to run it.
-func TestLoadReport(t *testing.T) {
+// BenchmarkLoad runs N call pairs (2N sessions, null-clock devices; N from SIPTERM_LOAD_CALLS,
+// default 50) on loopback for 10 s and reports CPU use and loss; one run, whatever b.N.
+func BenchmarkLoad(b *testing.B) {
+	t := b
 	n, _ := strconv.Atoi(os.Getenv("SIPTERM_LOAD_CALLS"))
 	if n <= 0 {
-		t.Skip("set SIPTERM_LOAD_CALLS=N to run N concurrent calls for 10 s")
+		n = 50
 	}
 	var sessions []*Session
 	for range n {
@@ -46,4 +47,8 @@ func TestLoadReport(t *testing.T) {
 	}
 	t.Logf("%d calls for %v: CPU %.1f%% of one core (%.1f µs per packet sent+received); sent %d, received %d, lost %d, concealed frames %d",
 		n, wall.Round(time.Millisecond), 100*cpu.Seconds()/wall.Seconds(), float64(cpu.Microseconds())/float64(sent+recv), sent, recv, lost, concealed)
+	b.ReportMetric(100*cpu.Seconds()/wall.Seconds(), "cpu-%")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(sent+recv), "µs/packet")
+	b.ReportMetric(float64(lost), "lost")
+	b.ReportMetric(0, "ns/op")
 }
