@@ -1,22 +1,18 @@
 package audio
 
 import (
-	"os"
 	"os/exec"
 	"testing"
 )
 
-// needTool returns the path of an external program a test needs. Missing, the test is skipped,
-// except under CI=true, where a missing tool is a failure.
+// needTool returns the path of an external program a test needs; a missing one fails the test
+// (make test installs them all).
 func needTool(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err == nil {
 		return p
 	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s not found (CI=true: install it with .ci/deps.sh test): %v", name, err)
-	}
-	t.Skipf("%s not found: %v (install with .ci/deps.sh test)", name, err)
+	t.Fatalf("%s not found (install it with .ci/deps.sh test, or make test): %v", name, err)
 	return ""
 }
