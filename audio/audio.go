@@ -2,6 +2,7 @@ package audio
 
 import (
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -82,3 +83,17 @@ var (
 	// ErrNoDevice means no usable sound device was found.
 	ErrNoDevice = errors.New("no sound device")
 )
+
+// checkFrame is the check every Stream's Read and Write start with: a frame of FrameSamples,
+// on a stream that is not closed (done closed). op is "reading" or "writing".
+func checkFrame(op string, frame []int16, done <-chan struct{}) error {
+	if len(frame) != FrameSamples {
+		return fmt.Errorf("%s audio: %w (got %d)", op, ErrFrameSize, len(frame))
+	}
+	select {
+	case <-done:
+		return ErrClosed
+	default:
+		return nil
+	}
+}

@@ -58,8 +58,8 @@ func newPacedStream(set *streamSet, c *pacedCounters, src frameSource, sink fram
 
 // Read waits for the stream's next frame deadline and fills frame from the source.
 func (s *pacedStream) Read(frame []int16) error {
-	if len(frame) != FrameSamples {
-		return fmt.Errorf("reading audio: %w (got %d)", ErrFrameSize, len(frame))
+	if err := checkFrame("reading", frame, s.done); err != nil {
+		return err
 	}
 	s.readMu.Lock()
 	defer s.readMu.Unlock()
@@ -80,13 +80,8 @@ func (s *pacedStream) Read(frame []int16) error {
 
 // Write hands frame to the sink; it never waits for the clock.
 func (s *pacedStream) Write(frame []int16) error {
-	if len(frame) != FrameSamples {
-		return fmt.Errorf("writing audio: %w (got %d)", ErrFrameSize, len(frame))
-	}
-	select {
-	case <-s.done:
-		return ErrClosed
-	default:
+	if err := checkFrame("writing", frame, s.done); err != nil {
+		return err
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()

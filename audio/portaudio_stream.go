@@ -1,7 +1,6 @@
 package audio
 
 import (
-	"fmt"
 	"slices"
 	"sync"
 )
@@ -48,8 +47,8 @@ func (d *PortAudioDevice) Open() (Stream, error) {
 
 // Read waits for the next captured frame; the device's clock paces it.
 func (s *paStream) Read(frame []int16) error {
-	if len(frame) != FrameSamples {
-		return fmt.Errorf("reading audio: %w (got %d)", ErrFrameSize, len(frame))
+	if err := checkFrame("reading", frame, s.done); err != nil {
+		return err
 	}
 	for {
 		select {
@@ -72,13 +71,8 @@ func (s *paStream) Read(frame []int16) error {
 
 // Write queues frame for the next mix; it never blocks on the device.
 func (s *paStream) Write(frame []int16) error {
-	if len(frame) != FrameSamples {
-		return fmt.Errorf("writing audio: %w (got %d)", ErrFrameSize, len(frame))
-	}
-	select {
-	case <-s.done:
-		return ErrClosed
-	default:
+	if err := checkFrame("writing", frame, s.done); err != nil {
+		return err
 	}
 	if s.play.push(frame) {
 		s.dev.c.playbackDrops.Add(1)
