@@ -13,6 +13,10 @@ case $set_name in
       sip-tester          # SIPp: scripted UAC/UAS peers
       baresip-core        # baresip: an independent softphone (g711, ausine, aufile, sndfile, ctrl_tcp)
       kamailio            # registrar + proxy with digest auth
+      kamailio-tls-modules # kamailio's tls.so: the TLS registrar/proxy tests
+      sipvicious          # svmap/svwar/svcrack: the scanner tests
+      iptables            # NAT (MASQUERADE) in the network-namespace tests
+      openssl             # the throwaway CA and certificates for the TLS tests
       sox                 # tones, WAV checks, the G.711 reference
       pulseaudio pulseaudio-utils libasound2-plugins   # a private sound server with null sinks
       tmux                # drives the TUI end to end
