@@ -27,6 +27,8 @@ type Account struct {
 	fromTag string
 	cseq    uint32
 
+	secret secretCache // the password, resolved once per session (secret.go)
+
 	stopCh chan struct{}
 	done   chan struct{}
 }
@@ -47,6 +49,7 @@ func newAccount(p *Phone, cfg *config.Account) *Account {
 		callID:  sip.GenerateTagN(24),
 		fromTag: sip.GenerateTagN(16),
 		cseq:    1,
+		secret:  secretCache{cfg: cfg},
 		stopCh:  make(chan struct{}),
 		done:    make(chan struct{}),
 	}
@@ -122,61 +125,21 @@ func (a *Account) loop() {
 	}
 }
 
-// bindingCheckEvery is how often a registered account asks the registrar for its bindings, so
-// that a registrar that restarted (and forgot us) or went away is noticed within seconds.
-var bindingCheckEvery = 10 * time.Second
-
-// waitChecking waits until the next refresh is due; while registered it checks the binding
-// and returns early when it is gone. It reports false when the account stops.
-func (a *Account) waitChecking(wait time.Duration, registered bool) bool {
-	due := time.After(wait)
-	var tick <-chan time.Time
-	if registered {
-		t := time.NewTicker(bindingCheckEvery)
-		defer t.Stop()
-		tick = t.C
+// waitChecking waits until the next refresh is due and reports false when the account stops.
+// There is no binding check between refreshes: each check was a challenged REGISTER (two
+// transactions per check), which a provider's rate limiter notices; the refresh itself
+// re-creates a binding that a restarted registrar forgot.
+func (a *Account) waitChecking(wait time.Duration, _ bool) bool {
+	due := time.NewTimer(wait)
+	defer due.Stop()
+	select {
+	case <-a.stopCh:
+		return false
+	case <-a.p.ctx.Done():
+		return false
+	case <-due.C:
+		return true
 	}
-	for {
-		select {
-		case <-a.stopCh:
-			return false
-		case <-a.p.ctx.Done():
-			return false
-		case <-due:
-			return true
-		case <-tick:
-			if why := a.checkBinding(); why != "" {
-				a.p.log.Warn("registration lost", "account", a.cfg.Name, "why", why)
-				a.setState(RegFailed, 0, why, time.Time{}, why)
-				return true
-			}
-		}
-	}
-}
-
-// checkBinding sends a REGISTER without Contact (a query, RFC 3261 §10.2.3) and says what is
-// wrong ("" when our contact is still bound).
-func (a *Account) checkBinding() string {
-	ctx, cancel := context.WithTimeout(a.p.ctx, 10*time.Second)
-	defer cancel()
-	res, err := a.send(ctx, func() *sip.Request {
-		req := a.newRegister(0)
-		req.RemoveHeader("Contact")
-		req.RemoveHeader("Expires")
-		return req
-	})
-	if err != nil {
-		return "registrar unreachable: " + err.Error()
-	}
-	if res.StatusCode < 200 || res.StatusCode >= 300 {
-		return fmt.Sprintf("binding query refused: %d %s", res.StatusCode, res.Reason)
-	}
-	for _, h := range res.GetHeaders("Contact") {
-		if c, ok := h.(*sip.ContactHeader); ok && c.Address.Host == a.p.host && c.Address.Port == a.p.port {
-			return ""
-		}
-	}
-	return "the registrar no longer has our contact"
 }
 
 // stop un-registers (Expires: 0) if registered, and ends the loop.
@@ -228,41 +191,16 @@ func (a *Account) register(ctx context.Context, expires int) (granted time.Durat
 	return 0, 0, "", errors.New("the registrar keeps asking for a longer expiry")
 }
 
-// send sends a REGISTER built by build, answering digest challenges (a new request, CSeq + 1,
-// each round; a repeated challenge is only answered when the nonce went stale or changed).
+// send sends a REGISTER built by build, answering digest challenges (authedDo).
 func (a *Account) send(ctx context.Context, build func() *sip.Request) (*sip.Response, error) {
-	password, err := a.cfg.Secret()
-	if err != nil {
-		return nil, err
-	}
-	var auth *authState
-	for round := 0; round < 4; round++ {
-		req := build()
-		if auth != nil {
-			if err := auth.apply(req, a.cfg.Username, password); err != nil {
-				return nil, fmt.Errorf("answering the registrar's challenge: %w", err)
-			}
-		}
-		res, err := a.p.cli.Do(ctx, req)
+	_, res, err := a.authedDo(ctx, nil, build, func(ctx context.Context, req *sip.Request) (*sip.Response, error) {
+		res, err := a.p.clientFor(req.Transport()).Do(ctx, req)
 		if err != nil {
 			return nil, fmt.Errorf("REGISTER to %s: %w", a.cfg.RegistrarURI.HostPort(), err)
 		}
-		if res.StatusCode != sip.StatusUnauthorized && res.StatusCode != sip.StatusProxyAuthRequired {
-			return res, nil
-		}
-		next, err := newAuthState(res)
-		if err != nil {
-			return res, nil
-		}
-		if password == "" {
-			return nil, errors.New("the registrar wants a password and the account has none")
-		}
-		if auth != nil && !next.stale && next.chal.Nonce == auth.chal.Nonce {
-			return res, nil // credentials rejected
-		}
-		auth = next
-	}
-	return nil, errors.New("too many authentication rounds")
+		return res, nil
+	})
+	return res, err
 }
 
 func (a *Account) newRegister(expires int) *sip.Request {
@@ -292,6 +230,7 @@ func (a *Account) newRegister(expires int) *sip.Request {
 	if t, ok := reg.UriParams.Get("transport"); ok && t != "" {
 		req.SetTransport(strings.ToUpper(t))
 	}
+	a.viaProxy(req)
 	return req
 }
 

@@ -321,12 +321,7 @@ func (c *Call) hangupWith(code int, reason string) {
 	}
 	ctx, done := context.WithTimeout(context.Background(), 10*time.Second)
 	defer done()
-	var err error
-	if srv != nil {
-		err = srv.Bye(ctx)
-	} else if cli != nil {
-		err = cli.Bye(ctx)
-	}
+	err := c.bye(ctx, srv, cli)
 	if err != nil {
 		c.log.Warn("BYE failed", "error", err)
 		reason += " (BYE: " + err.Error() + ")"
@@ -378,15 +373,11 @@ func (c *Call) remoteTarget() (sip.Uri, bool) {
 	return sip.Uri{}, false
 }
 
-// dialogDo sends an in-dialog request and waits for its final response.
+// dialogDo sends an in-dialog request and waits for its final response. A 401/407 is
+// answered with the account's credentials (in_dialog_auth.go); req ends up as the request
+// last sent (its CSeq is the one an ACK must carry).
 func (c *Call) dialogDo(ctx context.Context, req *sip.Request) (*sip.Response, error) {
-	if c.srvDlg != nil {
-		return c.srvDlg.Do(ctx, req)
-	}
-	if c.cliDlg != nil {
-		return c.cliDlg.Do(ctx, req)
-	}
-	return nil, fmt.Errorf("call %s has no dialog", c.id)
+	return c.dialogDoAuth(ctx, req, nil)
 }
 
 func (c *Call) dialogWrite(req *sip.Request) error {

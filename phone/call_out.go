@@ -44,10 +44,6 @@ func (p *Phone) Dial(account, target string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	password, err := acct.cfg.Secret()
-	if err != nil {
-		return "", err
-	}
 	sipCallID := sip.GenerateTagN(24) + "@sipterm"
 	c := p.newCall(acct, DirOut, sipCallID, uri.String(), acct.cfg.AORURI.String())
 	if err := c.newMedia(); err != nil {
@@ -73,11 +69,7 @@ func (p *Phone) Dial(account, target string) (string, error) {
 	}
 	switch {
 	case acct.cfg.ProxyURI != nil:
-		route := *acct.cfg.ProxyURI
-		route.UriParams = sip.NewParams()
-		route.UriParams.Add("lr", "")
-		req.AppendHeader(&sip.RouteHeader{Address: route})
-		req.SetDestination(acct.cfg.ProxyURI.HostPort())
+		acct.viaProxy(req)
 	case acct.cfg.RegistrarURI != nil && strings.EqualFold(uri.Host, acct.cfg.AORURI.Host):
 		req.SetDestination(acct.cfg.RegistrarURI.HostPort())
 	}
@@ -96,35 +88,74 @@ func (p *Phone) Dial(account, target string) (string, error) {
 	go func() {
 		defer p.wg.Done()
 		defer cancel()
-		c.runOutgoing(ctx, req, acct.cfg.Username, password, transport)
+		c.runOutgoing(ctx, req, transport)
 	}()
 	return c.id, nil
 }
 
 // runOutgoing drives an outgoing INVITE to its final response (the call's own goroutine).
-func (c *Call) runOutgoing(ctx context.Context, req *sip.Request, user, password, transport string) {
+// Challenges are answered by the account's digest client (authedDo), like REGISTER's: each
+// round is a new INVITE transaction with the same Call-ID and From tag and the next CSeq.
+func (c *Call) runOutgoing(ctx context.Context, req *sip.Request, transport string) {
 	dua := c.p.dialogUA(c.acct.cfg.AORURI.User, transport)
-	dlg, err := dua.WriteInvite(ctx, req)
-	if err != nil {
-		c.finish(503, fmt.Sprintf("sending INVITE failed: %v", err))
-		return
+	var dlg *sipgo.DialogClientSession
+	var sendErr error // the failure of the last round, with its context
+	rounds := 0
+	build := func() *sip.Request {
+		rounds++
+		if rounds == 1 {
+			return req
+		}
+		next := req.Clone()
+		next.RemoveHeader("Via")
+		next.CSeq().SeqNo = req.CSeq().SeqNo + uint32(rounds-1)
+		return next
 	}
-	c.mu.Lock()
-	c.cliDlg = dlg
-	c.mu.Unlock()
-	defer dlg.Close()
-	err = dlg.WaitAnswer(ctx, sipgo.AnswerOptions{
-		Username: user, Password: password,
-		OnResponse: func(res *sip.Response) error {
+	send := func(ctx context.Context, r *sip.Request) (*sip.Response, error) {
+		if dlg != nil {
+			dlg.Close()
+		}
+		d, err := dua.WriteInvite(ctx, r)
+		if err != nil {
+			sendErr = err
+			return nil, fmt.Errorf("sending INVITE failed: %w", err)
+		}
+		dlg = d
+		c.mu.Lock()
+		c.cliDlg = d
+		c.mu.Unlock()
+		err = d.WaitAnswer(ctx, sipgo.AnswerOptions{OnResponse: func(res *sip.Response) error {
 			c.onProvisional(res)
 			return nil
-		},
-	})
-	if err != nil {
+		}})
 		var de *sipgo.ErrDialogResponse
 		switch {
+		case err == nil:
+			return d.InviteResponse, nil
 		case errors.As(err, &de):
-			c.finish(de.Res.StatusCode, fmt.Sprintf("%d %s", de.Res.StatusCode, de.Res.Reason))
+			return de.Res, nil
+		}
+		sendErr = err
+		return nil, err
+	}
+	_, res, err := c.acct.authedDo(ctx, nil, build, send)
+	if dlg != nil {
+		defer dlg.Close()
+	}
+	if err != nil && sendErr == nil { // the digest itself failed (no password, password_cmd error)
+		c.finish(403, fmt.Sprintf("authentication: %v", err))
+		return
+	}
+	if dlg == nil {
+		c.finish(503, err.Error())
+		return
+	}
+	if err == nil && !res.IsSuccess() {
+		c.finish(res.StatusCode, fmt.Sprintf("%d %s", res.StatusCode, res.Reason))
+		return
+	}
+	if err != nil {
+		switch {
 		case errors.Is(err, context.Canceled):
 			c.mu.Lock()
 			why := c.info.Reason

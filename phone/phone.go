@@ -55,7 +55,10 @@ type Phone struct {
 
 	ua     *sipgo.UserAgent
 	srv    *sipgo.Server
-	cli    *sipgo.Client
+	cli    *sipgo.Client // UDP: every request leaves from the listening socket
+	// cliStream sends over TCP (and other stream transports): a connection per peer, dialled
+	// from an ephemeral port as stream transports must.
+	cliStream *sipgo.Client
 	tracer *tracer
 
 	host       string   // the address we put in Contact/Via/SDP
@@ -157,6 +160,9 @@ func (p *Phone) Start(ctx context.Context) error {
 	}
 	var portNotice string
 	udpConn, tcpLn, err := bindPair(listenAP)
+	if err != nil && p.cfg.ListenExplicit {
+		return fmt.Errorf("opening SIP listeners on %s (given by listen): %w", listenAP, err)
+	}
 	if err != nil {
 		want := listenAP
 		listenAP = netip.AddrPortFrom(listenAP.Addr(), 0)
@@ -188,10 +194,9 @@ func (p *Phone) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("creating SIP server: %w", err)
 	}
-	p.cli, err = sipgo.NewClient(ua, sipgo.WithClientHostname(p.host), sipgo.WithClientPort(p.port),
-		sipgo.WithClientLogger(p.log.With("lib", "sipgo")))
+	p.cli, p.cliStream, err = p.newClients(ua)
 	if err != nil {
-		return fmt.Errorf("creating SIP client: %w", err)
+		return err
 	}
 	p.srv.OnInvite(p.onInvite)
 	p.srv.OnAck(p.onAck)
@@ -208,9 +213,11 @@ func (p *Phone) Start(ctx context.Context) error {
 	if p.tracer != nil {
 		p.tracer.start()
 	}
-	p.wg.Add(2)
-	go func() { defer p.wg.Done(); _ = p.srv.ServeUDP(udpConn) }()
+	p.wg.Add(1)
 	go func() { defer p.wg.Done(); _ = p.srv.ServeTCP(tcpLn) }()
+	if err := p.serveUDP(ctx, udpConn); err != nil {
+		return err
+	}
 
 	p.log.Info("SIP listening", "listen", p.listen, "contact_host", p.host, "audio", p.dev.Name())
 	p.publish(EventReady{Listen: p.Listen()})
@@ -320,7 +327,7 @@ func (p *Phone) Close(ctx context.Context) error {
 		}
 	}
 	p.cancel()
-	err := errors.Join(p.srv.Close(), p.cli.Close(), p.ua.Close())
+	err := errors.Join(p.srv.Close(), p.cli.Close(), p.cliStream.Close(), p.ua.Close())
 	p.udpConn.Close()
 	p.tcpLn.Close()
 	waitCtx(ctx, &p.wg)
@@ -493,7 +500,7 @@ func (p *Phone) contact(user string, transport string) sip.ContactHeader {
 }
 
 func (p *Phone) dialogUA(user, transport string) *sipgo.DialogUA {
-	return &sipgo.DialogUA{Client: p.cli, ContactHDR: p.contact(user, transport)}
+	return &sipgo.DialogUA{Client: p.clientFor(transport), ContactHDR: p.contact(user, transport)}
 }
 
 var setSIPLogger sync.Once

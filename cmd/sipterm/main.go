@@ -88,6 +88,7 @@ func loadConfig(f *flags) (*config.Config, error) {
 		}
 	}
 	over("listen", &cfg.Listen, f.listen)
+	cfg.ListenExplicit = cfg.ListenExplicit || f.set["listen"]
 	over("auto-answer", &cfg.AutoAnswer, f.autoAnswer)
 	over("audio", &cfg.Audio, f.audioKind)
 	over("audio-device", &cfg.AudioDevice, f.audioDevice)

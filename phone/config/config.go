@@ -42,6 +42,9 @@ type Config struct {
 	RTPPortMin    int            `toml:"-"`
 	RTPPortMax    int            `toml:"-"`
 	RTPTimeoutDur time.Duration  `toml:"-"`
+	// ListenExplicit: listen was given (file or flag); a busy port then stops start-up
+	// instead of falling back to a free one.
+	ListenExplicit bool `toml:"-"`
 }
 
 // UIConfig holds the terminal UI's settings.
@@ -122,6 +125,7 @@ func Parse(name string, data []byte) (*Config, error) {
 		return nil, decodeError(name, err)
 	}
 	cfg.Path = name
+	cfg.ListenExplicit = cfg.Listen != ""
 	if err := cfg.Validate(data); err != nil {
 		return nil, err
 	}
@@ -159,7 +163,8 @@ func Defaults() *Config {
 
 // DefaultText is the embedded default configuration (also a template for users).
 const DefaultText = `# sipterm configuration (TOML). Copy to $XDG_CONFIG_HOME/sipterm/config.toml and edit.
-listen = "0.0.0.0:5060"     # SIP on UDP and TCP; a busy port falls back to a free one
+# listen = "0.0.0.0:5060"   # SIP on UDP and TCP; when set, a busy port stops start-up
+                            # (unset: 0.0.0.0:5060, and a busy port falls back to a free one)
 audio  = "portaudio"        # portaudio, null or file (with play/record)
 rtp_ports = "10000-20000"
 rtp_timeout = "30s"         # end an established call after this long without RTP ("0s": never)

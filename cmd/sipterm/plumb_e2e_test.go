@@ -1,0 +1,226 @@
+package main
+
+// Account plumbing against real peers: every SIP message leaves from the listening port,
+// REGISTER goes through the outbound proxy, a challenged BYE is answered, password_cmd runs
+// once per session, and an explicit busy --listen stops start-up. Ports: the phone 5140, 5144,
+// 5146, 5147, 5149; UDP peers written here 5141-5143; a held port 5145; SIPp 5148; kamailio 5060.
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// udpPeer is a bare UDP endpoint in the test: it reads what the phone sends and from which
+// address, so the test sees the real source port of every packet.
+type udpPeer struct {
+	t    *testing.T
+	conn *net.UDPConn
+}
+
+func newUDPPeer(t *testing.T, port int) *udpPeer {
+	t.Helper()
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port})
+	if err != nil {
+		t.Fatalf("udp peer on %d: %v", port, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &udpPeer{t: t, conn: c}
+}
+
+// recv waits for a SIP message whose first line starts with prefix (others are skipped).
+func (u *udpPeer) recv(prefix string, timeout time.Duration) (string, *net.UDPAddr) {
+	u.t.Helper()
+	deadline := time.Now().Add(timeout)
+	buf := make([]byte, 65536)
+	for {
+		_ = u.conn.SetReadDeadline(deadline)
+		n, from, err := u.conn.ReadFromUDP(buf)
+		if err != nil {
+			u.t.Fatalf("udp peer %s: no %q within %v: %v", u.conn.LocalAddr(), prefix, timeout, err)
+		}
+		msg := string(buf[:n])
+		if strings.HasPrefix(msg, prefix) {
+			return msg, from
+		}
+	}
+}
+
+func (u *udpPeer) send(to string, msg string) {
+	u.t.Helper()
+	addr, err := net.ResolveUDPAddr("udp", to)
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	if _, err := u.conn.WriteToUDP([]byte(strings.ReplaceAll(msg, "\n", "\r\n")), addr); err != nil {
+		u.t.Fatal(err)
+	}
+}
+
+// sipHeader returns the first value of a header in a raw SIP message ("" if absent).
+func sipHeader(msg, name string) string {
+	for _, line := range strings.Split(msg, "\r\n") {
+		if line == "" {
+			break
+		}
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(strings.TrimSpace(k), name) {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// replyTo builds a response to a raw request (Via, From, To with a tag, Call-ID, CSeq copied).
+func replyTo(req, status string, extra ...string) string {
+	to := sipHeader(req, "To")
+	if !strings.Contains(to, "tag=") {
+		to += ";tag=plumbtest"
+	}
+	lines := []string{"SIP/2.0 " + status, "Via: " + sipHeader(req, "Via"), "From: " + sipHeader(req, "From"),
+		"To: " + to, "Call-ID: " + sipHeader(req, "Call-ID"), "CSeq: " + sipHeader(req, "CSeq")}
+	lines = append(lines, extra...)
+	return strings.Join(append(lines, "Content-Length: 0", "", ""), "\n")
+}
+
+func wantSourcePort(t *testing.T, what string, from *net.UDPAddr, port int) {
+	t.Helper()
+	if from.Port != port {
+		t.Errorf("%s came from %s, want the listening port %d", what, from, port)
+	} else {
+		t.Logf("%s came from %s (the listening port)", what, from)
+	}
+}
+
+// TestPlumbSourcePort: the first REGISTER, an outgoing INVITE (and its ACK) and the responses
+// to an incoming INVITE all leave from the phone's listening UDP port. The incoming INVITE's
+// Via names another port than its source (no rport), so the responses go to that port: they
+// must still come from the listening socket.
+func TestPlumbSourcePort(t *testing.T) {
+	registrar, callee, viaPeer := newUDPPeer(t, 5141), newUDPPeer(t, 5142), newUDPPeer(t, 5143)
+	cfg := writeFile(t, t.TempDir(), "sipterm.toml", `# e2e: source ports
+audio = "null"
+
+[[accounts]]
+name      = "plumb"
+aor       = "sip:plumb@plumb.test"
+registrar = "sip:127.0.0.1:5141"
+password  = "pw"
+expires   = 3600
+`)
+	p := startPhone(t, "--config", cfg, "--listen", phoneAddr(5140), "--audio", "null")
+
+	reg, from := registrar.recv("REGISTER ", 10*time.Second)
+	wantSourcePort(t, "the first REGISTER", from, 5140)
+	registrar.send(from.String(), replyTo(reg, "200 OK", "Contact: "+sipHeader(reg, "Contact")+";expires=3600"))
+	p.waitFor(10*time.Second, "registration", "account", "plumb", "state", "registered")
+
+	p.Mark()
+	p.Send("dial sip:bob@127.0.0.1:5142")
+	inv, from := callee.recv("INVITE ", 10*time.Second)
+	wantSourcePort(t, "the outgoing INVITE", from, 5140)
+	callee.send(from.String(), replyTo(inv, "486 Busy Here"))
+	_, from = callee.recv("ACK ", 10*time.Second)
+	wantSourcePort(t, "the ACK to 486", from, 5140)
+	term := p.waitFor(10*time.Second, "call", "state", "terminated")
+	if term.Int("code") != 486 {
+		t.Errorf("outgoing call ended with %d, want 486: %s", term.Int("code"), term.Raw)
+	}
+
+	p.Mark()
+	sdp := "v=0\no=test 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio 11990 RTP/AVP 0\na=rtpmap:0 PCMU/8000\n"
+	invite := strings.Join([]string{
+		"INVITE sip:plumb@127.0.0.1:5140 SIP/2.0",
+		"Via: SIP/2.0/UDP 127.0.0.1:5143;branch=z9hG4bKplumb1",
+		"Max-Forwards: 70",
+		"From: <sip:caller@127.0.0.1:5143>;tag=caller1",
+		"To: <sip:plumb@plumb.test>",
+		"Call-ID: plumb-source-port-1",
+		"CSeq: 1 INVITE",
+		"Contact: <sip:caller@127.0.0.1:5143>",
+		"Content-Type: application/sdp",
+		fmt.Sprintf("Content-Length: %d", len(strings.ReplaceAll(sdp, "\n", "\r\n"))),
+		"", sdp}, "\n")
+	callee.send(phoneAddr(5140), invite) // from 5142; Via says 5143
+	ring, from := viaPeer.recv("SIP/2.0 180", 10*time.Second)
+	wantSourcePort(t, "the 180 to an incoming INVITE", from, 5140)
+	in := p.waitFor(10*time.Second, "call", "state", "incoming")
+	p.Send("reject " + in.Str("id") + " 486")
+	final, from := viaPeer.recv("SIP/2.0 486", 10*time.Second)
+	wantSourcePort(t, "the 486 to an incoming INVITE", from, 5140)
+	ack := strings.Join([]string{
+		"ACK sip:plumb@127.0.0.1:5140 SIP/2.0",
+		"Via: SIP/2.0/UDP 127.0.0.1:5143;branch=z9hG4bKplumb1",
+		"Max-Forwards: 70",
+		"From: <sip:caller@127.0.0.1:5143>;tag=caller1",
+		"To: " + sipHeader(final, "To"),
+		"Call-ID: plumb-source-port-1",
+		"CSeq: 1 ACK",
+		"Content-Length: 0", "", ""}, "\n")
+	callee.send(phoneAddr(5140), ack)
+	_ = ring
+	p.waitFor(10*time.Second, "call", "id", in.Str("id"), "state", "terminated")
+}
+
+// TestPlumbBusyListen: a --listen (or config listen) whose port is busy stops start-up with a
+// message that names the address and a non-zero exit; only the built-in default falls back to
+// a free port, with a notice.
+func TestPlumbBusyListen(t *testing.T) {
+	if err := ensurePhone(); err != nil {
+		t.Fatalf("the phone binary could not be built:\n%v", err)
+	}
+	hold, err := net.ListenPacket("udp", "127.0.0.1:5145")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Close()
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "sipterm.toml", "listen = \"127.0.0.1:5145\"\naudio = \"null\"\n")
+	for _, args := range [][]string{
+		{"--headless", "--audio", "null", "--listen", "127.0.0.1:5145"},
+		{"--headless", "--config", cfg},
+	} {
+		cmd := exec.Command(phoneBin, args...)
+		cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Join(dir, "xdg"))
+		cmd.Stdin = strings.NewReader("") // no quit: only a failed start ends it
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		done := make(chan error, 1)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err = <-done:
+		case <-time.After(15 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+			t.Fatalf("%v: still running 15 s after start on a busy port (want exit non-zero)", args)
+		}
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() == 0 {
+			t.Errorf("%v: exit %v, want a non-zero status", args, err)
+		}
+		if msg := stderr.String(); !strings.Contains(msg, "127.0.0.1:5145") || !strings.Contains(msg, "address already in use") {
+			t.Errorf("%v: stderr does not say which address is busy and why:\n%s", args, msg)
+		} else {
+			t.Logf("%v: exit %v: %s", args, err, strings.TrimSpace(msg))
+		}
+	}
+
+	// the default 0.0.0.0:5060, busy (held here, or by anything else): a free port and a notice
+	if h, err := net.ListenPacket("udp", "0.0.0.0:5060"); err == nil {
+		defer h.Close()
+	}
+	p := startPhone(t, "--audio", "null")
+	if ready := p.Events()[0]; ready.Str("event") != "ready" || strings.Contains(ready.Str("listen"), ":5060\"") {
+		t.Errorf("the default listen did not move off the busy 5060: %s", ready.Raw)
+	}
+	if n := p.waitFor(5*time.Second, "notice", "level", "warn"); !strings.Contains(n.Str("message"), "5060 is busy") {
+		t.Errorf("notice %s, want one that says 5060 is busy", n.Raw)
+	}
+}
