@@ -53,13 +53,14 @@ type Phone struct {
 	events *hub
 	tones  bool
 
-	ua  *sipgo.UserAgent
-	srv *sipgo.Server
-	cli *sipgo.Client // UDP: every request leaves from the listening socket
+	ua     *sipgo.UserAgent
+	srv    *sipgo.Server
+	cli    *sipgo.Client // UDP: every request leaves from the listening socket (sockets.go)
+	tracer *tracer
+
 	// cliStream sends over TCP (and other stream transports): a connection per peer, dialled
 	// from an ephemeral port as stream transports must.
 	cliStream *sipgo.Client
-	tracer    *tracer
 
 	host       string   // the address we put in Contact/Via/SDP
 	port       int      // the SIP port we listen on
