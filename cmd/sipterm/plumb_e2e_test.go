@@ -224,3 +224,121 @@ func TestPlumbBusyListen(t *testing.T) {
 		t.Errorf("notice %s, want one that says 5060 is busy", n.Raw)
 	}
 }
+
+// TestPlumbOutboundProxyRegister: the registrar is a domain name that resolves nowhere
+// (plumb.test) and kamailio, the registrar for that domain, is only reachable as the account's
+// outbound_proxy: a 200 proves the REGISTER went to the proxy; kamailio's log shows it came
+// from the phone's listening port.
+func TestPlumbOutboundProxyRegister(t *testing.T) {
+	needTools(t, "kamailio")
+	l := lab(t)
+	l.startPeer([]string{"KAM_DOMAIN=plumb.test"}, "kamailio.sh")
+	cfg := writeFile(t, t.TempDir(), "sipterm.toml", `# e2e: REGISTER through the outbound proxy
+audio = "null"
+
+[[accounts]]
+name           = "alice"
+aor            = "sip:alice@plumb.test"
+registrar      = "sip:plumb.test"
+outbound_proxy = "sip:127.0.0.1:5060"
+password       = "alicepw"
+expires        = 60
+`)
+	p := startPhone(t, "--config", cfg, "--listen", phoneAddr(5146), "--audio", "null")
+	reg := p.waitFor(15*time.Second, "registration", "account", "alice", "state", "registered")
+	if reg.Int("code") != 200 {
+		t.Errorf("registration code %d, want 200: %s", reg.Int("code"), reg.Raw)
+	}
+	klog, _ := os.ReadFile(filepath.Join(l.Dir, "kamailio.log"))
+	want := "REQ REGISTER sip:plumb.test from sip:alice@plumb.test (127.0.0.1:5146/udp)"
+	if !strings.Contains(string(klog), want) {
+		t.Errorf("kamailio's log has no %q (REGISTER from the listening port, through the proxy)", want)
+	}
+}
+
+// TestPlumbPasswordCmd: password_cmd runs once for the session, however many refreshes; when
+// the registrar rejects the cached secret (kamailio restarted with another password) it runs
+// once more and the account registers with the new one.
+func TestPlumbPasswordCmd(t *testing.T) {
+	needTools(t, "kamailio")
+	l := lab(t)
+	l.startPeer([]string{"KAM_USERS=alice:first-pw"}, "kamailio.sh")
+	dir := t.TempDir()
+	pwFile := writeFile(t, dir, "pw", "first-pw\n")
+	runs := filepath.Join(dir, "runs")
+	script := writeFile(t, dir, "pw.sh", fmt.Sprintf("echo run >> %q\ncat %q\n", runs, pwFile))
+	cfg := writeFile(t, dir, "sipterm.toml", fmt.Sprintf(`# e2e: password_cmd runs once per session
+audio = "null"
+
+[[accounts]]
+name         = "alice"
+aor          = "sip:alice@127.0.0.1"
+registrar    = "sip:127.0.0.1:5060"
+password_cmd = "sh %s"
+expires      = 10   # kamailio's minimum: a refresh every 5 s
+`, script))
+	countRuns := func() int {
+		b, _ := os.ReadFile(runs)
+		return strings.Count(string(b), "run")
+	}
+	p := startPhone(t, "--config", cfg, "--listen", phoneAddr(5147), "--audio", "null")
+	for i := 0; i < 3; i++ { // the registration and two refreshes
+		p.waitFor(20*time.Second, "registration", "account", "alice", "state", "registered")
+	}
+	if n := countRuns(); n != 1 {
+		t.Errorf("password_cmd ran %d times for a registration and two refreshes, want 1", n)
+	}
+
+	t.Log("step: the password changes: kamailio restarts with the new one")
+	l.stop("kamailio")
+	if err := os.WriteFile(pwFile, []byte("second-pw\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l.startPeer([]string{"KAM_USERS=alice:second-pw"}, "kamailio.sh")
+	p.Mark()
+	reg := p.waitFor(30*time.Second, "registration", "account", "alice", "state", "registered")
+	if reg.Int("code") != 200 {
+		t.Errorf("registration code %d, want 200: %s", reg.Int("code"), reg.Raw)
+	}
+	if n := countRuns(); n != 2 {
+		t.Errorf("password_cmd ran %d times in all, want 2 (once more after the rejection)", n)
+	}
+	p.waitFor(20*time.Second, "registration", "account", "alice", "state", "registered")
+	if n := countRuns(); n != 2 {
+		t.Errorf("password_cmd ran %d times after one more refresh, want still 2", n)
+	}
+}
+
+// TestPlumbByeChallenge: a SIPp UAS answers our call, challenges our BYE with 401 and checks
+// the BYE sent again (CSeq + 1, Authorization) with verifyauth (user plumb, password byepw,
+// fixed in the scenario) before it answers 200.
+func TestPlumbByeChallenge(t *testing.T) {
+	needTools(t, "sipp")
+	l := lab(t)
+	uas := l.startPeer([]string{"SIPP_PORT=5148", "COUNT=1"},
+		"sipp.sh", "uas-bye-auth")
+	cfg := writeFile(t, t.TempDir(), "sipterm.toml", `# e2e: a challenged BYE
+audio = "null"
+
+[[accounts]]
+name     = "plumb"
+aor      = "sip:plumb@127.0.0.1"
+password = "byepw"
+`)
+	p := startPhone(t, "--config", cfg, "--listen", phoneAddr(5149), "--audio", "null")
+	p.Send("dial sip:uas@127.0.0.1:5148")
+	est := p.waitFor(15*time.Second, "call", "state", "established")
+	time.Sleep(500 * time.Millisecond)
+	p.Send("hangup " + est.Str("id"))
+	term := p.waitFor(15*time.Second, "call", "id", est.Str("id"), "state", "terminated")
+	if term.Int("code") != 200 || strings.Contains(term.Str("reason"), "BYE") {
+		t.Errorf("terminated %s, want code 200 and no BYE failure in the reason", term.Raw)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for pidAlive(l.Dir, uas.Name) && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	if scr, err := os.ReadFile(filepath.Join(l.Dir, uas.Name, "screen.log")); err != nil || !successfulOne(string(scr)) {
+		t.Errorf("SIPp UAS did not verify the BYE's credentials (err %v):\n%s", err, scr)
+	}
+}
