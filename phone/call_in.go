@@ -34,11 +34,11 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	closing := p.closing
 	p.mu.Unlock()
 	if closing {
-		respond(p, req, tx, 480, "Temporarily Unavailable")
+		p.refuseCode(req, tx, 480, "Temporarily Unavailable", "", "the phone is shutting down")
 		return
 	}
 	if req.Contact() == nil {
-		respond(p, req, tx, 400, "Bad Request (no Contact)")
+		p.refuseCode(req, tx, 400, "Bad Request (no Contact)", "", "the INVITE has no Contact")
 		return
 	}
 	body := req.Body()
@@ -46,7 +46,7 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		if ct := req.ContentType(); ct == nil || !strings.EqualFold(strings.TrimSpace(strings.Split(ct.Value(), ";")[0]), "application/sdp") {
 			res := sip.NewResponseFromRequest(req, 415, "Unsupported Media Type", nil)
 			res.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
-			p.reply(req, tx, res)
+			p.refuse(req, tx, res, "", "the offer is not SDP: "+ctValue(req))
 			return
 		}
 	}
@@ -55,8 +55,7 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	remote := req.From().Address.String()
 	c := p.newCall(acct, DirIn, req.CallID().Value(), remote, req.Recipient.String())
 	if err := c.newMedia(); err != nil {
-		p.log.Error("incoming call refused", "error", err, "from", remote)
-		respond(p, req, tx, 503, "Service Unavailable (no RTP port)")
+		p.refuseCode(req, tx, 503, "Service Unavailable (no RTP port)", c.id, "no RTP port free: "+err.Error())
 		return
 	}
 	var answer []byte
@@ -68,12 +67,13 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 			if errors.Is(err, sdp.ErrMalformed) {
 				code, reason = 400, "Bad Request (malformed SDP)"
 			}
-			p.log.Warn("incoming INVITE refused", "code", code, "error", err, "from", remote)
 			res := sip.NewResponseFromRequest(req, code, reason, nil)
+			why := "malformed SDP offer: " + err.Error()
 			if code == 488 {
 				res.AppendHeader(sip.NewHeader("Warning", `304 sipterm "no common audio codec (PCMU, PCMA)"`))
+				why = "the offer has no codec we have: " + err.Error()
 			}
-			p.reply(req, tx, res)
+			p.refuse(req, tx, res, c.id, why)
 			return
 		}
 		c.neg, answer = neg, a
@@ -91,8 +91,7 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	dlg, err := p.dialogUA(acct.cfg.AORURI.User, req.Transport()).ReadInvite(req, tx)
 	if err != nil {
 		c.media.Close()
-		p.log.Warn("incoming INVITE refused", "error", err)
-		respond(p, req, tx, 400, "Bad Request")
+		p.refuseCode(req, tx, 400, "Bad Request", c.id, "the INVITE does not start a dialog: "+err.Error())
 		return
 	}
 	dlg.InviteRequest.To().Params.Add("tag", tag)
@@ -102,7 +101,7 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	c.srvDlg = dlg
 	if err := p.register(c); err != nil {
 		c.media.Close()
-		respond(p, req, tx, 480, "Temporarily Unavailable")
+		p.refuseCode(req, tx, 480, "Temporarily Unavailable", c.id, err.Error())
 		return
 	}
 	c.log.Info("incoming call", "from", remote, "to", req.Recipient.String(), "account", acct.cfg.Name, "transport", req.Transport())

@@ -342,3 +342,48 @@ password = "byepw"
 		t.Errorf("SIPp UAS did not verify the BYE's credentials (err %v):\n%s", err, scr)
 	}
 }
+
+// TestPlumbRefusedEvents: an INVITE the phone refuses for what it carries gets a `call` event
+// (terminated, direction in) with the code and the true reason: no common codec (SIPp
+// uac-bad-sdp-488), a malformed SDP (uac-bad-sdp-garbage-strict), a body that is not SDP (415).
+func TestPlumbRefusedEvents(t *testing.T) {
+	needTools(t, "sipp")
+	l := lab(t)
+	p := startPhone(t, "--listen", phoneAddr(5144), "--auto-answer", "0s", "--audio", "null")
+	for _, tc := range []struct {
+		scenario string
+		code     int
+		reason   string
+	}{
+		{"uac-bad-sdp-488", 488, "no codec we have"},
+		{"uac-bad-sdp-garbage-strict", 400, "malformed SDP"},
+	} {
+		p.Mark()
+		l.sipp(tc.scenario, phoneAddr(5144), "SIPP_PORT=5148").expectOK(t, 1)
+		e := p.waitFor(10*time.Second, "call", "state", "terminated", "direction", "in")
+		if e.Int("code") != tc.code || !strings.Contains(e.Str("reason"), tc.reason) {
+			t.Errorf("%s: %s, want code %d and a reason with %q", tc.scenario, e.Raw, tc.code, tc.reason)
+		}
+	}
+
+	p.Mark()
+	peer := newUDPPeer(t, 5141)
+	body := "hello"
+	peer.send(phoneAddr(5144), strings.Join([]string{
+		"INVITE sip:sipterm@127.0.0.1:5144 SIP/2.0",
+		"Via: SIP/2.0/UDP 127.0.0.1:5141;branch=z9hG4bKplumb415",
+		"Max-Forwards: 70",
+		"From: <sip:caller@127.0.0.1:5141>;tag=c415",
+		"To: <sip:sipterm@127.0.0.1>",
+		"Call-ID: plumb-415",
+		"CSeq: 1 INVITE",
+		"Contact: <sip:caller@127.0.0.1:5141>",
+		"Content-Type: text/plain",
+		fmt.Sprintf("Content-Length: %d", len(body)),
+		"", body}, "\n"))
+	peer.recv("SIP/2.0 415", 10*time.Second)
+	e := p.waitFor(10*time.Second, "call", "state", "terminated", "direction", "in")
+	if e.Int("code") != 415 || !strings.Contains(e.Str("reason"), "not SDP") {
+		t.Errorf("415: %s, want code 415 and a reason that says the offer is not SDP", e.Raw)
+	}
+}
