@@ -15,7 +15,6 @@ type secretCache struct {
 	mu    sync.Mutex
 	have  bool
 	value string
-	runs  int // how many times the secret was resolved (password_cmd runs)
 }
 
 // get returns the cached secret, resolving it the first time.
@@ -30,7 +29,6 @@ func (s *secretCache) get() (string, error) {
 		return "", err
 	}
 	s.value, s.have = v, true
-	s.runs++
 	return v, nil
 }
 
