@@ -66,11 +66,8 @@ func (p *Phone) Dial(account, target string) (string, error) {
 	req.AppendHeader(sip.NewHeader("Allow", allowedMethods))
 	req.AppendHeader(sip.NewHeader("User-Agent", p.userAgent()))
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-	transport := ""
-	if t, ok := uri.UriParams.Get("transport"); ok && t != "" {
-		transport = strings.ToUpper(t)
-		req.SetTransport(transport)
-	}
+	transport := acct.targetTransport(uri)
+	req.SetTransport(transport)
 	switch {
 	case acct.cfg.ProxyURI != nil:
 		route := *acct.cfg.ProxyURI
@@ -106,7 +103,7 @@ func (c *Call) runOutgoing(ctx context.Context, req *sip.Request, user, password
 	dua := c.p.dialogUA(c.acct.cfg.AORURI.User, transport)
 	dlg, err := dua.WriteInvite(ctx, req)
 	if err != nil {
-		c.finish(503, fmt.Sprintf("sending INVITE failed: %v", err))
+		c.finish(503, sendError("INVITE", req.Destination(), err).Error())
 		return
 	}
 	c.mu.Lock()
