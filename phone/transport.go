@@ -81,3 +81,17 @@ type tlsError struct {
 
 func (e *tlsError) Error() string { return e.msg }
 func (e *tlsError) Unwrap() error { return e.err }
+
+// traceTransport names the transport of a traced message: sipgo labels TLS connections "TCP",
+// so the top Via (ours on requests we send and their responses, the peer's on what it sends
+// over that connection) tells TLS apart.
+func traceTransport(label, msg string) string {
+	if label != "TCP" {
+		return label
+	}
+	via := headerValue(msg, "Via", "v")
+	if proto, _, ok := strings.Cut(strings.TrimSpace(via), " "); ok && strings.EqualFold(proto, "SIP/2.0/TLS") {
+		return "TLS"
+	}
+	return label
+}
