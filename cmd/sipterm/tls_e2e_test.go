@@ -139,6 +139,7 @@ password  = "alicepw"
 `)
 			p := startPhone(t, "--config", cfg, "--listen", phoneAddr(tt.port), "--audio", "null", "--sip-trace", trace)
 			reg := p.waitFor(15*time.Second, "registration", "account", "alice", "state", "failed")
+			t.Logf("registration failed: %s", reg.Str("last_error"))
 			for _, w := range tt.want {
 				if !strings.Contains(reg.Str("last_error"), w) {
 					t.Errorf("registration last_error does not say %q: %s", w, reg.Raw)
@@ -163,6 +164,92 @@ password  = "alicepw"
 				t.Errorf("kamailio received a request (no fallback to UDP/TCP allowed):\n%s", tail(string(klog), 20))
 			}
 		})
+	}
+}
+
+// TestTLSInsecureOptIn: tls_insecure = true registers with a server the phone cannot verify,
+// and says so: a warning notice at start and tls_insecure in the registration event.
+func TestTLSInsecureOptIn(t *testing.T) {
+	needTools(t, "kamailio", "openssl")
+	l := lab(t)
+	l.startPeer([]string{"KAM_TLS=1"}, "kamailio.sh")
+	cfg := writeFile(t, t.TempDir(), "sipterm.toml", `# e2e: TLS without verification, by explicit choice
+[[accounts]]
+name         = "alice"
+aor          = "sip:alice@127.0.0.1"
+registrar    = "sip:127.0.0.1:5061"
+transport    = "tls"
+tls_insecure = true
+password     = "alicepw"
+`)
+	p := startPhone(t, "--config", cfg, "--listen", phoneAddr(5118), "--audio", "null")
+	n := p.waitFor(10*time.Second, "notice", "level", "warn")
+	if !strings.Contains(n.Str("message"), "account alice: tls_insecure = true") {
+		t.Errorf("start-up warning does not name the insecure account: %s", n.Raw)
+	}
+	reg := p.waitFor(15*time.Second, "registration", "account", "alice", "state", "registered")
+	if reg.Raw == "" || !strings.Contains(reg.Raw, `"tls_insecure":true`) || reg.Str("transport") != "tls" {
+		t.Errorf("registration must carry tls_insecure and transport tls: %s", reg.Raw)
+	}
+}
+
+// TestTLSListenerIncoming: listen_tls with a certificate made by openssl; baresip (no
+// registrar) calls the phone's TLS port directly; the phone answers (Contact on the TLS port),
+// audio flows both ways, baresip hangs up over TLS.
+func TestTLSListenerIncoming(t *testing.T) {
+	needTools(t, "baresip", "sox", "openssl")
+	l := lab(t)
+	bob := l.startPeer([]string{"SINE_FREQ=1000"}, "baresip.sh", "5112")
+	bobCtl := portOf(bob.KV["ctrl"])
+	dir := t.TempDir()
+	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	out, err := exec.Command("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+		"-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1").CombinedOutput()
+	if err != nil {
+		t.Fatalf("openssl: %v %s", err, out)
+	}
+	tone := filepath.Join(dir, "tone440.wav")
+	makeTone(t, tone, 440, 30)
+	trace := filepath.Join(dir, "sip.trace")
+	cfg := writeFile(t, dir, "sipterm.toml", `# e2e: the phone's own TLS listener
+listen      = "127.0.0.1:5114"
+listen_tls  = "127.0.0.1:5119"
+tls_cert    = "`+cert+`"
+tls_key     = "`+key+`"
+auto_answer = "0s"
+`)
+	p := startPhone(t, "--config", cfg, "--listen", phoneAddr(5114), "--audio", "file", "--play", tone, "--sip-trace", trace)
+	ready := p.Events()[0] // startPhone waited for it
+	if ready.Str("event") != "ready" || !strings.Contains(ready.Raw, `"tls:127.0.0.1:5119"`) {
+		t.Errorf("ready does not list the TLS listener: %s", ready.Raw)
+	}
+	res := l.baresipCtlAsync(bobCtl, "dial sip:sipterm@127.0.0.1:5119;transport=tls", "CALL_ESTABLISHED|CALL_CLOSED", 20*time.Second)
+	id := p.waitFor(15*time.Second, "call", "state", "incoming").Str("id")
+	p.waitFor(10*time.Second, "call", "id", id, "state", "established")
+	if r := <-res; r.RC != 0 || !strings.Contains(r.Out, `"type":"CALL_ESTABLISHED"`) {
+		t.Fatalf("baresip's dial: rc=%d, no CALL_ESTABLISHED:\n%s", r.RC, r.Out)
+	}
+	st := p.waitFor(10*time.Second, "stats", "id", id)
+	if st.Int("received") < 100 {
+		t.Errorf("the phone received %d RTP packets from baresip in ~5 s: %s", st.Int("received"), st.Raw)
+	}
+	if out, rc := l.baresipCtl(bobCtl, "hangup", "CALL_CLOSED", 10*time.Second); rc != 0 {
+		t.Errorf("baresip's hangup: rc=%d %s", rc, out)
+	}
+	term := p.waitFor(10*time.Second, "call", "id", id, "state", "terminated")
+	if !strings.Contains(term.Str("reason"), "remote BYE") {
+		t.Errorf("baresip's BYE did not reach the phone: %s", term.Raw)
+	}
+	checkBaresipHeard(t, l, bob, 440, 1)
+	p.stop()
+	b, _ := os.ReadFile(trace)
+	if !regexp.MustCompile(`(?m)^Contact: <?sip:sipterm@127\.0\.0\.1:5119;transport=tls>?`).Match(b) {
+		t.Errorf("our 200 OK has no Contact on the TLS port:\n%s", tail(string(b), 40))
+	}
+	for _, m := range traceHead.FindAllStringSubmatch(string(b), -1) {
+		if strings.TrimSpace(m[5]) != "" && m[1] != "TLS" {
+			t.Errorf("a message not over TLS: %s %s %s %s %s", m[1], m[2], m[3], m[4], m[5])
+		}
 	}
 }
 
