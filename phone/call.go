@@ -380,6 +380,7 @@ func (c *Call) remoteTarget() (sip.Uri, bool) {
 
 // dialogDo sends an in-dialog request and waits for its final response.
 func (c *Call) dialogDo(ctx context.Context, req *sip.Request) (*sip.Response, error) {
+	c.keepTransport(req)
 	if c.srvDlg != nil {
 		return c.srvDlg.Do(ctx, req)
 	}
@@ -390,6 +391,7 @@ func (c *Call) dialogDo(ctx context.Context, req *sip.Request) (*sip.Response, e
 }
 
 func (c *Call) dialogWrite(req *sip.Request) error {
+	c.keepTransport(req)
 	if c.srvDlg != nil {
 		return c.srvDlg.WriteRequest(req)
 	}

@@ -95,3 +95,21 @@ func traceTransport(label, msg string) string {
 	}
 	return label
 }
+
+// keepTransport sends an in-dialog request over the transport of the dialog's INVITE (as sipgo
+// does for BYE), so that a TLS call never goes on in clear text.
+func (c *Call) keepTransport(req *sip.Request) {
+	if req.MessageData.Transport() != "" {
+		return
+	}
+	var invite *sip.Request
+	switch {
+	case c.srvDlg != nil:
+		invite = c.srvDlg.InviteRequest
+	case c.cliDlg != nil:
+		invite = c.cliDlg.InviteRequest
+	}
+	if invite != nil {
+		req.SetTransport(invite.Transport())
+	}
+}

@@ -17,7 +17,8 @@ import (
 
 // TestTLSKamailioBaresipAudio: the phone registers as alice at kamailio over TLS (ca_file = the
 // lab's CA), calls bob (baresip, registered over TLS, auto-answer) and is called by bob, with
-// audio checked both ways; every SIP message of the phone went over TLS to kamailio's TLS port.
+// audio checked both ways, hold/resume re-INVITEs; every SIP message of the phone went over TLS
+// to kamailio's TLS port (and kamailio saw alice only over TLS).
 func TestTLSKamailioBaresipAudio(t *testing.T) {
 	needTools(t, "kamailio", "baresip", "sox", "openssl")
 	l := lab(t)
@@ -64,6 +65,10 @@ auto_answer = "1s"
 		id := p.waitFor(5*time.Second, "call", "direction", "out").Str("id")
 		p.waitFor(20*time.Second, "call", "id", id, "state", "established")
 		time.Sleep(4 * time.Second) // ~4 s of audio each way
+		p.Send("hold " + id) // re-INVITEs: in-dialog requests over TLS too
+		p.waitFor(10*time.Second, "call", "id", id, "state", "held")
+		p.Send("resume " + id)
+		p.waitFor(10*time.Second, "call", "id", id, "state", "established")
 		p.Send("hangup " + id)
 		term := p.waitFor(10*time.Second, "call", "id", id, "state", "terminated")
 		if !strings.Contains(term.Str("reason"), "local hangup") || strings.Contains(term.Str("reason"), "BYE:") {
