@@ -65,7 +65,7 @@ auto_answer = "1s"
 		id := p.waitFor(5*time.Second, "call", "direction", "out").Str("id")
 		p.waitFor(20*time.Second, "call", "id", id, "state", "established")
 		time.Sleep(4 * time.Second) // ~4 s of audio each way
-		p.Send("hold " + id) // re-INVITEs: in-dialog requests over TLS too
+		p.Send("hold " + id)        // re-INVITEs: in-dialog requests over TLS too
 		p.waitFor(10*time.Second, "call", "id", id, "state", "held")
 		p.Send("resume " + id)
 		p.waitFor(10*time.Second, "call", "id", id, "state", "established")
