@@ -110,6 +110,57 @@ auto_answer = "1s"
 	checkKamailioSawOnlyTLS(t, l, "alice")
 }
 
+// TestTLSSipsURIs: a sips: AOR and registrar (no transport key) mean TLS: the phone registers a
+// sips: Contact, calls bob by a sips: URI and takes bob's call; RTP flows both ways.
+func TestTLSSipsURIs(t *testing.T) {
+	needTools(t, "kamailio", "baresip", "openssl")
+	l := lab(t)
+	ca := l.startPeer([]string{"KAM_TLS=1"}, "kamailio.sh").KV["ca"]
+	bob := l.startPeer([]string{"REGISTRAR=127.0.0.1:5061", "TLS=1", "TLS_CA=" + ca, "KAM_USER=bob",
+		"KAM_PASS=bobpw", "AUTOANSWER=1"}, "baresip.sh", "5112")
+	bobCtl := portOf(bob.KV["ctrl"])
+	cfg := writeFile(t, t.TempDir(), "sipterm.toml", `# e2e: sips: URIs
+[[accounts]]
+name        = "alice"
+aor         = "sips:alice@127.0.0.1"
+registrar   = "sips:127.0.0.1:5061"
+ca_file     = "`+ca+`"
+password    = "alicepw"
+auto_answer = "0s"
+`)
+	p := startPhone(t, "--config", cfg, "--listen", phoneAddr(5116), "--audio", "null")
+	reg := p.waitFor(15*time.Second, "registration", "account", "alice", "state", "registered")
+	if reg.Str("transport") != "tls" || !strings.HasPrefix(reg.Str("contact"), "sips:alice@") {
+		t.Errorf("registration: want transport tls and a sips: Contact: %s", reg.Raw)
+	}
+
+	p.Mark()
+	p.Send("dial sips:bob@127.0.0.1")
+	id := p.waitFor(5*time.Second, "call", "direction", "out").Str("id")
+	p.waitFor(20*time.Second, "call", "id", id, "state", "established")
+	if st := p.waitFor(10*time.Second, "stats", "id", id); st.Int("received") < 100 {
+		t.Errorf("call to sips:bob: %d RTP packets received in ~5 s: %s", st.Int("received"), st.Raw)
+	}
+	p.Send("hangup " + id)
+	p.waitFor(10*time.Second, "call", "id", id, "state", "terminated")
+
+	p.Mark()
+	res := l.baresipCtlAsync(bobCtl, "dial sip:alice@127.0.0.1:5061;transport=tls", "CALL_ESTABLISHED|CALL_CLOSED", 20*time.Second)
+	id = p.waitFor(15*time.Second, "call", "state", "incoming").Str("id")
+	p.waitFor(10*time.Second, "call", "id", id, "state", "established")
+	if r := <-res; r.RC != 0 || !strings.Contains(r.Out, `"type":"CALL_ESTABLISHED"`) {
+		t.Fatalf("bob's dial: rc=%d, no CALL_ESTABLISHED:\n%s", r.RC, r.Out)
+	}
+	if st := p.waitFor(10*time.Second, "stats", "id", id); st.Int("received") < 100 {
+		t.Errorf("bob's call: %d RTP packets received in ~5 s: %s", st.Int("received"), st.Raw)
+	}
+	if out, rc := l.baresipCtl(bobCtl, "hangup", "CALL_CLOSED", 10*time.Second); rc != 0 {
+		t.Errorf("bob's hangup: rc=%d %s", rc, out)
+	}
+	p.waitFor(10*time.Second, "call", "id", id, "state", "terminated")
+	checkKamailioSawOnlyTLS(t, l, "alice")
+}
+
 // TestTLSUntrustedServerFails: a CA that did not sign kamailio's certificate, and a certificate
 // that does not name the host dialled: registration fails with an error that says which, and
 // nothing of the phone's SIP reaches kamailio, neither over TLS nor in clear text.
@@ -330,7 +381,7 @@ func checkTraceOnlyTLS(t *testing.T, trace, server string, methods []string) {
 func checkKamailioSawOnlyTLS(t *testing.T, l *Lab, user string) {
 	t.Helper()
 	klog, _ := os.ReadFile(filepath.Join(l.Dir, "kamailio.log"))
-	reqs := regexp.MustCompile(`REQ (\S+) \S+ from sip:`+user+`@\S+ \(\S+/(\w+)\)`).FindAllStringSubmatch(string(klog), -1)
+	reqs := regexp.MustCompile(`REQ (\S+) \S+ from sips?:`+user+`@\S+ \(\S+/(\w+)\)`).FindAllStringSubmatch(string(klog), -1)
 	if len(reqs) == 0 {
 		t.Fatalf("kamailio logged no request from %s", user)
 	}
