@@ -45,6 +45,7 @@ func newAccount(p *Phone, cfg *config.Account) *Account {
 		cfg: cfg,
 		info: AccountInfo{
 			Name: cfg.Name, AOR: cfg.AORURI.String(), Registrar: registrar, State: state,
+			Transport: cfg.TransportName, TLSInsecure: cfg.TLSInsecure,
 		},
 		callID:  sip.GenerateTagN(24),
 		fromTag: sip.GenerateTagN(16),
@@ -72,7 +73,8 @@ func (a *Account) setState(state RegState, code int, reason string, expires time
 	info := a.info
 	a.mu.Unlock()
 	if changed || state == RegRegistered {
-		a.p.log.Info("registration", "account", a.cfg.Name, "state", state, "code", code, "reason", reason)
+		a.p.log.Info("registration", "account", a.cfg.Name, "state", state, "code", code, "reason", reason,
+			"transport", info.Transport, "last_error", lastErr)
 	}
 	a.p.publish(EventRegistration{Account: info})
 }
@@ -196,7 +198,7 @@ func (a *Account) send(ctx context.Context, build func() *sip.Request) (*sip.Res
 	_, res, err := a.authedDo(ctx, nil, build, func(ctx context.Context, req *sip.Request) (*sip.Response, error) {
 		res, err := a.p.clientFor(req.Transport()).Do(ctx, req)
 		if err != nil {
-			return nil, fmt.Errorf("REGISTER to %s: %w", a.cfg.RegistrarURI.HostPort(), err)
+			return nil, sendError("REGISTER", a.cfg.RegistrarURI.HostPort(), err)
 		}
 		return res, nil
 	})
@@ -212,11 +214,12 @@ func (a *Account) newRegister(expires int) *sip.Request {
 	from.Params.Add("tag", a.fromTag)
 	to := &sip.ToHeader{Address: aor, Params: sip.NewParams()}
 	cid := sip.CallIDHeader(a.callID)
+	contact := a.contactHeader()
 	a.mu.Lock()
 	a.cseq++
 	seq := a.cseq
+	a.info.Contact = contact.Address.String()
 	a.mu.Unlock()
-	contact := a.p.contact(aor.User, "")
 	contact.Params = sip.NewParams()
 	contact.Params.Add("expires", strconv.Itoa(expires))
 	req.AppendHeader(from)
@@ -227,9 +230,7 @@ func (a *Account) newRegister(expires int) *sip.Request {
 	req.AppendHeader(sip.NewHeader("Expires", strconv.Itoa(expires)))
 	req.AppendHeader(sip.NewHeader("Allow", allowedMethods))
 	req.AppendHeader(sip.NewHeader("User-Agent", a.p.userAgent()))
-	if t, ok := reg.UriParams.Get("transport"); ok && t != "" {
-		req.SetTransport(strings.ToUpper(t))
-	}
+	req.SetTransport(a.sipTransport()) // never another transport than the account's
 	a.viaProxy(req)
 	return req
 }

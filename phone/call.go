@@ -377,10 +377,12 @@ func (c *Call) remoteTarget() (sip.Uri, bool) {
 // answered with the account's credentials (in_dialog_auth.go); req ends up as the request
 // last sent (its CSeq is the one an ACK must carry).
 func (c *Call) dialogDo(ctx context.Context, req *sip.Request) (*sip.Response, error) {
+	c.keepTransport(req)
 	return c.dialogDoAuth(ctx, req, nil)
 }
 
 func (c *Call) dialogWrite(req *sip.Request) error {
+	c.keepTransport(req)
 	if c.srvDlg != nil {
 		return c.srvDlg.WriteRequest(req)
 	}

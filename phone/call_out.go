@@ -62,11 +62,8 @@ func (p *Phone) Dial(account, target string) (string, error) {
 	req.AppendHeader(sip.NewHeader("Allow", allowedMethods))
 	req.AppendHeader(sip.NewHeader("User-Agent", p.userAgent()))
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-	transport := ""
-	if t, ok := uri.UriParams.Get("transport"); ok && t != "" {
-		transport = strings.ToUpper(t)
-		req.SetTransport(transport)
-	}
+	transport := acct.targetTransport(uri)
+	req.SetTransport(transport)
 	switch {
 	case acct.cfg.ProxyURI != nil:
 		acct.viaProxy(req)
@@ -118,7 +115,7 @@ func (c *Call) runOutgoing(ctx context.Context, req *sip.Request, transport stri
 		d, err := dua.WriteInvite(ctx, r)
 		if err != nil {
 			sendErr = err
-			return nil, fmt.Errorf("sending INVITE failed: %w", err)
+			return nil, sendError("INVITE", r.Destination(), err)
 		}
 		dlg = d
 		c.mu.Lock()

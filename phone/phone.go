@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -67,6 +68,8 @@ type Phone struct {
 	listen     []string // "udp:127.0.0.1:5070", ...
 	udpConn    net.PacketConn
 	tcpLn      net.Listener
+	tlsLn      net.Listener // nil without listen_tls
+	tlsPort    int          // the TLS listener's port (0: none)
 	mediaIP    netip.Addr
 	contactFor func(user string) sip.ContactHeader
 
@@ -186,7 +189,15 @@ func (p *Phone) Start(ctx context.Context) error {
 		"tcp:" + netip.AddrPortFrom(listenAP.Addr(), uint16(p.port)).String(),
 	}
 
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent(p.userAgent()), sipgo.WithUserAgentHostname(p.host))
+	tlsConf, tlsWarnings, err := clientTLSConfig(p.cfg.Accounts)
+	if err != nil {
+		return err
+	}
+	if err := p.listenTLS(); err != nil {
+		return err
+	}
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent(p.userAgent()), sipgo.WithUserAgentHostname(p.host),
+		sipgo.WithUserAgenTLSConfig(tlsConf))
 	if err != nil {
 		return fmt.Errorf("creating SIP user agent: %w", err)
 	}
@@ -216,6 +227,10 @@ func (p *Phone) Start(ctx context.Context) error {
 	}
 	p.wg.Add(1)
 	go func() { defer p.wg.Done(); _ = p.srv.ServeTCP(tcpLn) }()
+	if p.tlsLn != nil {
+		p.wg.Add(1)
+		go func() { defer p.wg.Done(); _ = p.srv.ServeTLS(p.tlsLn) }()
+	}
 	if err := p.serveUDP(ctx, udpConn); err != nil {
 		return err
 	}
@@ -224,6 +239,9 @@ func (p *Phone) Start(ctx context.Context) error {
 	p.publish(EventReady{Listen: p.Listen()})
 	if portNotice != "" {
 		p.notice("warn", portNotice)
+	}
+	for _, w := range tlsWarnings {
+		p.notice("warn", w)
 	}
 	for _, a := range p.accounts {
 		a.start()
@@ -331,6 +349,9 @@ func (p *Phone) Close(ctx context.Context) error {
 	err := errors.Join(p.srv.Close(), p.cli.Close(), p.cliStream.Close(), p.ua.Close())
 	p.udpConn.Close()
 	p.tcpLn.Close()
+	if p.tlsLn != nil {
+		p.tlsLn.Close()
+	}
 	waitCtx(ctx, &p.wg)
 	if p.tracer != nil {
 		p.tracer.stop()
@@ -492,8 +513,12 @@ func (p *Phone) accountFor(req *sip.Request) *Account {
 
 // contact is our Contact header for an account's user.
 func (p *Phone) contact(user string, transport string) sip.ContactHeader {
+	transport = strings.ToLower(transport)
 	u := sip.Uri{Scheme: "sip", User: user, Host: p.host, Port: p.port}
-	if transport != "" && transport != "udp" && transport != "UDP" {
+	if transport == "tls" && p.tlsPort != 0 {
+		u.Port = p.tlsPort
+	}
+	if transport != "" && transport != "udp" {
 		u.UriParams = sip.NewParams()
 		u.UriParams.Add("transport", transport)
 	}

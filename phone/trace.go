@@ -82,6 +82,7 @@ func (t *tracer) run() {
 
 func (t *tracer) emit(w *bufio.Writer, m traceMsg) {
 	text := MaskSecrets(string(m.msg))
+	m.transport = traceTransport(m.transport, text)
 	arrow := "<-"
 	if m.out {
 		arrow = "->"

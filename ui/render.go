@@ -127,7 +127,14 @@ func (u *UI) renderAccounts() {
 			lastErr = fmt.Sprintf("%d %s", a.Code, a.Reason)
 		}
 		t.SetCell(row, 0, u.cell(a.Name, tcell.ColorDefault))
-		t.SetCell(row, 1, u.cell(a.AOR, tcell.ColorDefault).SetMaxWidth(40))
+		aor, aorColor := a.AOR, tcell.ColorDefault
+		if a.Transport == "tls" || a.Transport == "tcp" {
+			aor += " [" + a.Transport + "]"
+		}
+		if a.TLSInsecure { // the person must see that nobody checks the server
+			aor, aorColor = a.AOR+" [TLS UNVERIFIED]", u.th.warn
+		}
+		t.SetCell(row, 1, u.cell(aor, aorColor).SetMaxWidth(56))
 		t.SetCell(row, 2, u.cell(string(a.State), u.regColor(a.State)))
 		t.SetCell(row, 3, u.cell(refresh, tcell.ColorDefault))
 		t.SetCell(row, 4, u.cell(lastErr, u.th.bad).SetExpansion(1))

@@ -3,6 +3,8 @@ package config
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -33,15 +35,19 @@ type Config struct {
 	LogLevel    string    `toml:"log_level"`    // debug, info, warn, error
 	HistoryFile string    `toml:"history_file"` // ended calls as JSON lines (default under the TUI: the state dir)
 	UserAgent   string    `toml:"user_agent"`
+	ListenTLS   string    `toml:"listen_tls"` // SIP over TLS at this address; empty: no TLS listener
+	TLSCert     string    `toml:"tls_cert"`   // PEM certificate (chain) of the TLS listener
+	TLSKey      string    `toml:"tls_key"`    // PEM private key of the TLS listener
 	UI          UIConfig  `toml:"ui"`
 	Accounts    []Account `toml:"accounts"`
 
 	// Derived by Validate.
-	Path          string         `toml:"-"`
-	AutoAnswerDur *time.Duration `toml:"-"`
-	RTPPortMin    int            `toml:"-"`
-	RTPPortMax    int            `toml:"-"`
-	RTPTimeoutDur time.Duration  `toml:"-"`
+	Path          string           `toml:"-"`
+	AutoAnswerDur *time.Duration   `toml:"-"`
+	RTPPortMin    int              `toml:"-"`
+	RTPPortMax    int              `toml:"-"`
+	RTPTimeoutDur time.Duration    `toml:"-"`
+	TLSCertPair   *tls.Certificate `toml:"-"`
 	// ListenExplicit: listen was given (file or flag); a busy port then stops start-up
 	// instead of falling back to a free one.
 	ListenExplicit bool `toml:"-"`
@@ -64,12 +70,17 @@ type Account struct {
 	AutoAnswer  string `toml:"auto_answer"`
 	Expires     int    `toml:"expires"`        // requested registration lifetime in seconds (default 300)
 	Proxy       string `toml:"outbound_proxy"` // send every request of this account here
+	Transport   string `toml:"transport"`      // udp, tcp or tls (default: tls for sips:, else the registrar's ;transport=, else udp)
+	CAFile      string `toml:"ca_file"`        // PEM CA certificates trusted for this account's TLS servers (plus the system roots)
+	TLSInsecure bool   `toml:"tls_insecure"`   // skip TLS server verification (explicit opt-in, shown in the UI)
 
 	// Derived by Validate.
 	AORURI        sip.Uri        `toml:"-"`
 	RegistrarURI  *sip.Uri       `toml:"-"`
 	ProxyURI      *sip.Uri       `toml:"-"`
 	AutoAnswerDur *time.Duration `toml:"-"`
+	TransportName string         `toml:"-"` // "udp", "tcp" or "tls", always set
+	CAPool        *x509.CertPool `toml:"-"` // the certificates of ca_file (nil: none)
 }
 
 // Error is a configuration error at a place in a file.
@@ -168,6 +179,9 @@ const DefaultText = `# sipterm configuration (TOML). Copy to $XDG_CONFIG_HOME/si
 audio  = "portaudio"        # portaudio, null or file (with play/record)
 rtp_ports = "10000-20000"
 rtp_timeout = "30s"         # end an established call after this long without RTP ("0s": never)
+# listen_tls = "0.0.0.0:5061"  # SIP over TLS; needs tls_cert and tls_key (PEM). Empty: no TLS listener
+# tls_cert = "/etc/sipterm/cert.pem"
+# tls_key  = "/etc/sipterm/key.pem"
 
 [ui]
 theme = "default"           # default or mono (NO_COLOR is honoured too)
@@ -179,6 +193,9 @@ aor  = "sip:sipterm@127.0.0.1"
 # username  = "alice"
 # password  = "secret"                 # or password_env = "ALICE_PW" / password_cmd = "pass show sip/alice"
 # auto_answer = "3s"
+# transport = "udp"                    # udp, tcp or tls (a sips: aor/registrar means tls)
+# ca_file   = "/etc/ssl/my-pbx-ca.pem" # TLS: trust this CA too (the system roots are always trusted)
+# tls_insecure = false                 # TLS: true skips certificate checks (shown as a warning)
 `
 
 // Validate checks values and fills the derived fields; data (the file text) is used to find lines.
@@ -296,10 +313,16 @@ func (c *Config) Validate(data []byte) error {
 		if a.Expires < 10 || a.Expires > 86400 {
 			return fail(key("expires"), fmt.Sprintf("%d is out of range 10..86400 seconds", a.Expires))
 		}
+		if k, msg := a.validateTLS(); msg != "" {
+			return fail(key(k), msg)
+		}
+	}
+	if k, msg := c.validateListenTLS(); msg != "" {
+		return fail(k, msg)
 	}
 	if len(c.Accounts) == 0 {
 		u, _ := ParseURI("sip:sipterm@127.0.0.1")
-		c.Accounts = []Account{{Name: "local", AOR: u.String(), AORURI: u, Username: "sipterm", Expires: 300}}
+		c.Accounts = []Account{{Name: "local", AOR: u.String(), AORURI: u, Username: "sipterm", Expires: 300, TransportName: "udp"}}
 	}
 	return nil
 }

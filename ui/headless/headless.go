@@ -197,6 +197,15 @@ func registrationJSON(a phone.AccountInfo) map[string]any {
 	if a.LastError != "" {
 		m["last_error"] = a.LastError
 	}
+	if a.Transport != "" {
+		m["transport"] = a.Transport
+	}
+	if a.Contact != "" {
+		m["contact"] = a.Contact
+	}
+	if a.TLSInsecure {
+		m["tls_insecure"] = true
+	}
 	return m
 }
 
