@@ -61,6 +61,8 @@ type Account struct {
 	AutoAnswer  string `toml:"auto_answer"`
 	Expires     int    `toml:"expires"`        // requested registration lifetime in seconds (default 300)
 	Proxy       string `toml:"outbound_proxy"` // send every request of this account here
+	// MediaEncryption: "none" (default), "srtp" (SDES-SRTP required) or "srtp-optional".
+	MediaEncryption string `toml:"media_encryption"`
 
 	// Derived by Validate.
 	AORURI        sip.Uri        `toml:"-"`
@@ -174,6 +176,7 @@ aor  = "sip:sipterm@127.0.0.1"
 # username  = "alice"
 # password  = "secret"                 # or password_env = "ALICE_PW" / password_cmd = "pass show sip/alice"
 # auto_answer = "3s"
+# media_encryption = "none"           # none, srtp (SDES-SRTP required) or srtp-optional (offer it, accept both)
 `
 
 // Validate checks values and fills the derived fields; data (the file text) is used to find lines.
@@ -285,6 +288,13 @@ func (c *Config) Validate(data []byte) error {
 			}
 			a.AutoAnswerDur = &d
 		}
+		switch a.MediaEncryption {
+		case "":
+			a.MediaEncryption = "none"
+		case "none", "srtp", "srtp-optional":
+		default:
+			return fail(key("media_encryption"), fmt.Sprintf("unknown value %q: want none, srtp or srtp-optional", a.MediaEncryption))
+		}
 		if a.Expires == 0 {
 			a.Expires = 300
 		}
@@ -294,7 +304,7 @@ func (c *Config) Validate(data []byte) error {
 	}
 	if len(c.Accounts) == 0 {
 		u, _ := ParseURI("sip:sipterm@127.0.0.1")
-		c.Accounts = []Account{{Name: "local", AOR: u.String(), AORURI: u, Username: "sipterm", Expires: 300}}
+		c.Accounts = []Account{{Name: "local", AOR: u.String(), AORURI: u, Username: "sipterm", Expires: 300, MediaEncryption: "none"}}
 	}
 	return nil
 }
