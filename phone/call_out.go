@@ -124,7 +124,7 @@ func (c *Call) runOutgoing(ctx context.Context, req *sip.Request, user, password
 		var de *sipgo.ErrDialogResponse
 		switch {
 		case errors.As(err, &de):
-			c.finish(de.Res.StatusCode, fmt.Sprintf("%d %s", de.Res.StatusCode, de.Res.Reason))
+			c.finish(de.Res.StatusCode, fmt.Sprintf("%d %s", de.Res.StatusCode, de.Res.Reason)+c.srtpHint(de.Res.StatusCode))
 		case errors.Is(err, context.Canceled):
 			c.mu.Lock()
 			why := c.info.Reason

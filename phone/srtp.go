@@ -80,3 +80,12 @@ func warnCode(err error) int {
 	}
 	return 304
 }
+
+// srtpHint explains a 488 (or 415/606) to our offer when we offered RTP/SAVP only: the peer most
+// likely does not do SRTP, which its reason phrase rarely says.
+func (c *Call) srtpHint(code int) string {
+	if c.local.Encryption != sdp.EncSRTP || (code != 488 && code != 415 && code != 606) {
+		return ""
+	}
+	return " (we offered SRTP only, media_encryption = srtp: the peer may not support SRTP)"
+}
