@@ -159,7 +159,10 @@ func (u *UI) detailHeader(c *callEntry, w int, compact bool) []string {
 			head = append(head, quality+fmt.Sprintf("  jb %.0fms", s.JitterBufferMs))
 		}
 		head = append(head, fmt.Sprintf("rtp %s ⇄ %s  rx %d tx %d lost %d", orDash(ci.MediaLocal), orDash(ci.MediaRemote),
-			s.PacketsReceived, s.PacketsSent, s.PacketsLost)+encryptionDetail(ci))
+			s.PacketsReceived, s.PacketsSent, s.PacketsLost))
+		if e := encryptionDetail(ci); e != "" {
+			head = append(head, e)
+		}
 	}
 	var parts []string
 	if stats {

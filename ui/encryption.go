@@ -19,13 +19,13 @@ func srtpMark(ci phone.CallInfo) string {
 func encryptionDetail(ci phone.CallInfo) string {
 	switch ci.Encryption {
 	case "srtp":
-		s := "  srtp " + ci.SRTPSuite
+		s := "media encrypted: SRTP " + ci.SRTPSuite
 		if n := ci.Stats.AuthFailures; n > 0 {
-			s += fmt.Sprintf(" (%d auth failures)", n)
+			s += fmt.Sprintf(", %d packets failed authentication", n)
 		}
 		return s
 	case "none":
-		return "  unencrypted"
+		return "media not encrypted (RTP)"
 	}
 	return ""
 }

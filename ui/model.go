@@ -164,7 +164,7 @@ func (u *UI) applyEvent(ev phone.Event) {
 			c.info.Encryption, c.info.SRTPSuite = e.Encryption, e.SRTPSuite
 		}
 		u.logf(levelInfo, fmt.Sprintf("%s media %s %s ⇄ %s %s%s", e.ID, e.Codec, e.Local, e.Remote, e.Direction,
-			encryptionDetail(phone.CallInfo{Encryption: e.Encryption, SRTPSuite: e.SRTPSuite})))
+			srtpMark(phone.CallInfo{Encryption: e.Encryption})))
 	case phone.EventMediaStop:
 		u.logf(levelInfo, e.ID+" media stopped")
 	case phone.EventDTMF:
