@@ -154,16 +154,16 @@ func TestSRTPBaresipCallsPhone(t *testing.T) {
 			t.Errorf("SRTP authentication failures in a clean call: %s", e.Raw)
 		}
 	}
-	checkKeysMasked(t, p.trace, peer.KV["log"])
+	checkKeysMasked(t, p)
 }
 
 var inlineKeyRE = regexp.MustCompile(`inline:([A-Za-z0-9+/=]{20,})`)
 
-// checkKeysMasked: the phone's SIP trace has the a=crypto lines with their keys masked, and
-// none of the keys baresip logged (or any other base64 key) appears in it.
-func checkKeysMasked(t *testing.T, tracePath, peerLog string) {
+// checkKeysMasked: the phone's SIP trace has the a=crypto lines with their keys masked, and no
+// SDES key appears in the trace, the log (stderr) or the events.
+func checkKeysMasked(t *testing.T, p *Phone) {
 	t.Helper()
-	b, err := os.ReadFile(tracePath)
+	b, err := os.ReadFile(p.trace)
 	if err != nil {
 		t.Fatalf("reading the SIP trace: %v", err)
 	}
@@ -171,8 +171,46 @@ func checkKeysMasked(t *testing.T, tracePath, peerLog string) {
 	if !strings.Contains(trace, "a=crypto:") || !strings.Contains(trace, "inline:***") {
 		t.Errorf("the SIP trace has no masked a=crypto line (inline:***)")
 	}
-	if m := inlineKeyRE.FindString(trace); m != "" {
-		t.Errorf("an SRTP key is in the SIP trace: %.20s...", m)
+	logs, _ := os.ReadFile(p.errLog)
+	var events strings.Builder
+	for _, e := range p.Events() {
+		events.WriteString(e.Raw + "\n")
+	}
+	for name, text := range map[string]string{"SIP trace": trace, "log": string(logs), "events": events.String()} {
+		if m := inlineKeyRE.FindString(text); m != "" {
+			t.Errorf("an SRTP key is in the %s: %.20s...", name, m)
+		}
+	}
+}
+
+// TestSRTPPeerAnswersPlain: the phone (media_encryption = "srtp") calls a SIPp UAS that answers
+// 200 with plain RTP/AVP and no a=crypto. The phone must not send media in clear: it ACKs, hangs
+// up at once (BYE) and the call ends with 488 and a reason that says SRTP was required.
+func TestSRTPPeerAnswersPlain(t *testing.T) {
+	needTools(t, "sipp")
+	l := lab(t)
+	uas := l.startPeer([]string{"SIPP_PORT=5129", "COUNT=1"}, "sipp.sh", "uas-plain")
+	capture := startCapture(t, srtpRTPLo, srtpRTPHi)
+	p := startPhone(t, "--config", srtpConfig(t, 5128, "srtp"), "--listen", phoneAddr(5128), "--audio", "null")
+	p.Send("dial sip:uas@127.0.0.1:5129")
+	term := p.waitFor(15*time.Second, "call", "state", "terminated")
+	t.Logf("ended: %s", term.Raw)
+	if term.Int("code") != 488 || !strings.Contains(term.Str("reason"), "SRTP required") {
+		t.Errorf("plain answer to an SRTP offer: want 488 and a reason saying SRTP is required: %s", term.Raw)
+	}
+	p.noEvent("media", ev("media"))
+	deadline := time.Now().Add(15 * time.Second)
+	for pidAlive(l.Dir, uas.Name) && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	if scr, err := os.ReadFile(filepath.Join(l.Dir, uas.Name, "screen.log")); err != nil || !successfulOne(string(scr)) {
+		t.Errorf("SIPp UAS did not see ACK and BYE (err %v):\n%s", err, scr)
+	}
+	for _, pk := range capture.packets() {
+		if pk.src >= srtpRTPLo && pk.src <= srtpRTPHi && pk.src%2 == 0 {
+			t.Errorf("the phone sent RTP (%d bytes to port %d) in a call it refused", len(pk.payload), pk.dst)
+			break
+		}
 	}
 }
 
