@@ -113,8 +113,9 @@ func checkEncryptedMedia(t *testing.T, pkts []capturedUDP) {
 }
 
 // TestSRTPBaresipCallsPhone: baresip (mediaenc=srtp-mand: RTP/SAVP + a=crypto) calls the phone
-// (media_encryption = "srtp", auto-answer); tones go both ways through SRTP, the media event
-// says srtp, and a capture shows the RTP is not plain G.711 and the RTCP is SRTCP.
+// (media_encryption = "srtp", auto-answer), holds and resumes (baresip's re-INVITEs); tones go
+// both ways through SRTP, the media event says srtp, a capture shows the RTP is not plain G.711
+// and the RTCP is SRTCP, and no key reaches the trace, the log or the events.
 func TestSRTPBaresipCallsPhone(t *testing.T) {
 	needTools(t, "baresip", "sox")
 	l := lab(t)
@@ -136,7 +137,18 @@ func TestSRTPBaresipCallsPhone(t *testing.T) {
 	if m.Str("encryption") != "srtp" || m.Str("srtp_suite") == "" {
 		t.Errorf("media event: encryption %q suite %q, want srtp and a suite: %s", m.Str("encryption"), m.Str("srtp_suite"), m.Raw)
 	}
-	time.Sleep(6 * time.Second) // audio both ways, and RTCP (every ~5 s)
+	time.Sleep(3 * time.Second)
+	// baresip holds and resumes (its re-INVITEs): SRTP goes on after them
+	ctl := portOf(peer.KV["ctrl"])
+	if _, rc := l.baresipCtl(ctl, "hold", "", 5*time.Second); rc != 0 {
+		t.Fatalf("baresip hold: rc=%d", rc)
+	}
+	p.waitFor(10*time.Second, "call", "id", id, "state", "held")
+	if _, rc := l.baresipCtl(ctl, "resume", "", 5*time.Second); rc != 0 {
+		t.Fatalf("baresip resume: rc=%d", rc)
+	}
+	p.waitFor(10*time.Second, "call", "id", id, "state", "established")
+	time.Sleep(4 * time.Second) // audio both ways, and RTCP (every ~5 s)
 	p.Send("hangup " + id)
 	p.waitFor(10*time.Second, "call", "id", id, "state", "terminated")
 	p.stop()
