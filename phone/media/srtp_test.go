@@ -236,3 +236,20 @@ func BenchmarkSRTPUnprotect(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSendPacketSRTP is BenchmarkSendPacket with SRTP: encode, marshal, protect, send.
+func BenchmarkSendPacketSRTP(b *testing.B) {
+	_, dst := sink(b)
+	s := newTestSession(b, Config{})
+	a, _ := pairStates(b, suites[0])
+	tx := newSender()
+	tx.srtp = a.txRTP
+	for i := range tx.mic {
+		tx.mic[i] = int16(i * 100)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		s.sendAudio(tx, dst, ulaw, frameSamples)
+		tx.ts += frameSamples
+	}
+}
