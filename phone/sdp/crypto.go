@@ -152,7 +152,7 @@ func cryptos(attrs []attrKV) ([]Crypto, error) {
 	return out, nil
 }
 
-// attrKV decouples the crypto reader from pion's attribute type (for the fuzz target).
+// attrKV is one attribute, key lower-cased (pion keeps the case it was given).
 type attrKV struct{ key, value string }
 
 // isSAVP: the m-line's profile is secure RTP.
