@@ -77,6 +77,7 @@ func (p *Phone) newCall(acct *Account, dir Direction, sipCallID, remote, local s
 		IP: p.mediaIP, SessionID: uint64(timeNow().UnixNano() & 0x7fffffffffff), Version: 1,
 		Direction: sdp.SendRecv, DTMFPT: sdp.DefaultDTMFPT,
 	}
+	c.local.Encryption, c.local.Crypto = encryptionFor(acct)
 	return c
 }
 
@@ -214,6 +215,7 @@ func (c *Call) applyMedia(n sdp.Negotiated) error {
 		DTMFPT:    n.DTMFPT,
 		Direction: mediaDirection(n.Direction),
 		PtimeMs:   n.Ptime,
+		SRTP:      srtpParams(n.SRTP),
 	}
 	c.mu.Lock()
 	m := c.media
@@ -231,6 +233,7 @@ func (c *Call) applyMedia(n sdp.Negotiated) error {
 		c.info.MediaRemote = n.Remote.String()
 	}
 	c.info.RemoteHeld = n.RemoteDir == sdp.SendOnly || n.RemoteDir == sdp.Inactive
+	c.info.Encryption, c.info.SRTPSuite = encryptionOf(n)
 	info := c.info
 	c.mu.Unlock()
 	var err error
@@ -244,8 +247,10 @@ func (c *Call) applyMedia(n sdp.Negotiated) error {
 		return fmt.Errorf("starting media: %w", err)
 	}
 	c.log.Info("media", "action", map[bool]string{true: "update", false: "start"}[wasOn], "codec", n.Codec.Name,
-		"pt", n.Codec.PT, "dtmf_pt", n.DTMFPT, "local", info.MediaLocal, "remote", info.MediaRemote, "direction", n.Direction)
-	c.p.publish(EventMedia{ID: c.id, Codec: n.Codec.Name, Local: info.MediaLocal, Remote: info.MediaRemote, Direction: n.Direction})
+		"pt", n.Codec.PT, "dtmf_pt", n.DTMFPT, "local", info.MediaLocal, "remote", info.MediaRemote, "direction", n.Direction,
+		"encryption", info.Encryption, "suite", info.SRTPSuite)
+	c.p.publish(EventMedia{ID: c.id, Codec: n.Codec.Name, Local: info.MediaLocal, Remote: info.MediaRemote, Direction: n.Direction,
+		Encryption: info.Encryption, SRTPSuite: info.SRTPSuite})
 	return nil
 }
 
@@ -266,6 +271,7 @@ func toMediaStats(s media.Stats) MediaStats {
 		PacketsSent: s.PacketsSent, PacketsReceived: s.PacketsReceived, PacketsLost: s.PacketsLost,
 		LossPercent: s.LossPercent, RemoteLossPercent: s.RemoteLossPercent, JitterMs: s.JitterMs,
 		RTTMs: s.RTTMs, JitterBufferMs: s.JitterBufferMs, MicDBFS: s.MicDBFS, SpeakerDBFS: s.SpeakerDBFS, MOS: s.MOS,
+		AuthFailures: s.AuthFailures,
 	}
 }
 

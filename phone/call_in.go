@@ -62,18 +62,7 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	if len(body) > 0 {
 		neg, a, err := sdp.Answer(body, c.local)
 		if err != nil {
-			c.media.Close()
-			code, reason := 488, "Not Acceptable Here"
-			if errors.Is(err, sdp.ErrMalformed) {
-				code, reason = 400, "Bad Request (malformed SDP)"
-			}
-			res := sip.NewResponseFromRequest(req, code, reason, nil)
-			why := "malformed SDP offer: " + err.Error()
-			if code == 488 {
-				res.AppendHeader(sip.NewHeader("Warning", `304 sipterm "no common audio codec (PCMU, PCMA)"`))
-				why = "the offer has no codec we have: " + err.Error()
-			}
-			p.refuse(req, tx, res, c.id, why)
+			c.refuseOffer(req, tx, err) // 488/400 with the true reason, and a terminated event
 			return
 		}
 		c.neg, answer = neg, a
@@ -233,10 +222,7 @@ func (c *Call) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
 	if len(offer) > 0 {
 		neg, body, err = sdp.Answer(offer, local)
 		if err != nil {
-			code, reason := 488, "Not Acceptable Here"
-			if errors.Is(err, sdp.ErrMalformed) {
-				code, reason = 400, "Bad Request (malformed SDP)"
-			}
+			code, reason, _ := offerRefusal(err)
 			c.log.Warn("re-INVITE refused", "code", code, "error", err)
 			respond(c.p, req, tx, code, reason)
 			return

@@ -148,7 +148,7 @@ func (c *Call) runOutgoing(ctx context.Context, req *sip.Request, transport stri
 		return
 	}
 	if err == nil && !res.IsSuccess() {
-		c.finish(res.StatusCode, fmt.Sprintf("%d %s", res.StatusCode, res.Reason))
+		c.finish(res.StatusCode, fmt.Sprintf("%d %s", res.StatusCode, res.Reason)+c.srtpHint(res.StatusCode))
 		return
 	}
 	if err != nil {

@@ -53,6 +53,8 @@ type CallInfo struct {
 	Codec       string // negotiated audio codec, "" before media
 	MediaLocal  string
 	MediaRemote string
+	Encryption  string // media encryption: "none" or "srtp" ("" before media)
+	SRTPSuite   string // the SDES crypto suite when Encryption is "srtp"
 	Muted       bool
 	Held        bool // we put the call on hold
 	RemoteHeld  bool // the peer put the call on hold
@@ -86,6 +88,7 @@ type MediaStats struct {
 	MicDBFS           float64 // level of what we send
 	SpeakerDBFS       float64 // level of what we play
 	MOS               float64 // estimated quality 1..4.5, 0 if unknown
+	AuthFailures      uint64  // SRTP/SRTCP packets dropped for a bad authentication tag
 }
 
 // AccountInfo is an immutable snapshot of an account.
@@ -119,6 +122,8 @@ type EventRegistration struct{ Account AccountInfo }
 type EventMedia struct {
 	ID, Codec, Local, Remote string
 	Direction                string
+	Encryption               string // "none" or "srtp"
+	SRTPSuite                string // the crypto suite when Encryption is "srtp"
 }
 
 // EventMediaStop: media stopped for a call.

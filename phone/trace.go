@@ -100,12 +100,17 @@ func (t *tracer) emit(w *bufio.Writer, m traceMsg) {
 	}
 }
 
-var secretRe = regexp.MustCompile(`(?i)(\b(?:response|password)\s*=\s*)("[^"]*"|[^,\s]+)`)
+var (
+	secretRe = regexp.MustCompile(`(?i)(\b(?:response|password)\s*=\s*)("[^"]*"|[^,\s]+)`)
+	// SDES keys (RFC 4568): "inline:" then base64 key||salt, up to an optional |lifetime|MKI.
+	srtpKeyRe = regexp.MustCompile(`(?i)(\binline:)[^|\s;]*`)
+)
 
-// MaskSecrets hides digest responses (and anything called password) in a SIP message, so no
-// trace or log can be used to recover a password.
+// MaskSecrets hides digest responses (and anything called password) and SRTP keys (a=crypto
+// inline:) in a SIP message, so no trace or log can be used to recover a password or a key.
 func MaskSecrets(msg string) string {
-	return secretRe.ReplaceAllString(msg, `${1}"***"`)
+	msg = secretRe.ReplaceAllString(msg, `${1}"***"`)
+	return srtpKeyRe.ReplaceAllString(msg, `${1}***`)
 }
 
 func firstLine(s string) string {

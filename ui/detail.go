@@ -160,6 +160,9 @@ func (u *UI) detailHeader(c *callEntry, w int, compact bool) []string {
 		}
 		head = append(head, fmt.Sprintf("rtp %s ⇄ %s  rx %d tx %d lost %d", orDash(ci.MediaLocal), orDash(ci.MediaRemote),
 			s.PacketsReceived, s.PacketsSent, s.PacketsLost))
+		if e := encryptionDetail(ci); e != "" {
+			head = append(head, e)
+		}
 	}
 	var parts []string
 	if stats {
@@ -180,7 +183,7 @@ func (u *UI) detailHeader(c *callEntry, w int, compact bool) []string {
 // callLine is "c1 out alice  established 0:38  PCMU  (muted)  200 answered".
 func (u *UI) callLine(ci phone.CallInfo) string {
 	l := fmt.Sprintf("%s %s %s  %s%s%s %s  %s", ci.ID, ci.Direction, clean(ci.Account),
-		u.th.tag(u.callColor(ci.State)), ci.State, u.th.reset(), clockDur(ci.Duration(u.now())), orDash(ci.Codec))
+		u.th.tag(u.callColor(ci.State)), ci.State, u.th.reset(), clockDur(ci.Duration(u.now())), orDash(ci.Codec)+srtpMark(ci))
 	var flags []string
 	if ci.Muted {
 		flags = append(flags, "muted")

@@ -161,8 +161,10 @@ func (u *UI) applyEvent(ev phone.Event) {
 	case phone.EventMedia:
 		if c := u.st.calls[e.ID]; c != nil {
 			c.info.Codec, c.info.MediaLocal, c.info.MediaRemote = e.Codec, e.Local, e.Remote
+			c.info.Encryption, c.info.SRTPSuite = e.Encryption, e.SRTPSuite
 		}
-		u.logf(levelInfo, fmt.Sprintf("%s media %s %s ⇄ %s %s", e.ID, e.Codec, e.Local, e.Remote, e.Direction))
+		u.logf(levelInfo, fmt.Sprintf("%s media %s %s ⇄ %s %s%s", e.ID, e.Codec, e.Local, e.Remote, e.Direction,
+			srtpMark(phone.CallInfo{Encryption: e.Encryption})))
 	case phone.EventMediaStop:
 		u.logf(levelInfo, e.ID+" media stopped")
 	case phone.EventDTMF:

@@ -192,7 +192,7 @@ func (u *UI) renderCalls() {
 			u.cell(c.Remote, tcell.ColorDefault).SetMaxWidth(34).SetExpansion(1),
 			u.cell(state, u.callColor(c.State)),
 			u.cell(clockDur(c.Duration(now)), tcell.ColorDefault),
-			u.cell(orDash(c.Codec), tcell.ColorDefault),
+			u.cell(orDash(c.Codec)+srtpMark(c), tcell.ColorDefault),
 			u.cell(quality(c.Stats), tcell.ColorDefault),
 		}
 		for i, cell := range cells {

@@ -73,6 +73,8 @@ type Account struct {
 	Transport   string `toml:"transport"`      // udp, tcp or tls (default: tls for sips:, else the registrar's ;transport=, else udp)
 	CAFile      string `toml:"ca_file"`        // PEM CA certificates trusted for this account's TLS servers (plus the system roots)
 	TLSInsecure bool   `toml:"tls_insecure"`   // skip TLS server verification (explicit opt-in, shown in the UI)
+	// MediaEncryption: "none" (default), "srtp" (SDES-SRTP required) or "srtp-optional".
+	MediaEncryption string `toml:"media_encryption"`
 
 	// Derived by Validate.
 	AORURI        sip.Uri        `toml:"-"`
@@ -196,6 +198,7 @@ aor  = "sip:sipterm@127.0.0.1"
 # transport = "udp"                    # udp, tcp or tls (a sips: aor/registrar means tls)
 # ca_file   = "/etc/ssl/my-pbx-ca.pem" # TLS: trust this CA too (the system roots are always trusted)
 # tls_insecure = false                 # TLS: true skips certificate checks (shown as a warning)
+# media_encryption = "none"           # none, srtp (SDES-SRTP required) or srtp-optional (offer it, accept both)
 `
 
 // Validate checks values and fills the derived fields; data (the file text) is used to find lines.
@@ -307,6 +310,13 @@ func (c *Config) Validate(data []byte) error {
 			}
 			a.AutoAnswerDur = &d
 		}
+		switch a.MediaEncryption {
+		case "":
+			a.MediaEncryption = "none"
+		case "none", "srtp", "srtp-optional":
+		default:
+			return fail(key("media_encryption"), fmt.Sprintf("unknown value %q: want none, srtp or srtp-optional", a.MediaEncryption))
+		}
 		if a.Expires == 0 {
 			a.Expires = 300
 		}
@@ -322,7 +332,7 @@ func (c *Config) Validate(data []byte) error {
 	}
 	if len(c.Accounts) == 0 {
 		u, _ := ParseURI("sip:sipterm@127.0.0.1")
-		c.Accounts = []Account{{Name: "local", AOR: u.String(), AORURI: u, Username: "sipterm", Expires: 300, TransportName: "udp"}}
+		c.Accounts = []Account{{Name: "local", AOR: u.String(), AORURI: u, Username: "sipterm", Expires: 300, TransportName: "udp", MediaEncryption: "none"}}
 	}
 	return nil
 }

@@ -28,6 +28,7 @@ func TestParseErrorsNameLineAndKey(t *testing.T) {
 		{"two passwords", "[[accounts]]\naor = \"sip:a@b\"\npassword = \"x\"\npassword_env = \"Y\"\n", 3, "accounts[1].password", "only one"},
 		{"bad theme", "[ui]\ntheme = \"neon\"\n", 2, "ui.theme", "unknown theme"},
 		{"bad rtp ports", "rtp_ports = \"20000-10000\"\n", 1, "rtp_ports", "bad port range"},
+		{"bad media encryption", "[[accounts]]\naor = \"sip:a@b\"\nmedia_encryption = \"zrtp\"\n", 3, "accounts[1].media_encryption", "want none, srtp or srtp-optional"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,6 +71,7 @@ aor = "sip:alice@example.org"
 registrar = "sip:example.org:5060"
 password_env = "SIPTERM_TEST_PW"
 auto_answer = "3s"
+media_encryption = "srtp"
 
 [[accounts]]
 aor = "sip:bob@10.0.0.1"
@@ -84,6 +86,9 @@ aor = "sip:bob@10.0.0.1"
 	a, b := cfg.Accounts[0], cfg.Accounts[1]
 	if a.Username != "alice" || a.RegistrarURI == nil || a.RegistrarURI.Host != "example.org" || *a.AutoAnswerDur != 3*time.Second {
 		t.Errorf("alice = %+v", a)
+	}
+	if a.MediaEncryption != "srtp" || b.MediaEncryption != "none" {
+		t.Errorf("media_encryption = %q, %q; want srtp, none (the default)", a.MediaEncryption, b.MediaEncryption)
 	}
 	if b.Name != "bob" || b.RegistrarURI != nil || b.AutoAnswerDur != nil || b.Expires != 300 {
 		t.Errorf("bob = %+v", b)

@@ -158,9 +158,18 @@ func (s *Session) writeRTCP(pkts []rtcp.Packet, dst netip.AddrPort) {
 		s.log.Warn("RTCP marshal failed", "err", err)
 		return
 	}
-	if _, err := s.rtcpConn.WriteToUDPAddrPort(b, dst); err != nil {
-		s.log.Debug("RTCP send failed", "to", dst.String(), "err", err)
+	send := func(b []byte) {
+		if _, err := s.rtcpConn.WriteToUDPAddrPort(b, dst); err != nil {
+			s.log.Debug("RTCP send failed", "to", dst.String(), "err", err)
+		}
 	}
+	if cs := s.cryptoNow(); cs != nil {
+		if err := cs.txRTCP.protectRTCP(b, send); err != nil {
+			s.log.Warn("SRTCP protect failed", "err", err)
+		}
+		return
+	}
+	send(b)
 }
 
 func (s *Session) rtcpLoop() {
@@ -180,8 +189,15 @@ func (s *Session) rtcpLoop() {
 
 // handleRTCP takes one datagram from the RTCP socket; only the peer's reports are used.
 func (s *Session) handleRTCP(data []byte, src netip.AddrPort, now time.Time) {
-	pkts, err := rtcp.Unmarshal(data)
-	if err != nil {
+	var pkts []rtcp.Packet
+	var err error
+	if cs := s.cryptoNow(); cs != nil {
+		pkts, err = cs.rxRTCP.unprotectRTCP(data)
+		if err != nil {
+			s.srtpDropped(err, "RTCP")
+			return
+		}
+	} else if pkts, err = rtcp.Unmarshal(data); err != nil {
 		return
 	}
 	src = netip.AddrPortFrom(src.Addr().Unmap(), src.Port())

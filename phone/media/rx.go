@@ -59,6 +59,14 @@ func (s *Session) handleRTP(pkt *rtp.Packet, data []byte, src netip.AddrPort, no
 		s.handleRTCP(data, src, now) // RTCP on the RTP port (RFC 5761 demultiplexing)
 		return
 	}
+	if cs := s.cryptoNow(); cs != nil {
+		plain, err := cs.rxRTP.unprotectRTP(data)
+		if err != nil {
+			s.srtpDropped(err, "RTP")
+			return
+		}
+		data = plain
+	}
 	if err := pkt.Unmarshal(data); err != nil || pkt.Version != 2 {
 		return
 	}

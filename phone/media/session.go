@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sipterm/sipterm/audio"
@@ -72,6 +73,7 @@ type Params struct {
 	PtimeMs   int // 0 = 20
 	// RemoteRTCP is the peer's RTCP address from a=rtcp (RFC 3605); zero = Remote's port + 1.
 	RemoteRTCP netip.AddrPort
+	SRTP       *SRTP // nil: plain RTP/RTCP
 }
 
 // Config configures a Session. Every callback is called from a media goroutine and must not block
@@ -137,6 +139,9 @@ type Session struct {
 	timeout timeoutState
 	levels  struct{ mic, spk float64 }
 	quality qualityState
+	crypto  *cryptoState // nil: plain RTP
+
+	authFailures atomic.Uint64 // SRTP/SRTCP packets dropped for a bad auth tag
 }
 
 // NewSession binds the RTP and RTCP sockets (an even/odd pair from the configured range). No
@@ -229,12 +234,17 @@ func (s *Session) Start(p Params) error {
 	if s.started {
 		return ErrStarted
 	}
+	cs, err := newCryptoState(p.SRTP, s.crypto)
+	if err != nil {
+		return err
+	}
 	st, err := s.newStream()
 	if err != nil {
 		return fmt.Errorf("media: open audio stream: %w", err)
 	}
 	s.stream = st
 	s.started = true
+	s.crypto = cs
 	s.setParamsLocked(p, c, time.Now())
 	s.wg.Add(4)
 	go s.sendLoop(st)
@@ -256,6 +266,11 @@ func (s *Session) Update(p Params) error {
 	if s.closing {
 		return ErrClosed
 	}
+	cs, err := newCryptoState(p.SRTP, s.crypto)
+	if err != nil {
+		return err
+	}
+	s.crypto = cs
 	s.setParamsLocked(p, c, time.Now())
 	return nil
 }

@@ -23,6 +23,8 @@ type Stats struct {
 	Duplicates                   uint64
 	LateDropped                  uint64
 	ConcealedFrames              uint64
+	SRTPSuite                    string // "" for plain RTP
+	AuthFailures                 uint64 // SRTP/SRTCP packets dropped for a bad auth tag
 }
 
 // Stats returns a snapshot; safe from any goroutine.
@@ -53,6 +55,10 @@ func (s *Session) statsLocked() Stats {
 		LateDropped:       c.LateDropped,
 		ConcealedFrames:   c.Concealed,
 	}
+	if s.crypto != nil {
+		st.SRTPSuite = s.crypto.keys.Suite
+	}
+	st.AuthFailures = s.authFailures.Load()
 	if exp := q.expected(); exp > 0 {
 		st.LossPercent = 100 * float64(st.PacketsLost) / float64(exp)
 	}

@@ -42,6 +42,7 @@ type sender struct {
 	dtmf       dtmfTx
 	mic, spk   [frameSamples]int16
 	writeError bool
+	srtp       *srtpEnd // SRTP send context, nil for plain RTP; set each tick
 }
 
 func newSender() *sender {
@@ -87,6 +88,10 @@ func (s *Session) tick(tx *sender, st audio.Stream, now time.Time) {
 	mic := dbfs(tx.mic[:]) // measured before muting: the UI can warn "talking while muted"
 	s.mu.Lock()
 	p, c, dst, muted := s.params, s.codec, s.sendTargetLocked(), s.muted
+	tx.srtp = nil
+	if s.crypto != nil {
+		tx.srtp = s.crypto.txRTP
+	}
 	if !tx.dtmf.active && tx.dtmf.pause == 0 && len(s.dtmfQ) > 0 {
 		ev, _ := digitEvent(s.dtmfQ[0])
 		s.dtmfQ = s.dtmfQ[1:]
@@ -186,8 +191,12 @@ func (s *Session) writeRTP(tx *sender, dst netip.AddrPort, pt uint8, ts uint32, 
 	}
 	tx.pkt.Payload = payload
 	n, err := tx.pkt.MarshalTo(tx.buf[:])
+	out := tx.buf[:n]
+	if err == nil && tx.srtp != nil {
+		out, err = tx.srtp.protectRTP(out)
+	}
 	if err == nil {
-		_, err = s.rtpConn.WriteToUDPAddrPort(tx.buf[:n], dst)
+		_, err = s.rtpConn.WriteToUDPAddrPort(out, dst)
 	}
 	if err != nil && !tx.writeError && !s.isClosing() {
 		tx.writeError = true

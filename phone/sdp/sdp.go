@@ -54,6 +54,10 @@ type Local struct {
 	Direction string // what we want: SendRecv normally, SendOnly while we hold
 	Codecs    []Codec
 	DTMFPT    uint8 // 0: do not offer telephone-event
+	// Encryption is the media_encryption policy (EncNone, EncSRTP, EncOptional; "" = none) and
+	// Crypto our SDES lines for it: the same keys are offered again in every re-offer.
+	Encryption string
+	Crypto     []Crypto
 }
 
 // Negotiated is the outcome of an offer/answer exchange, from our point of view.
@@ -64,6 +68,7 @@ type Negotiated struct {
 	Direction string // what WE do: sendrecv, sendonly, recvonly, inactive
 	RemoteDir string // what the peer said (after c=0.0.0.0 is read as sendonly)
 	Ptime     int
+	SRTP      *SRTP // nil: plain RTP
 }
 
 // Offer builds an SDP offer.
@@ -85,9 +90,18 @@ func Offer(l Local) []byte {
 			psdp.NewAttribute("fmtp", fmt.Sprintf("%d 0-16", l.DTMFPT)))
 	}
 	attrs = append(attrs, psdp.NewAttribute("ptime", "20"), psdp.NewPropertyAttribute(dirOr(l.Direction)))
+	protos := []string{"RTP", "AVP"}
+	if enc := encOr(l.Encryption); enc != EncNone {
+		if enc == EncSRTP {
+			protos = []string{"RTP", "SAVP"}
+		}
+		for _, c := range l.Crypto {
+			attrs = append(attrs, psdp.NewAttribute("crypto", c.String()))
+		}
+	}
 	return marshal(l, []*psdp.MediaDescription{{
 		MediaName: psdp.MediaName{
-			Media: "audio", Port: psdp.RangedPort{Value: l.Port}, Protos: []string{"RTP", "AVP"}, Formats: formats,
+			Media: "audio", Port: psdp.RangedPort{Value: l.Port}, Protos: protos, Formats: formats,
 		},
 		Attributes: attrs,
 	}})
@@ -131,20 +145,36 @@ func Answer(offer []byte, l Local) (Negotiated, []byte, error) {
 	}
 	var neg Negotiated
 	chosen := -1
+	var refusal error // why an audio m-line was refused for its security, not its codecs
 	answerMedia := make([]*psdp.MediaDescription, 0, len(sd.MediaDescriptions))
 	for i, md := range sd.MediaDescriptions {
-		if chosen < 0 && md.MediaName.Media == "audio" && md.MediaName.Port.Value != 0 && isRTPAVP(md.MediaName.Protos) {
-			if n, ok := negotiate(sd, md, codecs); ok {
+		if chosen < 0 && md.MediaName.Media == "audio" && md.MediaName.Port.Value != 0 &&
+			(isRTPAVP(md.MediaName.Protos) || isSAVP(md.MediaName.Protos)) {
+			keying, why, err := answerCrypto(l, md)
+			if err != nil {
+				return Negotiated{}, nil, err
+			}
+			if why != nil {
+				refusal = why
+			} else if n, ok := negotiate(sd, md, codecs); ok {
 				chosen = i
 				neg = n
 				neg.Direction = answerDirection(neg.RemoteDir, dirOr(l.Direction))
-				answerMedia = append(answerMedia, answerAudio(l, n, neg.Direction))
+				var line *Crypto
+				if keying != nil {
+					neg.SRTP = &SRTP{Suite: keying.Suite, LocalKey: l.ourKey(keying.Suite), RemoteKey: keying.Key}
+					line = &Crypto{Tag: keying.Tag, Suite: keying.Suite, Key: neg.SRTP.LocalKey}
+				}
+				answerMedia = append(answerMedia, answerAudio(l, n, neg.Direction, answerProtos(md.MediaName.Protos), line))
 				continue
 			}
 		}
 		answerMedia = append(answerMedia, rejected(md))
 	}
 	if chosen < 0 {
+		if refusal != nil {
+			return Negotiated{}, nil, refusal
+		}
 		return Negotiated{}, nil, ErrNotAcceptable
 	}
 	return neg, marshal(l, answerMedia), nil
@@ -165,6 +195,11 @@ func ParseAnswer(answer []byte, l Local) (Negotiated, error) {
 			continue
 		}
 		if n, ok := negotiate(sd, md, codecs); ok {
+			keying, err := answerKeying(l, md)
+			if err != nil {
+				return Negotiated{}, err
+			}
+			n.SRTP = keying
 			if l.DTMFPT == 0 {
 				n.DTMFPT = 0
 			}
@@ -351,7 +386,7 @@ func answerDirection(remote, want string) string {
 	return Inactive
 }
 
-func answerAudio(l Local, n Negotiated, dir string) *psdp.MediaDescription {
+func answerAudio(l Local, n Negotiated, dir string, protos []string, crypto *Crypto) *psdp.MediaDescription {
 	formats := []string{strconv.Itoa(int(n.Codec.PT))}
 	attrs := []psdp.Attribute{psdp.NewAttribute("rtpmap", fmt.Sprintf("%d %s/%d", n.Codec.PT, n.Codec.Name, n.Codec.Rate))}
 	if n.DTMFPT != 0 && l.DTMFPT != 0 {
@@ -361,9 +396,12 @@ func answerAudio(l Local, n Negotiated, dir string) *psdp.MediaDescription {
 			psdp.NewAttribute("fmtp", fmt.Sprintf("%d 0-16", n.DTMFPT)))
 	}
 	attrs = append(attrs, psdp.NewAttribute("ptime", strconv.Itoa(n.Ptime)), psdp.NewPropertyAttribute(dir))
+	if crypto != nil {
+		attrs = append(attrs, psdp.NewAttribute("crypto", crypto.String()))
+	}
 	return &psdp.MediaDescription{
 		MediaName: psdp.MediaName{
-			Media: "audio", Port: psdp.RangedPort{Value: l.Port}, Protos: []string{"RTP", "AVP"}, Formats: formats,
+			Media: "audio", Port: psdp.RangedPort{Value: l.Port}, Protos: protos, Formats: formats,
 		},
 		Attributes: attrs,
 	}

@@ -174,6 +174,9 @@ func callJSON(c phone.CallInfo) map[string]any {
 	if c.Codec != "" {
 		m["codec"] = c.Codec
 	}
+	if c.Encryption != "" {
+		m["encryption"] = c.Encryption
+	}
 	if c.Muted {
 		m["muted"] = true
 	}
@@ -214,6 +217,7 @@ func statsJSON(id string, s phone.MediaStats) map[string]any {
 		"event": "stats", "id": id, "sent": s.PacketsSent, "received": s.PacketsReceived, "lost": s.PacketsLost,
 		"loss_pct": s.LossPercent, "remote_loss_pct": s.RemoteLossPercent, "jitter_ms": s.JitterMs,
 		"rtt_ms": s.RTTMs, "jitter_buffer_ms": s.JitterBufferMs, "mic_dbfs": s.MicDBFS, "speaker_dbfs": s.SpeakerDBFS, "mos": s.MOS,
+		"srtp_auth_failures": s.AuthFailures,
 	}
 }
 
@@ -227,7 +231,12 @@ func eventJSON(e phone.Event) map[string]any {
 	case phone.EventCall:
 		return callJSON(e.Call)
 	case phone.EventMedia:
-		return map[string]any{"event": "media", "id": e.ID, "codec": e.Codec, "local": e.Local, "remote": e.Remote, "direction": e.Direction}
+		m := map[string]any{"event": "media", "id": e.ID, "codec": e.Codec, "local": e.Local, "remote": e.Remote, "direction": e.Direction,
+			"encryption": e.Encryption}
+		if e.SRTPSuite != "" {
+			m["srtp_suite"] = e.SRTPSuite
+		}
+		return m
 	case phone.EventMediaStop:
 		return map[string]any{"event": "media_stop", "id": e.ID}
 	case phone.EventDTMF:
