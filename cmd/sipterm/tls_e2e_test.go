@@ -224,12 +224,20 @@ password  = "alicepw"
 }
 
 // TestTLSInsecureOptIn: tls_insecure = true registers with a server the phone cannot verify,
-// and says so: a warning notice at start and tls_insecure in the registration event.
+// and says so: a warning notice at start and tls_insecure in the registration event. With
+// listen_tls the registered Contact names the TLS port, and the binding check (every 10 s)
+// recognises it: the registration stays up.
 func TestTLSInsecureOptIn(t *testing.T) {
 	needTools(t, "kamailio", "openssl")
 	l := lab(t)
 	l.startPeer([]string{"KAM_TLS=1"}, "kamailio.sh")
-	cfg := writeFile(t, t.TempDir(), "sipterm.toml", `# e2e: TLS without verification, by explicit choice
+	dir := t.TempDir()
+	cert, key := selfSigned(t, dir)
+	cfg := writeFile(t, dir, "sipterm.toml", `# e2e: TLS without verification, by explicit choice
+listen_tls = "127.0.0.1:5117"
+tls_cert   = "`+cert+`"
+tls_key    = "`+key+`"
+
 [[accounts]]
 name         = "alice"
 aor          = "sip:alice@127.0.0.1"
@@ -247,6 +255,27 @@ password     = "alicepw"
 	if reg.Raw == "" || !strings.Contains(reg.Raw, `"tls_insecure":true`) || reg.Str("transport") != "tls" {
 		t.Errorf("registration must carry tls_insecure and transport tls: %s", reg.Raw)
 	}
+	if !strings.Contains(reg.Str("contact"), "@127.0.0.1:5117;transport=tls") {
+		t.Errorf("registered Contact is not on the TLS listener's port: %s", reg.Raw)
+	}
+	time.Sleep(12 * time.Second) // one binding check
+	p.noEvent("registration failure after a binding check", ev("registration", "state", "failed"))
+	klog, _ := os.ReadFile(filepath.Join(l.Dir, "kamailio.log"))
+	if n := strings.Count(string(klog), "REQ REGISTER"); n < 4 {
+		t.Errorf("kamailio saw %d REGISTERs, want the registration and a binding check (>= 4 with the challenges)", n)
+	}
+}
+
+// selfSigned makes a throwaway server certificate for 127.0.0.1 with openssl.
+func selfSigned(t *testing.T, dir string) (cert, key string) {
+	t.Helper()
+	cert, key = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	out, err := exec.Command("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+		"-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1").CombinedOutput()
+	if err != nil {
+		t.Fatalf("openssl: %v %s", err, out)
+	}
+	return cert, key
 }
 
 // TestTLSListenerIncoming: listen_tls with a certificate made by openssl; baresip (no
@@ -258,12 +287,7 @@ func TestTLSListenerIncoming(t *testing.T) {
 	bob := l.startPeer([]string{"SINE_FREQ=1000"}, "baresip.sh", "5112")
 	bobCtl := portOf(bob.KV["ctrl"])
 	dir := t.TempDir()
-	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	out, err := exec.Command("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-		"-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1").CombinedOutput()
-	if err != nil {
-		t.Fatalf("openssl: %v %s", err, out)
-	}
+	cert, key := selfSigned(t, dir)
 	tone := filepath.Join(dir, "tone440.wav")
 	makeTone(t, tone, 440, 30)
 	trace := filepath.Join(dir, "sip.trace")
