@@ -5,6 +5,14 @@ package main
 // (TLS), baresip 5112 (+5113 its own TLS, ctrl 35112), the phone 5110, 5114, 5116.
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -166,22 +174,29 @@ auto_answer = "0s"
 // nothing of the phone's SIP reaches kamailio, neither over TLS nor in clear text.
 func TestTLSUntrustedServerFails(t *testing.T) {
 	needTools(t, "kamailio", "openssl")
+	labCA := func(*testing.T) ([]string, string) { return nil, "" }
 	tests := []struct {
-		name string
-		env  []string
-		ca   func(t *testing.T, labCA string) string
-		port int
-		want []string
+		name  string
+		env   []string
+		setup func(t *testing.T) (env []string, caFile string) // caFile "": the lab's CA
+		port  int
+		want  []string
 	}{
-		{"CA that did not sign", []string{"KAM_TLS=1"}, func(t *testing.T, _ string) string { return otherCA(t) }, 5114,
+		{"CA that did not sign", []string{"KAM_TLS=1"}, func(t *testing.T) ([]string, string) { return nil, otherCA(t) }, 5114,
 			[]string{"REGISTER to 127.0.0.1:5061 failed: TLS: the certificate of 127.0.0.1", "signed by an unknown authority", "ca_file"}},
-		{"certificate for another name", []string{"KAM_TLS=1", "KAM_TLS_SAN=DNS:sip.lab.test"}, func(_ *testing.T, labCA string) string { return labCA }, 5116,
+		{"certificate for another name", []string{"KAM_TLS=1", "KAM_TLS_SAN=DNS:sip.lab.test"}, labCA, 5116,
 			[]string{"REGISTER to 127.0.0.1:5061 failed: TLS: the certificate of 127.0.0.1", `another host name ("127.0.0.1"; it names sip.lab.test)`}},
+		{"expired certificate", []string{"KAM_TLS=1"}, expiredServerCert, 5115,
+			[]string{"REGISTER to 127.0.0.1:5061 failed: TLS: the certificate of 127.0.0.1", "has expired or is not yet valid (expired "}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			l := lab(t)
-			kam := l.startPeer(tt.env, "kamailio.sh")
+			env, ca := tt.setup(t)
+			kam := l.startPeer(append(tt.env, env...), "kamailio.sh")
+			if ca == "" {
+				ca = kam.KV["ca"]
+			}
 			dir := t.TempDir()
 			trace := filepath.Join(dir, "sip.trace")
 			cfg := writeFile(t, dir, "sipterm.toml", `# e2e: a TLS server the phone must not trust
@@ -190,7 +205,7 @@ name      = "alice"
 aor       = "sip:alice@127.0.0.1"
 registrar = "sip:127.0.0.1:5061"
 transport = "tls"
-ca_file   = "`+tt.ca(t, kam.KV["ca"])+`"
+ca_file   = "`+ca+`"
 password  = "alicepw"
 `)
 			p := startPhone(t, "--config", cfg, "--listen", phoneAddr(tt.port), "--audio", "null", "--sip-trace", trace)
@@ -331,6 +346,46 @@ auto_answer = "0s"
 			t.Errorf("a message not over TLS: %s %s %s %s %s", m[1], m[2], m[3], m[4], m[5])
 		}
 	}
+}
+
+// expiredServerCert makes a CA and a certificate for 127.0.0.1 that it signed and that expired
+// yesterday (openssl 3.0 cannot date one in the past); kamailio serves it (KAM_TLS_CERT).
+func expiredServerCert(t *testing.T) ([]string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "sipterm e2e CA"},
+		NotBefore: now.Add(-72 * time.Hour), NotAfter: now.Add(72 * time.Hour), IsCA: true,
+		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: now.Add(-48 * time.Hour), NotAfter: now.Add(-24 * time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile := writeFile(t, dir, "ca.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})))
+	certFile := writeFile(t, dir, "server.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
+	keyFile := writeFile(t, dir, "server.key", string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8})))
+	return []string{"KAM_TLS_CERT=" + certFile, "KAM_TLS_KEY=" + keyFile}, caFile
 }
 
 // otherCA makes a throwaway CA with openssl that signed nothing the lab serves.
