@@ -110,6 +110,7 @@ func (a *Account) loop() {
 			msg := reason
 			if err != nil {
 				msg = err.Error()
+				reason = msg // e.g. which TLS certificate check failed: the event's reason says it too
 			}
 			if code != 0 {
 				msg = fmt.Sprintf("%d %s", code, reason)

@@ -212,8 +212,8 @@ password  = "alicepw"
 			reg := p.waitFor(15*time.Second, "registration", "account", "alice", "state", "failed")
 			t.Logf("registration failed: %s", reg.Str("last_error"))
 			for _, w := range tt.want {
-				if !strings.Contains(reg.Str("last_error"), w) {
-					t.Errorf("registration last_error does not say %q: %s", w, reg.Raw)
+				if !strings.Contains(reg.Str("last_error"), w) || !strings.Contains(reg.Str("reason"), w) {
+					t.Errorf("registration reason and last_error do not say %q: %s", w, reg.Raw)
 				}
 			}
 			if reg.Str("transport") != "tls" {
