@@ -42,12 +42,13 @@ type Config struct {
 	Accounts    []Account `toml:"accounts"`
 
 	// Derived by Validate.
-	Path          string           `toml:"-"`
-	AutoAnswerDur *time.Duration   `toml:"-"`
-	RTPPortMin    int              `toml:"-"`
-	RTPPortMax    int              `toml:"-"`
-	RTPTimeoutDur time.Duration    `toml:"-"`
-	TLSCertPair   *tls.Certificate `toml:"-"`
+	Path          string         `toml:"-"`
+	AutoAnswerDur *time.Duration `toml:"-"`
+	RTPPortMin    int            `toml:"-"`
+	RTPPortMax    int            `toml:"-"`
+	RTPTimeoutDur time.Duration  `toml:"-"`
+
+	TLSCertPair *tls.Certificate `toml:"-"` // listen_tls's certificate and key, loaded
 }
 
 // UIConfig holds the terminal UI's settings.
