@@ -113,6 +113,7 @@ func (a *Account) loop() {
 			msg := reason
 			if err != nil {
 				msg = err.Error()
+				reason = msg // e.g. which TLS certificate check failed: the event's reason says it too
 			}
 			if code != 0 {
 				msg = fmt.Sprintf("%d %s", code, reason)
@@ -238,7 +239,7 @@ func (a *Account) newRegister(expires int) *sip.Request {
 // grantedExpiry reads what the registrar granted for our contact (contact param, else Expires).
 func (a *Account) grantedExpiry(res *sip.Response, asked int) time.Duration {
 	for _, h := range res.GetHeaders("Contact") {
-		if c, ok := h.(*sip.ContactHeader); ok && c.Address.Host == a.p.host && c.Address.Port == a.p.port {
+		if c, ok := h.(*sip.ContactHeader); ok && a.isOurContact(c) {
 			if v, ok := c.Params.Get("expires"); ok {
 				if n, err := strconv.Atoi(v); err == nil {
 					return time.Duration(n) * time.Second

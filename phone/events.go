@@ -93,14 +93,15 @@ type MediaStats struct {
 
 // AccountInfo is an immutable snapshot of an account.
 type AccountInfo struct {
-	Name        string
-	AOR         string
-	Registrar   string
-	State       RegState
-	Code        int
-	Reason      string
-	Expires     time.Time // when the current registration runs out (zero if not registered)
-	LastError   string
+	Name      string
+	AOR       string
+	Registrar string
+	State     RegState
+	Code      int
+	Reason    string
+	Expires   time.Time // when the current registration runs out (zero if not registered)
+	LastError string
+
 	Transport   string // udp, tcp or tls
 	Contact     string // the Contact we register
 	TLSInsecure bool   // TLS server certificates are not checked (tls_insecure)

@@ -5,6 +5,14 @@ package main
 // (TLS), baresip 5112 (+5113 its own TLS, ctrl 35112), the phone 5110, 5114, 5116.
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -166,22 +174,29 @@ auto_answer = "0s"
 // nothing of the phone's SIP reaches kamailio, neither over TLS nor in clear text.
 func TestTLSUntrustedServerFails(t *testing.T) {
 	needTools(t, "kamailio", "openssl")
+	labCA := func(*testing.T) ([]string, string) { return nil, "" }
 	tests := []struct {
-		name string
-		env  []string
-		ca   func(t *testing.T, labCA string) string
-		port int
-		want []string
+		name  string
+		env   []string
+		setup func(t *testing.T) (env []string, caFile string) // caFile "": the lab's CA
+		port  int
+		want  []string
 	}{
-		{"CA that did not sign", []string{"KAM_TLS=1"}, func(t *testing.T, _ string) string { return otherCA(t) }, 5114,
+		{"CA that did not sign", []string{"KAM_TLS=1"}, func(t *testing.T) ([]string, string) { return nil, otherCA(t) }, 5114,
 			[]string{"REGISTER to 127.0.0.1:5061 failed: TLS: the certificate of 127.0.0.1", "signed by an unknown authority", "ca_file"}},
-		{"certificate for another name", []string{"KAM_TLS=1", "KAM_TLS_SAN=DNS:sip.lab.test"}, func(_ *testing.T, labCA string) string { return labCA }, 5116,
+		{"certificate for another name", []string{"KAM_TLS=1", "KAM_TLS_SAN=DNS:sip.lab.test"}, labCA, 5116,
 			[]string{"REGISTER to 127.0.0.1:5061 failed: TLS: the certificate of 127.0.0.1", `another host name ("127.0.0.1"; it names sip.lab.test)`}},
+		{"expired certificate", []string{"KAM_TLS=1"}, expiredServerCert, 5115,
+			[]string{"REGISTER to 127.0.0.1:5061 failed: TLS: the certificate of 127.0.0.1", "has expired or is not yet valid (expired "}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			l := lab(t)
-			kam := l.startPeer(tt.env, "kamailio.sh")
+			env, ca := tt.setup(t)
+			kam := l.startPeer(append(tt.env, env...), "kamailio.sh")
+			if ca == "" {
+				ca = kam.KV["ca"]
+			}
 			dir := t.TempDir()
 			trace := filepath.Join(dir, "sip.trace")
 			cfg := writeFile(t, dir, "sipterm.toml", `# e2e: a TLS server the phone must not trust
@@ -190,15 +205,15 @@ name      = "alice"
 aor       = "sip:alice@127.0.0.1"
 registrar = "sip:127.0.0.1:5061"
 transport = "tls"
-ca_file   = "`+tt.ca(t, kam.KV["ca"])+`"
+ca_file   = "`+ca+`"
 password  = "alicepw"
 `)
 			p := startPhone(t, "--config", cfg, "--listen", phoneAddr(tt.port), "--audio", "null", "--sip-trace", trace)
 			reg := p.waitFor(15*time.Second, "registration", "account", "alice", "state", "failed")
 			t.Logf("registration failed: %s", reg.Str("last_error"))
 			for _, w := range tt.want {
-				if !strings.Contains(reg.Str("last_error"), w) {
-					t.Errorf("registration last_error does not say %q: %s", w, reg.Raw)
+				if !strings.Contains(reg.Str("last_error"), w) || !strings.Contains(reg.Str("reason"), w) {
+					t.Errorf("registration reason and last_error do not say %q: %s", w, reg.Raw)
 				}
 			}
 			if reg.Str("transport") != "tls" {
@@ -224,12 +239,20 @@ password  = "alicepw"
 }
 
 // TestTLSInsecureOptIn: tls_insecure = true registers with a server the phone cannot verify,
-// and says so: a warning notice at start and tls_insecure in the registration event.
+// and says so: a warning notice at start and tls_insecure in the registration event. With
+// listen_tls the registered Contact names the TLS port, and the binding check (every 10 s)
+// recognises it: the registration stays up.
 func TestTLSInsecureOptIn(t *testing.T) {
 	needTools(t, "kamailio", "openssl")
 	l := lab(t)
 	l.startPeer([]string{"KAM_TLS=1"}, "kamailio.sh")
-	cfg := writeFile(t, t.TempDir(), "sipterm.toml", `# e2e: TLS without verification, by explicit choice
+	dir := t.TempDir()
+	cert, key := selfSigned(t, dir)
+	cfg := writeFile(t, dir, "sipterm.toml", `# e2e: TLS without verification, by explicit choice
+listen_tls = "127.0.0.1:5117"
+tls_cert   = "`+cert+`"
+tls_key    = "`+key+`"
+
 [[accounts]]
 name         = "alice"
 aor          = "sip:alice@127.0.0.1"
@@ -237,6 +260,7 @@ registrar    = "sip:127.0.0.1:5061"
 transport    = "tls"
 tls_insecure = true
 password     = "alicepw"
+expires      = 20   # a refresh or a binding check within the 12 s below, whichever the phone does
 `)
 	p := startPhone(t, "--config", cfg, "--listen", phoneAddr(5118), "--audio", "null")
 	n := p.waitFor(10*time.Second, "notice", "level", "warn")
@@ -247,6 +271,27 @@ password     = "alicepw"
 	if reg.Raw == "" || !strings.Contains(reg.Raw, `"tls_insecure":true`) || reg.Str("transport") != "tls" {
 		t.Errorf("registration must carry tls_insecure and transport tls: %s", reg.Raw)
 	}
+	if !strings.Contains(reg.Str("contact"), "@127.0.0.1:5117;transport=tls") {
+		t.Errorf("registered Contact is not on the TLS listener's port: %s", reg.Raw)
+	}
+	time.Sleep(12 * time.Second) // a binding check (every 10 s) and/or a refresh (at half of 20 s)
+	p.noEvent("registration failure after a binding check", ev("registration", "state", "failed"))
+	klog, _ := os.ReadFile(filepath.Join(l.Dir, "kamailio.log"))
+	if n := strings.Count(string(klog), "REQ REGISTER"); n < 4 {
+		t.Errorf("kamailio saw %d REGISTERs, want the registration and a check or refresh (>= 4 with the challenges)", n)
+	}
+}
+
+// selfSigned makes a throwaway server certificate for 127.0.0.1 with openssl.
+func selfSigned(t *testing.T, dir string) (cert, key string) {
+	t.Helper()
+	cert, key = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	out, err := exec.Command("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+		"-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1").CombinedOutput()
+	if err != nil {
+		t.Fatalf("openssl: %v %s", err, out)
+	}
+	return cert, key
 }
 
 // TestTLSListenerIncoming: listen_tls with a certificate made by openssl; baresip (no
@@ -258,12 +303,7 @@ func TestTLSListenerIncoming(t *testing.T) {
 	bob := l.startPeer([]string{"SINE_FREQ=1000"}, "baresip.sh", "5112")
 	bobCtl := portOf(bob.KV["ctrl"])
 	dir := t.TempDir()
-	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	out, err := exec.Command("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-		"-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1").CombinedOutput()
-	if err != nil {
-		t.Fatalf("openssl: %v %s", err, out)
-	}
+	cert, key := selfSigned(t, dir)
 	tone := filepath.Join(dir, "tone440.wav")
 	makeTone(t, tone, 440, 30)
 	trace := filepath.Join(dir, "sip.trace")
@@ -307,6 +347,46 @@ auto_answer = "0s"
 			t.Errorf("a message not over TLS: %s %s %s %s %s", m[1], m[2], m[3], m[4], m[5])
 		}
 	}
+}
+
+// expiredServerCert makes a CA and a certificate for 127.0.0.1 that it signed and that expired
+// yesterday (openssl 3.0 cannot date one in the past); kamailio serves it (KAM_TLS_CERT).
+func expiredServerCert(t *testing.T) ([]string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "sipterm e2e CA"},
+		NotBefore: now.Add(-72 * time.Hour), NotAfter: now.Add(72 * time.Hour), IsCA: true,
+		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: now.Add(-48 * time.Hour), NotAfter: now.Add(-24 * time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile := writeFile(t, dir, "ca.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})))
+	certFile := writeFile(t, dir, "server.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
+	keyFile := writeFile(t, dir, "server.key", string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8})))
+	return []string{"KAM_TLS_CERT=" + certFile, "KAM_TLS_KEY=" + keyFile}, caFile
 }
 
 // otherCA makes a throwaway CA with openssl that signed nothing the lab serves.
