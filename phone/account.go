@@ -172,7 +172,7 @@ func (a *Account) checkBinding() string {
 		return fmt.Sprintf("binding query refused: %d %s", res.StatusCode, res.Reason)
 	}
 	for _, h := range res.GetHeaders("Contact") {
-		if c, ok := h.(*sip.ContactHeader); ok && c.Address.Host == a.p.host && c.Address.Port == a.p.port {
+		if c, ok := h.(*sip.ContactHeader); ok && a.p.isOurContact(c.Address) {
 			return ""
 		}
 	}
@@ -298,7 +298,7 @@ func (a *Account) newRegister(expires int) *sip.Request {
 // grantedExpiry reads what the registrar granted for our contact (contact param, else Expires).
 func (a *Account) grantedExpiry(res *sip.Response, asked int) time.Duration {
 	for _, h := range res.GetHeaders("Contact") {
-		if c, ok := h.(*sip.ContactHeader); ok && c.Address.Host == a.p.host && c.Address.Port == a.p.port {
+		if c, ok := h.(*sip.ContactHeader); ok && a.p.isOurContact(c.Address) {
 			if v, ok := c.Params.Get("expires"); ok {
 				if n, err := strconv.Atoi(v); err == nil {
 					return time.Duration(n) * time.Second

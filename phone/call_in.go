@@ -54,6 +54,7 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	acct := p.accountFor(req)
 	remote := req.From().Address.String()
 	c := p.newCall(acct, DirIn, req.CallID().Value(), remote, req.Recipient.String())
+	c.peerIP = inviteOrigin(req, body)
 	if err := c.newMedia(); err != nil {
 		p.log.Error("incoming call refused", "error", err, "from", remote)
 		respond(p, req, tx, 503, "Service Unavailable (no RTP port)")
@@ -88,7 +89,7 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	respond(p, req, tx, 100, "Trying")
 	tag := sip.GenerateTagN(16)
 	req.To().Params.Add("tag", tag)
-	dlg, err := p.dialogUA(acct.cfg.AORURI.User, req.Transport()).ReadInvite(req, tx)
+	dlg, err := c.dialogUA(req.Transport()).ReadInvite(req, tx)
 	if err != nil {
 		c.media.Close()
 		p.log.Warn("incoming INVITE refused", "error", err)
@@ -246,7 +247,7 @@ func (c *Call) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		body = sdp.Offer(local)
 	}
 	res := sip.NewSDPResponseFromRequest(req, body)
-	ct := c.p.contact(c.acct.cfg.AORURI.User, req.Transport())
+	ct := c.contact(req.Transport())
 	res.AppendHeader(&ct)
 	if err := tx.Respond(res); err != nil {
 		c.log.Warn("answering re-INVITE failed", "error", err)

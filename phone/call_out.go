@@ -50,6 +50,7 @@ func (p *Phone) Dial(account, target string) (string, error) {
 	}
 	sipCallID := sip.GenerateTagN(24) + "@sipterm"
 	c := p.newCall(acct, DirOut, sipCallID, uri.String(), acct.cfg.AORURI.String())
+	c.peerIP = dialTarget(acct.cfg, uri)
 	if err := c.newMedia(); err != nil {
 		return "", err
 	}
@@ -103,7 +104,7 @@ func (p *Phone) Dial(account, target string) (string, error) {
 
 // runOutgoing drives an outgoing INVITE to its final response (the call's own goroutine).
 func (c *Call) runOutgoing(ctx context.Context, req *sip.Request, user, password, transport string) {
-	dua := c.p.dialogUA(c.acct.cfg.AORURI.User, transport)
+	dua := c.dialogUA(transport)
 	dlg, err := dua.WriteInvite(ctx, req)
 	if err != nil {
 		c.finish(503, fmt.Sprintf("sending INVITE failed: %v", err))

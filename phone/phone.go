@@ -233,7 +233,7 @@ func (p *Phone) userAgent() string {
 func (p *Phone) firstRegistrarHost() string {
 	for _, a := range p.cfg.Accounts {
 		if a.RegistrarURI != nil {
-			return a.RegistrarURI.Host
+			return bareHost(a.RegistrarURI.Host)
 		}
 	}
 	return ""
@@ -242,12 +242,13 @@ func (p *Phone) firstRegistrarHost() string {
 // bindPair opens UDP and TCP on the same port (port 0: a free port that is free for both).
 func bindPair(ap netip.AddrPort) (net.PacketConn, net.Listener, error) {
 	for attempt := 0; attempt < 20; attempt++ {
-		udp, err := net.ListenPacket("udp", ap.String())
+		udpNet, tcpNet := listenNetworks(ap.Addr())
+		udp, err := net.ListenPacket(udpNet, ap.String())
 		if err != nil {
 			return nil, nil, fmt.Errorf("udp %s: %w", ap, err)
 		}
 		port := udp.LocalAddr().(*net.UDPAddr).Port
-		tcp, err := net.Listen("tcp", net.JoinHostPort(ap.Addr().String(), strconv.Itoa(port)))
+		tcp, err := net.Listen(tcpNet, net.JoinHostPort(ap.Addr().String(), strconv.Itoa(port)))
 		if err == nil {
 			return udp, tcp, nil
 		}

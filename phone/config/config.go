@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -186,7 +185,7 @@ func (c *Config) Validate(data []byte) error {
 		c.Listen = "0.0.0.0:5060"
 	}
 	if _, err := netip.ParseAddrPort(c.Listen); err != nil {
-		return fail("listen", fmt.Sprintf("bad address %q: want IP:PORT", c.Listen))
+		return fail("listen", fmt.Sprintf("bad address %q: want IP:PORT or [IPv6]:PORT", c.Listen))
 	}
 	switch c.Audio {
 	case "":
@@ -334,7 +333,7 @@ func ParseURI(s string) (sip.Uri, error) {
 	if u.Host == "" {
 		return u, fmt.Errorf("bad SIP URI %q: no host", s)
 	}
-	if strings.ContainsAny(u.Host, " \t") || net.ParseIP(u.Host) == nil && !validHostname(u.Host) {
+	if strings.ContainsAny(u.Host, " \t") || !validHost(u.Host) {
 		return u, fmt.Errorf("bad SIP URI %q: bad host %q", s, u.Host)
 	}
 	return u, nil

@@ -1,0 +1,181 @@
+package main
+
+// IPv6 (issue 7): SIPp on [::1] against the headless phone on [::1], [::] and 127.0.0.1.
+// Ports: phone 5150, 5153, 5154, 5156; SIPp 5151, 5152, 5155, 5157, 5158.
+
+import (
+	"net/netip"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// ipv6Media checks a media event: codec PCMU and both addresses of the wanted family.
+func ipv6Media(t *testing.T, m Event, want6 bool) {
+	t.Helper()
+	if m.Str("codec") != "PCMU" {
+		t.Errorf("media codec %q, want PCMU: %s", m.Str("codec"), m.Raw)
+	}
+	for _, key := range []string{"local", "remote"} {
+		ap, err := netip.ParseAddrPort(m.Str(key))
+		if err != nil || ap.Addr().Is6() != want6 || ap.Addr().IsUnspecified() {
+			t.Errorf("media %s address %q: want an IPv6=%v unicast address: %s", key, m.Str(key), want6, m.Raw)
+		}
+	}
+}
+
+// waitReceived waits for a stats event of call id that counts received RTP packets.
+func waitReceived(p *Phone, id string) Event {
+	p.t.Helper()
+	return p.waitEvent(func(e Event) bool {
+		return e.Str("event") == "stats" && e.Str("id") == id && e.Int("received") > 0
+	}, 15*time.Second)
+}
+
+// filePhone starts a phone with file audio (plays a 1 kHz tone, records to the returned file).
+func filePhone(t *testing.T, listen string, args ...string) (*Phone, string) {
+	dir := t.TempDir()
+	tone, rec := filepath.Join(dir, "tone1k.wav"), filepath.Join(dir, "rec.wav")
+	makeTone(t, tone, 1000, 20)
+	args = append([]string{"--listen", listen, "--audio", "file", "--play", tone, "--record", rec}, args...)
+	return startPhone(t, args...), rec
+}
+
+// TestIPv6SippCallsPhone: SIPp on [::1] calls the phone on [::1] (uac-rtp: c=IN IP6, 440 Hz
+// RTP); the answer's SDP is IN IP6, media flows both ways on IPv6 and the phone records the tone.
+func TestIPv6SippCallsPhone(t *testing.T) {
+	needTools(t, "sipp", "sox")
+	l := lab(t)
+	p, rec := filePhone(t, "[::1]:5150", "--auto-answer", "0s")
+	if evs := p.Events(); len(evs) == 0 || evs[0].Str("listen") != `["udp:[::1]:5150","tcp:[::1]:5150"]` {
+		t.Errorf("first events %v: want ready with listen udp/tcp [::1]:5150", evs)
+	}
+	rc := l.sippAsync("uac-rtp", "[::1]:5150", "SIPP_IP=::1", "SIPP_PORT=5151", "DURATION=7")
+	_, est, _ := sippCallEvents(t, p)
+	id := est.Str("id")
+	ipv6Media(t, p.waitFor(5*time.Second, "media", "id", id), true)
+	waitReceived(p, id)
+	r := <-rc
+	r.expectOK(t, 1)
+	answered := false
+	for _, m := range r.SipMessages() {
+		if !m.Sent && m.Code() == 200 && m.Headers["cseq"] == "1 INVITE" {
+			answered = true
+			if !containsAll(m.Body, "c=IN IP6 ::1", "o=sipterm") || containsAll(m.Body, "IP4") {
+				t.Errorf("the phone's answer is not IN IP6 ::1:\n%s", m.Body)
+			}
+			if c := m.Headers["contact"]; !containsAll(c, "[::1]:5150") {
+				t.Errorf("the phone's Contact %q is not its IPv6 address", c)
+			}
+		}
+	}
+	if !answered {
+		t.Errorf("SIPp's messages.log has no 200 to its INVITE (%s)", r.Messages)
+	}
+	p.waitCalls(0, 20*time.Second)
+	p.stop()
+	if out, ok := l.wavcheckTrimmed(rec, 440); !ok {
+		t.Errorf("the phone's recording does not hold SIPp's 440 Hz tone: %s", out)
+	}
+}
+
+// TestIPv6PhoneCallsSippUAS: the phone on [::1] dials sip:uas@[::1]:5152 (SIPp UAS, answers
+// with c=IN IP6 and streams 440 Hz): our offer is IN IP6, RTP flows both ways, we hang up.
+func TestIPv6PhoneCallsSippUAS(t *testing.T) {
+	needTools(t, "sipp", "sox")
+	l := lab(t)
+	uas := l.startPeer([]string{"SIPP_IP=::1", "SIPP_PORT=5152", "COUNT=1"}, "sipp.sh", "uas")
+	if uas.URI != "sip:uas@[::1]:5152" {
+		t.Fatalf("SIPp UAS at %q, want sip:uas@[::1]:5152", uas.URI)
+	}
+	p, rec := filePhone(t, "[::1]:5153")
+	p.Send("dial " + uas.URI)
+	est := p.waitFor(15*time.Second, "call", "state", "established")
+	id := est.Str("id")
+	ipv6Media(t, p.waitFor(5*time.Second, "media", "id", id), true)
+	waitReceived(p, id)
+	p.Send("hangup " + id)
+	term := p.waitFor(10*time.Second, "call", "id", id, "state", "terminated")
+	if term.Str("reason") != "local hangup" {
+		t.Errorf("terminated: %s", term.Raw)
+	}
+	p.stop()
+	if out, ok := l.wavcheckTrimmed(rec, 440); !ok {
+		t.Errorf("the phone's recording does not hold SIPp's 440 Hz tone: %s", out)
+	}
+	msgs := SippResult{Messages: filepath.Join(uas.KV["dir"], "messages.log")}.SipMessages()
+	sawOffer, sawBye := false, false
+	for _, m := range msgs {
+		switch {
+		case !m.Sent && containsAll(m.First, "INVITE sip:uas@[::1]:5152"):
+			sawOffer = true
+			if !containsAll(m.Body, "c=IN IP6 ::1") || containsAll(m.Body, "IP4") {
+				t.Errorf("the phone's offer is not IN IP6 ::1:\n%s", m.Body)
+			}
+			if !containsAll(m.Headers["contact"], "[::1]:5153") || !containsAll(m.Headers["via"], "[::1]") {
+				t.Errorf("Contact %q / Via %q do not carry the phone's IPv6 address", m.Headers["contact"], m.Headers["via"])
+			}
+		case !m.Sent && containsAll(m.First, "BYE "):
+			sawBye = true
+		}
+	}
+	if !sawOffer || !sawBye {
+		t.Errorf("SIPp saw INVITE=%v BYE=%v from the phone (messages %s)", sawOffer, sawBye, filepath.Join(uas.KV["dir"], "messages.log"))
+	}
+}
+
+// TestIPv6MediaOverIPv4Signalling: SIP on 127.0.0.1 but an offer with c=IN IP6 ::1: the answer
+// is IN IP6 with an IPv6 RTP socket (it used to be answered with an IPv4 address).
+func TestIPv6MediaOverIPv4Signalling(t *testing.T) {
+	needTools(t, "sipp", "sox")
+	l := lab(t)
+	p := startPhone(t, "--listen", "127.0.0.1:5154", "--auto-answer", "0s", "--audio", "null")
+	rc := l.sippAsync("uac-rtp", "127.0.0.1:5154", "SIPP_IP=127.0.0.1", "SIPP_MEDIA_IP=::1", "SIPP_PORT=5155", "DURATION=7")
+	_, est, _ := sippCallEvents(t, p)
+	id := est.Str("id")
+	ipv6Media(t, p.waitFor(5*time.Second, "media", "id", id), true)
+	waitReceived(p, id)
+	r := <-rc
+	r.expectOK(t, 1)
+	answered := false
+	for _, m := range r.SipMessages() {
+		if !m.Sent && m.Code() == 200 && m.Headers["cseq"] == "1 INVITE" {
+			answered = true
+			if !containsAll(m.Body, "c=IN IP6 ::1") {
+				t.Errorf("answer to an IP6 offer is not IN IP6 ::1:\n%s", m.Body)
+			}
+		}
+	}
+	if !answered {
+		t.Errorf("SIPp's messages.log has no 200 to its INVITE (%s)", r.Messages)
+	}
+	p.waitCalls(0, 20*time.Second)
+}
+
+// TestIPv6DualStackListen: one phone on [::] takes a call from SIPp on ::1 and one from SIPp on
+// 127.0.0.1; each call's media is of its caller's family.
+func TestIPv6DualStackListen(t *testing.T) {
+	needTools(t, "sipp", "sox")
+	l := lab(t)
+	p := startPhone(t, "--listen", "[::]:5156", "--auto-answer", "0s", "--audio", "null")
+	for _, tc := range []struct {
+		ip, target, port string
+		v6               bool
+	}{{"::1", "[::1]:5156", "5157", true}, {"127.0.0.1", "127.0.0.1:5156", "5158", false}} {
+		r := l.sipp("uac-rtp", tc.target, "SIPP_IP="+tc.ip, "SIPP_PORT="+tc.port, "DURATION=2")
+		r.expectOK(t, 1)
+		_, est, _ := sippCallEvents(t, p)
+		ipv6Media(t, p.waitFor(5*time.Second, "media", "id", est.Str("id")), tc.v6)
+	}
+	p.waitCalls(0, 20*time.Second)
+}
+
+func containsAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}
