@@ -159,6 +159,7 @@ func Defaults() *Config {
 // DefaultText is the embedded default configuration (also a template for users).
 const DefaultText = `# sipterm configuration (TOML). Copy to $XDG_CONFIG_HOME/sipterm/config.toml and edit.
 listen = "0.0.0.0:5060"     # SIP on UDP and TCP; a busy port falls back to a free one
+                            # 0.0.0.0 is IPv4 only; "[::]:5060" takes IPv4 and IPv6, "[::1]:5060" IPv6
 audio  = "portaudio"        # portaudio, null or file (with play/record)
 rtp_ports = "10000-20000"
 rtp_timeout = "30s"         # end an established call after this long without RTP ("0s": never)
