@@ -179,3 +179,43 @@ func containsAll(s string, subs ...string) bool {
 	}
 	return true
 }
+
+// TestIPv6BaresipAudio: the phone on [::1] (plays 440 Hz, records) calls baresip on [::1]
+// (net_prefer_ipv6; answers at once, sends 1 kHz) and hangs up after ~4 s: each side's
+// recording holds the other's tone, so audio crossed IPv6 both ways.
+func TestIPv6BaresipAudio(t *testing.T) {
+	needTools(t, "baresip", "sox")
+	l := lab(t)
+	peer := l.startPeer([]string{"BARESIP_IP=::1", "AUTOANSWER=1", "SINE_FREQ=1000"}, "baresip.sh", "5150")
+	if peer.URI != "sip:baresip@[::1]:5150" {
+		t.Fatalf("baresip at %q, want sip:baresip@[::1]:5150", peer.URI)
+	}
+	dir := t.TempDir()
+	tone, rec := filepath.Join(dir, "tone440.wav"), filepath.Join(dir, "rec.wav")
+	makeTone(t, tone, 440, 10)
+	p := startPhone(t, "--listen", "[::1]:5152", "--audio", "file", "--play", tone, "--record", rec)
+	p.Send("dial " + peer.URI)
+	est := p.waitFor(15*time.Second, "call", "state", "established")
+	id := est.Str("id")
+	ipv6Media(t, p.waitFor(5*time.Second, "media", "id", id), true)
+	time.Sleep(4 * time.Second) // the call's length: ~4 s of audio each way
+	p.Send("hangup " + id)
+	p.waitFor(10*time.Second, "call", "id", id, "state", "terminated")
+	p.stop()
+	if out, ok := l.wavcheckTrimmed(rec, 1000); !ok {
+		t.Errorf("the phone's recording does not hold baresip's 1 kHz tone: %s", out)
+	}
+	// baresip writes its WAV header when the call has ended: poll (bounded)
+	out, ok := "", false
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && !ok; time.Sleep(500 * time.Millisecond) {
+		files, _ := filepath.Glob(filepath.Join(peer.KV["rec"], "dump-*-dec.wav"))
+		if len(files) == 0 {
+			out = "no dump-*-dec.wav in " + peer.KV["rec"]
+			continue
+		}
+		out, ok = l.wavcheck(files[len(files)-1], 440)
+	}
+	if !ok {
+		t.Errorf("baresip's recording does not hold the phone's 440 Hz tone: %s", out)
+	}
+}
