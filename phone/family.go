@@ -145,3 +145,19 @@ func dialTarget(a *config.Account, uri sip.Uri) netip.Addr {
 	}
 	return hostIP(uri.Host)
 }
+
+// ownAddr is the phone's address on an unspecified listen address: the one toward the first
+// registrar, else toward the default route. 0.0.0.0 keeps it IPv4; [::] takes IPv6 when the
+// host has no IPv4 route (an IPv6-only host).
+func (p *Phone) ownAddr(listen netip.Addr) netip.Addr {
+	ip := guessLocalIP(p.firstRegistrarHost())
+	if listen.Is4() && !ip.Is4() {
+		ip = guessLocalIP("")
+	}
+	if listen.Is6() && ip.IsLoopback() && ip.Is4() {
+		if v6 := localIPToward(netip.MustParseAddr("2001:db8::1")); !v6.IsLoopback() {
+			return v6
+		}
+	}
+	return ip
+}

@@ -181,7 +181,9 @@ func TestIPv6CallBetweenPhones(t *testing.T) {
 // Contact, and an IPv6 caller with IPv6 ones.
 func TestDualStackFollowsCaller(t *testing.T) {
 	b := startPhone6(t, "bob", "[::]:0")
-	for _, tc := range []struct{ listen, host string }{{"127.0.0.1:0", "127.0.0.1"}, {"[::1]:0", "[::1]"}} {
+	// The IPv4 caller listens on 0.0.0.0: the callee's Contact is the host's own IPv4 address
+	// (not loopback outside a bare namespace) and the 200 to our BYE comes back to that.
+	for _, tc := range []struct{ listen, host string }{{"0.0.0.0:0", "127.0.0.1"}, {"[::1]:0", "[::1]"}} {
 		t.Run(tc.host, func(t *testing.T) {
 			a := startPhone6(t, "alice", tc.listen)
 			b.mu.Lock()
@@ -263,4 +265,31 @@ func waitReceived(t *testing.T, tp *testPhone, n uint64) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("no call received %d RTP packets within 10 s: %+v", n, tp.Calls())
+}
+
+// TestOwnAddr: on 0.0.0.0 the phone's own address stays IPv4 even toward an IPv6 registrar;
+// on [::] it follows the registrar's family.
+func TestOwnAddr(t *testing.T) {
+	tests := []struct {
+		listen, registrar string
+		want6             bool
+	}{
+		{"0.0.0.0", "sip:[::1]:5060", false},
+		{"0.0.0.0", "sip:127.0.0.1:5060", false},
+		{"::", "sip:[::1]:5060", true},
+		{"::", "sip:127.0.0.1:5060", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.listen+" "+tt.registrar, func(t *testing.T) {
+			reg, err := config.ParseURI(tt.registrar)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := &Phone{cfg: &config.Config{Accounts: []config.Account{{RegistrarURI: &reg}}}}
+			got := p.ownAddr(netip.MustParseAddr(tt.listen))
+			if got.Is6() != tt.want6 || got.IsUnspecified() {
+				t.Errorf("ownAddr = %v, want IPv6=%v", got, tt.want6)
+			}
+		})
+	}
 }

@@ -171,7 +171,7 @@ func (p *Phone) Start(ctx context.Context) error {
 	p.mediaIP = listenAP.Addr().Unmap()
 	p.host = p.mediaIP.String()
 	if p.mediaIP.IsUnspecified() {
-		p.mediaIP = guessLocalIP(p.firstRegistrarHost())
+		p.mediaIP = p.ownAddr(p.mediaIP)
 		p.host = p.mediaIP.String()
 	}
 	p.listen = []string{
