@@ -139,42 +139,49 @@ func TestListenFamilies(t *testing.T) {
 	}
 }
 
-// TestIPv6CallBetweenPhones: two phones on [::1] call each other; SDP, RTP and Contact are IPv6
-// and audio packets arrive both ways.
+// TestIPv6CallBetweenPhones: two phones on [::1] call each other over UDP and TCP; SDP, RTP
+// and Contact are IPv6 and audio packets arrive both ways.
 func TestIPv6CallBetweenPhones(t *testing.T) {
-	a := startPhone6(t, "alice", "[::1]:0")
-	b := startPhone6(t, "bob", "[::1]:0")
-	if _, err := a.Dial("", b.uri); err != nil {
-		t.Fatal(err)
-	}
-	in := b.waitCall(t, StateIncoming)
-	if err := b.Answer(in.ID); err != nil {
-		t.Fatal(err)
-	}
-	out := a.waitCall(t, StateEstablished)
-	b.waitCall(t, StateEstablished)
-	b.mu.Lock()
-	c := b.calls[in.ID]
-	b.mu.Unlock()
-	if c == nil || !strings.HasPrefix(c.srvDlg.InviteRequest.Contact().Address.String(), "sip:alice@[::1]:") {
-		t.Errorf("caller's Contact is not its IPv6 address")
-	}
-	for _, tp := range []*testPhone{a, b} {
-		m := tp.wait(t, "media", func(e Event) bool { _, ok := e.(EventMedia); return ok }).(EventMedia)
-		for _, addr := range []string{m.Local, m.Remote} {
-			if ap, err := netip.ParseAddrPort(addr); err != nil || !ap.Addr().Is6() {
-				t.Errorf("media event %+v: %q is not an IPv6 address", m, addr)
+	for _, tc := range []struct{ name, param string }{{"UDP", ""}, {"TCP", ";transport=tcp"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := startPhone6(t, "alice", "[::1]:0")
+			b := startPhone6(t, "bob", "[::1]:0")
+			if _, err := a.Dial("", b.uri+tc.param); err != nil {
+				t.Fatal(err)
 			}
-		}
-		waitReceived(t, tp, 10)
+			in := b.waitCall(t, StateIncoming)
+			if err := b.Answer(in.ID); err != nil {
+				t.Fatal(err)
+			}
+			out := a.waitCall(t, StateEstablished)
+			b.waitCall(t, StateEstablished)
+			b.mu.Lock()
+			c := b.calls[in.ID]
+			b.mu.Unlock()
+			if c == nil || !strings.HasPrefix(c.srvDlg.InviteRequest.Contact().Address.String(), "sip:alice@[::1]:") {
+				t.Errorf("caller's Contact is not its IPv6 address")
+			}
+			if c != nil && c.srvDlg.InviteRequest.Transport() != tc.name {
+				t.Errorf("INVITE came over %s, want %s", c.srvDlg.InviteRequest.Transport(), tc.name)
+			}
+			for _, tp := range []*testPhone{a, b} {
+				m := tp.wait(t, "media", func(e Event) bool { _, ok := e.(EventMedia); return ok }).(EventMedia)
+				for _, addr := range []string{m.Local, m.Remote} {
+					if ap, err := netip.ParseAddrPort(addr); err != nil || !ap.Addr().Is6() {
+						t.Errorf("media event %+v: %q is not an IPv6 address", m, addr)
+					}
+				}
+				waitReceived(t, tp, 10)
+			}
+			if err := a.Hangup(out.ID); err != nil {
+				t.Fatal(err)
+			}
+			a.waitCall(t, StateTerminated)
+			b.waitCall(t, StateTerminated)
+			a.assertEmpty(t)
+			b.assertEmpty(t)
+		})
 	}
-	if err := a.Hangup(out.ID); err != nil {
-		t.Fatal(err)
-	}
-	a.waitCall(t, StateTerminated)
-	b.waitCall(t, StateTerminated)
-	a.assertEmpty(t)
-	b.assertEmpty(t)
 }
 
 // TestDualStackFollowsCaller: a phone on [::] answers an IPv4 caller with IPv4 media and
