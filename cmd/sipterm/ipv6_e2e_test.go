@@ -1,11 +1,13 @@
 package main
 
 // IPv6 (issue 7): SIPp on [::1] against the headless phone on [::1], [::] and 127.0.0.1.
-// Ports: phone 5150, 5153, 5154, 5156; SIPp 5151, 5152, 5155, 5157, 5158.
+// Ports: phone 5150, 5152-5154, 5156; SIPp 5151, 5152, 5155, 5157, 5158; baresip 5150, 5154
+// (and its TLS port +1). Tests run one at a time.
 
 import (
 	"net/netip"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -171,15 +173,6 @@ func TestIPv6DualStackListen(t *testing.T) {
 	p.waitCalls(0, 20*time.Second)
 }
 
-func containsAll(s string, subs ...string) bool {
-	for _, sub := range subs {
-		if !strings.Contains(s, sub) {
-			return false
-		}
-	}
-	return true
-}
-
 // TestIPv6BaresipAudio: the phone on [::1] (plays 440 Hz, records) calls baresip on [::1]
 // (net_prefer_ipv6; answers at once, sends 1 kHz) and hangs up after ~4 s: each side's
 // recording holds the other's tone, so audio crossed IPv6 both ways.
@@ -205,7 +198,47 @@ func TestIPv6BaresipAudio(t *testing.T) {
 	if out, ok := l.wavcheckTrimmed(rec, 1000); !ok {
 		t.Errorf("the phone's recording does not hold baresip's 1 kHz tone: %s", out)
 	}
-	// baresip writes its WAV header when the call has ended: poll (bounded)
+	if out, ok := baresipHeard(l, peer, 440); !ok {
+		t.Errorf("baresip's recording does not hold the phone's 440 Hz tone: %s", out)
+	}
+}
+
+// TestIPv6BaresipDialsPhone: baresip on [::1] (sends 440 Hz) dials the phone on [::1]
+// (auto-answer, sends 1 kHz) and hangs up after ~3 s: the phone sees a remote BYE and each
+// side's recording holds the other's tone.
+func TestIPv6BaresipDialsPhone(t *testing.T) {
+	needTools(t, "baresip", "sox")
+	l := lab(t)
+	peer := l.startPeer([]string{"BARESIP_IP=::1"}, "baresip.sh", "5154")
+	p, rec := filePhone(t, "[::1]:5156", "--auto-answer", "0s")
+	out, rc := l.baresipCtl(portOf(peer.KV["ctrl"]), "dial sip:sipterm@[::1]:5156", "CALL_ESTABLISHED|CALL_CLOSED", 20*time.Second)
+	if rc != 0 || !strings.Contains(out, "CALL_ESTABLISHED") {
+		t.Fatalf("baresip dial over IPv6: rc=%d\n%s", rc, out)
+	}
+	in := p.waitFor(10*time.Second, "call", "state", "incoming")
+	id := in.Str("id")
+	p.waitFor(10*time.Second, "call", "id", id, "state", "established")
+	ipv6Media(t, p.waitFor(5*time.Second, "media", "id", id), true)
+	time.Sleep(3 * time.Second) // the call's length: ~3 s of audio each way
+	if out, rc := l.baresipCtl(portOf(peer.KV["ctrl"]), "hangup", "CALL_CLOSED", 10*time.Second); rc != 0 {
+		t.Errorf("baresip hangup: rc=%d\n%s", rc, out)
+	}
+	term := p.waitFor(10*time.Second, "call", "id", id, "state", "terminated")
+	if term.Str("reason") != "remote BYE" {
+		t.Errorf("terminated: %s, want remote BYE (baresip's BYE to our IPv6 Contact)", term.Raw)
+	}
+	p.stop()
+	if out, ok := l.wavcheckTrimmed(rec, 440); !ok {
+		t.Errorf("the phone's recording does not hold baresip's 440 Hz tone: %s", out)
+	}
+	if out, ok := baresipHeard(l, peer, 1000); !ok {
+		t.Errorf("baresip's recording does not hold the phone's 1 kHz tone: %s", out)
+	}
+}
+
+// baresipHeard checks baresip's latest received-audio recording for a tone; baresip writes the
+// WAV header when the call has ended, so it polls (bounded).
+func baresipHeard(l *Lab, peer Peer, hz int) (string, bool) {
 	out, ok := "", false
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && !ok; time.Sleep(500 * time.Millisecond) {
 		files, _ := filepath.Glob(filepath.Join(peer.KV["rec"], "dump-*-dec.wav"))
@@ -213,9 +246,17 @@ func TestIPv6BaresipAudio(t *testing.T) {
 			out = "no dump-*-dec.wav in " + peer.KV["rec"]
 			continue
 		}
-		out, ok = l.wavcheck(files[len(files)-1], 440)
+		sort.Strings(files)
+		out, ok = l.wavcheck(files[len(files)-1], hz)
 	}
-	if !ok {
-		t.Errorf("baresip's recording does not hold the phone's 440 Hz tone: %s", out)
+	return out, ok
+}
+
+func containsAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
 	}
+	return true
 }
