@@ -40,6 +40,7 @@ type Call struct {
 	media       *media.Session
 	echo        *media.Session // the built-in echo endpoint's side, for the echo test
 	mediaOn     bool
+	peerIP      netip.Addr // where the peer is (offer's c=, INVITE source, dialled IP): the call's IP family
 	local       sdp.Local
 	neg         sdp.Negotiated
 	reinviteAck chan uint32
@@ -174,10 +175,7 @@ func isFailure(code int) bool { return code >= 400 && code != 487 }
 // newMedia allocates the call's RTP session (its port goes into our SDP).
 func (c *Call) newMedia() error {
 	cfg := c.p.cfg
-	bind := c.p.mediaIP
-	if ap, err := netip.ParseAddrPort(cfg.Listen); err == nil && ap.Addr().IsUnspecified() {
-		bind = ap.Addr()
-	}
+	advertise, bind := c.p.mediaAddrs(c.peerIP)
 	m, err := media.NewSession(media.Config{
 		LocalIP: bind, PortMin: cfg.RTPPortMin, PortMax: cfg.RTPPortMax,
 		Device: c.p.dev, Logger: c.log, RTPTimeout: cfg.RTPTimeoutDur,
@@ -203,6 +201,7 @@ func (c *Call) newMedia() error {
 		return fmt.Errorf("allocating RTP ports: %w", err)
 	}
 	c.media = m
+	c.local.IP = advertise
 	c.local.Port = int(m.LocalAddr().Port())
 	return nil
 }
@@ -227,7 +226,7 @@ func (c *Call) applyMedia(n sdp.Negotiated) error {
 	c.mediaOn = true
 	c.neg = n
 	c.info.Codec = n.Codec.Name
-	c.info.MediaLocal = netip.AddrPortFrom(c.p.mediaIP, m.LocalAddr().Port()).String()
+	c.info.MediaLocal = netip.AddrPortFrom(c.local.IP, m.LocalAddr().Port()).String()
 	c.info.MediaRemote = ""
 	if n.Remote.IsValid() {
 		c.info.MediaRemote = n.Remote.String()

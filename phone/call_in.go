@@ -54,6 +54,7 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	acct := p.accountFor(req)
 	remote := req.From().Address.String()
 	c := p.newCall(acct, DirIn, req.CallID().Value(), remote, req.Recipient.String())
+	c.peerIP = inviteOrigin(req, body)
 	if err := c.newMedia(); err != nil {
 		p.refuseCode(req, tx, 503, "Service Unavailable (no RTP port)", c.id, "no RTP port free: "+err.Error())
 		return
@@ -77,7 +78,7 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	respond(p, req, tx, 100, "Trying")
 	tag := sip.GenerateTagN(16)
 	req.To().Params.Add("tag", tag)
-	dlg, err := p.dialogUA(acct.cfg.AORURI.User, req.Transport()).ReadInvite(req, tx)
+	dlg, err := c.dialogUA(req.Transport()).ReadInvite(req, tx)
 	if err != nil {
 		c.media.Close()
 		p.refuseCode(req, tx, 400, "Bad Request", c.id, "the INVITE does not start a dialog: "+err.Error())
@@ -231,7 +232,7 @@ func (c *Call) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		body = sdp.Offer(local)
 	}
 	res := sip.NewSDPResponseFromRequest(req, body)
-	ct := c.p.contact(c.acct.cfg.AORURI.User, req.Transport())
+	ct := c.contact(req.Transport())
 	res.AppendHeader(&ct)
 	if err := tx.Respond(res); err != nil {
 		c.log.Warn("answering re-INVITE failed", "error", err)

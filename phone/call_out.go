@@ -46,6 +46,7 @@ func (p *Phone) Dial(account, target string) (string, error) {
 	}
 	sipCallID := sip.GenerateTagN(24) + "@sipterm"
 	c := p.newCall(acct, DirOut, sipCallID, uri.String(), acct.cfg.AORURI.String())
+	c.peerIP = dialTarget(acct.cfg, uri)
 	if err := c.newMedia(); err != nil {
 		return "", err
 	}
@@ -94,7 +95,7 @@ func (p *Phone) Dial(account, target string) (string, error) {
 // Challenges are answered by the account's digest client (authedDo), like REGISTER's: each
 // round is a new INVITE transaction with the same Call-ID and From tag and the next CSeq.
 func (c *Call) runOutgoing(ctx context.Context, req *sip.Request, transport string) {
-	dua := c.p.dialogUA(c.acct.cfg.AORURI.User, transport)
+	dua := c.dialogUA(transport)
 	var dlg *sipgo.DialogClientSession
 	var sendErr error // the failure of the last round, with its context
 	rounds := 0

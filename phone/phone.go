@@ -181,7 +181,7 @@ func (p *Phone) Start(ctx context.Context) error {
 	p.mediaIP = listenAP.Addr().Unmap()
 	p.host = p.mediaIP.String()
 	if p.mediaIP.IsUnspecified() {
-		p.mediaIP = guessLocalIP(p.firstRegistrarHost())
+		p.mediaIP = p.ownAddr(p.mediaIP)
 		p.host = p.mediaIP.String()
 	}
 	p.listen = []string{
@@ -259,7 +259,7 @@ func (p *Phone) userAgent() string {
 func (p *Phone) firstRegistrarHost() string {
 	for _, a := range p.cfg.Accounts {
 		if a.RegistrarURI != nil {
-			return a.RegistrarURI.Host
+			return bareHost(a.RegistrarURI.Host)
 		}
 	}
 	return ""
@@ -268,12 +268,13 @@ func (p *Phone) firstRegistrarHost() string {
 // bindPair opens UDP and TCP on the same port (port 0: a free port that is free for both).
 func bindPair(ap netip.AddrPort) (net.PacketConn, net.Listener, error) {
 	for attempt := 0; attempt < 20; attempt++ {
-		udp, err := net.ListenPacket("udp", ap.String())
+		udpNet, tcpNet := listenNetworks(ap.Addr())
+		udp, err := net.ListenPacket(udpNet, ap.String())
 		if err != nil {
 			return nil, nil, fmt.Errorf("udp %s: %w", ap, err)
 		}
 		port := udp.LocalAddr().(*net.UDPAddr).Port
-		tcp, err := net.Listen("tcp", net.JoinHostPort(ap.Addr().String(), strconv.Itoa(port)))
+		tcp, err := net.Listen(tcpNet, net.JoinHostPort(ap.Addr().String(), strconv.Itoa(port)))
 		if err == nil {
 			return udp, tcp, nil
 		}
@@ -523,10 +524,6 @@ func (p *Phone) contact(user string, transport string) sip.ContactHeader {
 		u.UriParams.Add("transport", transport)
 	}
 	return sip.ContactHeader{Address: u}
-}
-
-func (p *Phone) dialogUA(user, transport string) *sipgo.DialogUA {
-	return &sipgo.DialogUA{Client: p.clientFor(transport), ContactHDR: p.contact(user, transport)}
 }
 
 var setSIPLogger sync.Once

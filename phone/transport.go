@@ -118,5 +118,5 @@ func (c *Call) keepTransport(req *sip.Request) {
 // is the TLS listener's for a TLS account with listen_tls).
 func (a *Account) isOurContact(c *sip.ContactHeader) bool {
 	ours := a.contactHeader().Address
-	return c.Address.Host == ours.Host && c.Address.Port == ours.Port
+	return sameHost(c.Address.Host, ours.Host) && c.Address.Port == ours.Port
 }

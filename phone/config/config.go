@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -178,6 +177,7 @@ func Defaults() *Config {
 const DefaultText = `# sipterm configuration (TOML). Copy to $XDG_CONFIG_HOME/sipterm/config.toml and edit.
 # listen = "0.0.0.0:5060"   # SIP on UDP and TCP; when set, a busy port stops start-up
                             # (unset: 0.0.0.0:5060, and a busy port falls back to a free one)
+                            # 0.0.0.0 is IPv4 only; "[::]:5060" takes IPv4 and IPv6, "[::1]:5060" IPv6
 audio  = "portaudio"        # portaudio, null or file (with play/record)
 rtp_ports = "10000-20000"
 rtp_timeout = "30s"         # end an established call after this long without RTP ("0s": never)
@@ -210,8 +210,10 @@ func (c *Config) Validate(data []byte) error {
 	if c.Listen == "" {
 		c.Listen = "0.0.0.0:5060"
 	}
-	if _, err := netip.ParseAddrPort(c.Listen); err != nil {
-		return fail("listen", fmt.Sprintf("bad address %q: want IP:PORT", c.Listen))
+	if ap, err := netip.ParseAddrPort(c.Listen); err != nil {
+		return fail("listen", fmt.Sprintf("bad address %q: want IP:PORT or [IPv6]:PORT", c.Listen))
+	} else if ap.Addr().Zone() != "" {
+		return fail("listen", fmt.Sprintf("address %q has a zone: SIP and SDP cannot carry it; use [::] or a global address", c.Listen))
 	}
 	switch c.Audio {
 	case "":
@@ -372,7 +374,7 @@ func ParseURI(s string) (sip.Uri, error) {
 	if u.Host == "" {
 		return u, fmt.Errorf("bad SIP URI %q: no host", s)
 	}
-	if strings.ContainsAny(u.Host, " \t") || net.ParseIP(u.Host) == nil && !validHostname(u.Host) {
+	if strings.ContainsAny(u.Host, " \t") || !validHost(u.Host) {
 		return u, fmt.Errorf("bad SIP URI %q: bad host %q", s, u.Host)
 	}
 	return u, nil
