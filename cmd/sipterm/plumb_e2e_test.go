@@ -313,10 +313,22 @@ expires      = 10   # kamailio's minimum: a refresh every 5 s
 // the BYE sent again (CSeq + 1, Authorization) with verifyauth (user plumb, password byepw,
 // fixed in the scenario) before it answers 200.
 func TestPlumbByeChallenge(t *testing.T) {
+	challengedCall(t, "uas-bye-auth", false)
+}
+
+// TestPlumbReinviteChallenge: the same for a re-INVITE (hold): 401, then the re-INVITE with
+// credentials is verified, answered 200 (recvonly) and ACKed; the call is held, then our BYE.
+func TestPlumbReinviteChallenge(t *testing.T) {
+	challengedCall(t, "uas-reinvite-auth", true)
+}
+
+// challengedCall dials a SIPp UAS scenario that challenges an in-dialog request, holds the
+// call first when hold is set, hangs up, and wants SIPp's call to pass.
+func challengedCall(t *testing.T, scenario string, hold bool) {
+	t.Helper()
 	needTools(t, "sipp")
 	l := lab(t)
-	uas := l.startPeer([]string{"SIPP_PORT=5148", "COUNT=1"},
-		"sipp.sh", "uas-bye-auth")
+	uas := l.startPeer([]string{"SIPP_PORT=5148", "COUNT=1"}, "sipp.sh", scenario)
 	cfg := writeFile(t, t.TempDir(), "sipterm.toml", `# e2e: a challenged BYE
 audio = "null"
 
@@ -329,6 +341,10 @@ password = "byepw"
 	p.Send("dial sip:uas@127.0.0.1:5148")
 	est := p.waitFor(15*time.Second, "call", "state", "established")
 	time.Sleep(500 * time.Millisecond)
+	if hold {
+		p.Send("hold " + est.Str("id"))
+		p.waitFor(15*time.Second, "call", "id", est.Str("id"), "state", "held")
+	}
 	p.Send("hangup " + est.Str("id"))
 	term := p.waitFor(15*time.Second, "call", "id", est.Str("id"), "state", "terminated")
 	if term.Int("code") != 200 || strings.Contains(term.Str("reason"), "BYE") {
@@ -339,7 +355,7 @@ password = "byepw"
 		time.Sleep(200 * time.Millisecond)
 	}
 	if scr, err := os.ReadFile(filepath.Join(l.Dir, uas.Name, "screen.log")); err != nil || !successfulOne(string(scr)) {
-		t.Errorf("SIPp UAS did not verify the BYE's credentials (err %v):\n%s", err, scr)
+		t.Errorf("SIPp UAS (%s) did not verify our credentials (err %v):\n%s", scenario, err, scr)
 	}
 }
 
