@@ -228,7 +228,7 @@ func TestPlumbBusyListen(t *testing.T) {
 // TestPlumbOutboundProxyRegister: the registrar is a domain name that resolves nowhere
 // (plumb.test) and kamailio, the registrar for that domain, is only reachable as the account's
 // outbound_proxy: a 200 proves the REGISTER went to the proxy; kamailio's log shows it came
-// from the phone's listening port.
+// from the phone's listening port. An outgoing INVITE takes the same way and digest.
 func TestPlumbOutboundProxyRegister(t *testing.T) {
 	needTools(t, "kamailio")
 	l := lab(t)
@@ -253,6 +253,22 @@ expires        = 60
 	want := "REQ REGISTER sip:plumb.test from sip:alice@plumb.test (127.0.0.1:5146/udp)"
 	if !strings.Contains(string(klog), want) {
 		t.Errorf("kamailio's log has no %q (REGISTER from the listening port, through the proxy)", want)
+	}
+
+	// An INVITE to carol (known to kamailio, not registered) goes through the proxy too: 407,
+	// answered by the same digest code as REGISTER, then 480 from the proxy's location lookup.
+	p.Mark()
+	p.Send("dial carol")
+	term := p.waitFor(15*time.Second, "call", "state", "terminated")
+	if term.Int("code") != 480 {
+		t.Errorf("the call to carol ended with %d, want 480 (authenticated, carol not registered): %s", term.Int("code"), term.Raw)
+	}
+	klog, _ = os.ReadFile(filepath.Join(l.Dir, "kamailio.log"))
+	if want := "REQ INVITE sip:carol@plumb.test from sip:alice@plumb.test (127.0.0.1:5146/udp)"; !strings.Contains(string(klog), want) {
+		t.Errorf("kamailio's log has no %q (INVITE from the listening port, through the proxy)", want)
+	}
+	if !strings.Contains(string(klog), "user carol known but not registered") {
+		t.Errorf("kamailio did not get as far as the location lookup (the 407 was not answered?)")
 	}
 }
 
