@@ -164,6 +164,14 @@ expires   = 3600
 	callee.send(phoneAddr(5140), ack)
 	_ = ring
 	p.waitFor(10*time.Second, "call", "id", in.Str("id"), "state", "terminated")
+
+	// listening on every address (a dual-stack socket): the INVITE still leaves from it
+	wild := startPhone(t, "--listen", "0.0.0.0:5144", "--audio", "null")
+	wild.Send("dial sip:bob@127.0.0.1:5142")
+	inv, from = callee.recv("INVITE ", 10*time.Second)
+	wantSourcePort(t, "the INVITE of a phone listening on 0.0.0.0", from, 5144)
+	callee.send(from.String(), replyTo(inv, "486 Busy Here"))
+	wild.waitFor(10*time.Second, "call", "state", "terminated")
 }
 
 // TestPlumbBusyListen: a --listen (or config listen) whose port is busy stops start-up with a
