@@ -154,7 +154,8 @@ func (p *Phone) Listen() []string { return append([]string(nil), p.listen...) }
 // AudioDevice names the sound device in use.
 func (p *Phone) AudioDevice() string { return p.dev.Name() }
 
-// Start opens the SIP listeners (falling back to a free port when the configured one is busy),
+// Start opens the SIP listeners (falling back to a free port only when the built-in default is
+// busy; an explicit listen that is busy is an error),
 // publishes EventReady and starts registering the accounts.
 func (p *Phone) Start(ctx context.Context) error {
 	p.ctx, p.cancel = context.WithCancel(context.Background())
@@ -165,7 +166,7 @@ func (p *Phone) Start(ctx context.Context) error {
 	var portNotice string
 	udpConn, tcpLn, err := bindPair(listenAP)
 	if err != nil && p.cfg.ListenExplicit {
-		return fmt.Errorf("opening SIP listeners on %s (given by listen): %w", listenAP, err)
+		return fmt.Errorf("opening SIP listeners on %s (set by listen or --listen; only the built-in default falls back to a free port): %w", listenAP, err)
 	}
 	if err != nil {
 		want := listenAP

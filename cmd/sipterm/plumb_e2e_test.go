@@ -164,6 +164,14 @@ expires   = 3600
 	callee.send(phoneAddr(5140), ack)
 	_ = ring
 	p.waitFor(10*time.Second, "call", "id", in.Str("id"), "state", "terminated")
+
+	// listening on every address (a dual-stack socket): the INVITE still leaves from it
+	wild := startPhone(t, "--listen", "0.0.0.0:5144", "--audio", "null")
+	wild.Send("dial sip:bob@127.0.0.1:5142")
+	inv, from = callee.recv("INVITE ", 10*time.Second)
+	wantSourcePort(t, "the INVITE of a phone listening on 0.0.0.0", from, 5144)
+	callee.send(from.String(), replyTo(inv, "486 Busy Here"))
+	wild.waitFor(10*time.Second, "call", "state", "terminated")
 }
 
 // TestPlumbBusyListen: a --listen (or config listen) whose port is busy stops start-up with a
@@ -228,7 +236,7 @@ func TestPlumbBusyListen(t *testing.T) {
 // TestPlumbOutboundProxyRegister: the registrar is a domain name that resolves nowhere
 // (plumb.test) and kamailio, the registrar for that domain, is only reachable as the account's
 // outbound_proxy: a 200 proves the REGISTER went to the proxy; kamailio's log shows it came
-// from the phone's listening port.
+// from the phone's listening port. An outgoing INVITE takes the same way and digest.
 func TestPlumbOutboundProxyRegister(t *testing.T) {
 	needTools(t, "kamailio")
 	l := lab(t)
@@ -253,6 +261,22 @@ expires        = 60
 	want := "REQ REGISTER sip:plumb.test from sip:alice@plumb.test (127.0.0.1:5146/udp)"
 	if !strings.Contains(string(klog), want) {
 		t.Errorf("kamailio's log has no %q (REGISTER from the listening port, through the proxy)", want)
+	}
+
+	// An INVITE to carol (known to kamailio, not registered) goes through the proxy too: 407,
+	// answered by the same digest code as REGISTER, then 480 from the proxy's location lookup.
+	p.Mark()
+	p.Send("dial carol")
+	term := p.waitFor(15*time.Second, "call", "state", "terminated")
+	if term.Int("code") != 480 {
+		t.Errorf("the call to carol ended with %d, want 480 (authenticated, carol not registered): %s", term.Int("code"), term.Raw)
+	}
+	klog, _ = os.ReadFile(filepath.Join(l.Dir, "kamailio.log"))
+	if want := "REQ INVITE sip:carol@plumb.test from sip:alice@plumb.test (127.0.0.1:5146/udp)"; !strings.Contains(string(klog), want) {
+		t.Errorf("kamailio's log has no %q (INVITE from the listening port, through the proxy)", want)
+	}
+	if !strings.Contains(string(klog), "user carol known but not registered") {
+		t.Errorf("kamailio did not get as far as the location lookup (the 407 was not answered?)")
 	}
 }
 
@@ -313,10 +337,22 @@ expires      = 10   # kamailio's minimum: a refresh every 5 s
 // the BYE sent again (CSeq + 1, Authorization) with verifyauth (user plumb, password byepw,
 // fixed in the scenario) before it answers 200.
 func TestPlumbByeChallenge(t *testing.T) {
+	challengedCall(t, "uas-bye-auth", false)
+}
+
+// TestPlumbReinviteChallenge: the same for a re-INVITE (hold): 401, then the re-INVITE with
+// credentials is verified, answered 200 (recvonly) and ACKed; the call is held, then our BYE.
+func TestPlumbReinviteChallenge(t *testing.T) {
+	challengedCall(t, "uas-reinvite-auth", true)
+}
+
+// challengedCall dials a SIPp UAS scenario that challenges an in-dialog request, holds the
+// call first when hold is set, hangs up, and wants SIPp's call to pass.
+func challengedCall(t *testing.T, scenario string, hold bool) {
+	t.Helper()
 	needTools(t, "sipp")
 	l := lab(t)
-	uas := l.startPeer([]string{"SIPP_PORT=5148", "COUNT=1"},
-		"sipp.sh", "uas-bye-auth")
+	uas := l.startPeer([]string{"SIPP_PORT=5148", "COUNT=1"}, "sipp.sh", scenario)
 	cfg := writeFile(t, t.TempDir(), "sipterm.toml", `# e2e: a challenged BYE
 audio = "null"
 
@@ -329,6 +365,10 @@ password = "byepw"
 	p.Send("dial sip:uas@127.0.0.1:5148")
 	est := p.waitFor(15*time.Second, "call", "state", "established")
 	time.Sleep(500 * time.Millisecond)
+	if hold {
+		p.Send("hold " + est.Str("id"))
+		p.waitFor(15*time.Second, "call", "id", est.Str("id"), "state", "held")
+	}
 	p.Send("hangup " + est.Str("id"))
 	term := p.waitFor(15*time.Second, "call", "id", est.Str("id"), "state", "terminated")
 	if term.Int("code") != 200 || strings.Contains(term.Str("reason"), "BYE") {
@@ -339,7 +379,7 @@ password = "byepw"
 		time.Sleep(200 * time.Millisecond)
 	}
 	if scr, err := os.ReadFile(filepath.Join(l.Dir, uas.Name, "screen.log")); err != nil || !successfulOne(string(scr)) {
-		t.Errorf("SIPp UAS did not verify the BYE's credentials (err %v):\n%s", err, scr)
+		t.Errorf("SIPp UAS (%s) did not verify our credentials (err %v):\n%s", scenario, err, scr)
 	}
 }
 

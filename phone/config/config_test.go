@@ -129,3 +129,30 @@ func TestPasswordCmd(t *testing.T) {
 		t.Fatal("want error for unset env")
 	}
 }
+
+// listen given in a file (or by --listen, see cmd/sipterm) is explicit: a busy port stops
+// start-up; the embedded default is not.
+func TestListenExplicit(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       bool
+	}{
+		{"given", "listen = \"127.0.0.1:5070\"\n", true},
+		{"given as the default value", "listen = \"0.0.0.0:5060\"\n", true},
+		{"not given", "audio = \"null\"\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Parse("test.toml", []byte(tt.text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.ListenExplicit != tt.want {
+				t.Errorf("ListenExplicit = %v, want %v", cfg.ListenExplicit, tt.want)
+			}
+		})
+	}
+	if d := Defaults(); d.ListenExplicit || d.Listen != "0.0.0.0:5060" {
+		t.Errorf("embedded defaults: listen %q explicit %v, want 0.0.0.0:5060 not explicit", d.Listen, d.ListenExplicit)
+	}
+}
