@@ -109,7 +109,13 @@ func New(opts Options) (*Phone, error) {
 	}
 	// sipgo logs to slog.Default unless told otherwise: that would write behind the TUI. Its
 	// default logger is a package global read by transport goroutines, so it is set once.
-	setSIPLogger.Do(func() { sip.SetDefaultLogger(p.log.With("lib", "sipgo")) })
+	setSIPLogger.Do(func() {
+		sip.SetDefaultLogger(p.log.With("lib", "sipgo"))
+		// sipgo answers an INVITE with its own 100 Trying after 200 ms, reading the request while
+		// our handler adds the To tag (a data race), and before screening has decided: a 404
+		// must go out with no 1xx. The handler sends its own 100 once the call is accepted.
+		sip.Timer_1xx = time.Hour
+	})
 	if opts.Trace != nil || opts.SIPEvents {
 		p.tracer = newTracer(p, opts.Trace, opts.SIPEvents)
 	}
