@@ -26,6 +26,7 @@ type Account struct {
 	callID  string
 	fromTag string
 	cseq    uint32
+	nat     natState // guarded by mu
 
 	stopCh chan struct{}
 	done   chan struct{}
@@ -47,6 +48,7 @@ func newAccount(p *Phone, cfg *config.Account) *Account {
 		callID:  sip.GenerateTagN(24),
 		fromTag: sip.GenerateTagN(16),
 		cseq:    1,
+		nat:     newNATState(),
 		stopCh:  make(chan struct{}),
 		done:    make(chan struct{}),
 	}
@@ -66,6 +68,7 @@ func (a *Account) setState(state RegState, code int, reason string, expires time
 	if lastErr != "" {
 		a.info.LastError = lastErr
 	}
+	a.info.Contact = a.contactURILocked()
 	info := a.info
 	a.mu.Unlock()
 	if changed || state == RegRegistered {
@@ -75,6 +78,7 @@ func (a *Account) setState(state RegState, code int, reason string, expires time
 }
 
 func (a *Account) start() {
+	a.startKeepalive()
 	if a.cfg.RegistrarURI == nil {
 		close(a.done)
 		return
@@ -144,6 +148,8 @@ func (a *Account) waitChecking(wait time.Duration, registered bool) bool {
 			return false
 		case <-due:
 			return true
+		case <-a.nat.kick: // a keep-alive saw our public address move
+			return true
 		case <-tick:
 			if why := a.checkBinding(); why != "" {
 				a.p.log.Warn("registration lost", "account", a.cfg.Name, "why", why)
@@ -172,7 +178,7 @@ func (a *Account) checkBinding() string {
 		return fmt.Sprintf("binding query refused: %d %s", res.StatusCode, res.Reason)
 	}
 	for _, h := range res.GetHeaders("Contact") {
-		if c, ok := h.(*sip.ContactHeader); ok && c.Address.Host == a.p.host && c.Address.Port == a.p.port {
+		if c, ok := h.(*sip.ContactHeader); ok && a.ownsContact(c) {
 			return ""
 		}
 	}
@@ -207,7 +213,7 @@ func (a *Account) stop(ctx context.Context) {
 func (a *Account) register(ctx context.Context, expires int) (granted time.Duration, code int, reason string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, 32*time.Second)
 	defer cancel()
-	for attempt := 0; attempt < 2; attempt++ {
+	for attempt := 0; attempt < 3; attempt++ {
 		res, err := a.send(ctx, func() *sip.Request { return a.newRegister(expires) })
 		if err != nil {
 			return 0, 0, "", err
@@ -221,6 +227,9 @@ func (a *Account) register(ctx context.Context, expires int) (granted time.Durat
 			}
 		}
 		if res.StatusCode >= 200 && res.StatusCode < 300 {
+			if expires > 0 && a.correctContact(ctx, res) {
+				continue // registered again at once with the public address
+			}
 			return a.grantedExpiry(res, expires), res.StatusCode, res.Reason, nil
 		}
 		return 0, res.StatusCode, res.Reason, nil
@@ -278,9 +287,10 @@ func (a *Account) newRegister(expires int) *sip.Request {
 	a.cseq++
 	seq := a.cseq
 	a.mu.Unlock()
-	contact := a.p.contact(aor.User, "")
+	contact := a.contactHeader("")
 	contact.Params = sip.NewParams()
 	contact.Params.Add("expires", strconv.Itoa(expires))
+	contact.Params.Add("+sip.instance", a.instance())
 	req.AppendHeader(from)
 	req.AppendHeader(to)
 	req.AppendHeader(&cid)
@@ -292,13 +302,14 @@ func (a *Account) newRegister(expires int) *sip.Request {
 	if t, ok := reg.UriParams.Get("transport"); ok && t != "" {
 		req.SetTransport(strings.ToUpper(t))
 	}
+	a.p.fromListener(req)
 	return req
 }
 
 // grantedExpiry reads what the registrar granted for our contact (contact param, else Expires).
 func (a *Account) grantedExpiry(res *sip.Response, asked int) time.Duration {
 	for _, h := range res.GetHeaders("Contact") {
-		if c, ok := h.(*sip.ContactHeader); ok && c.Address.Host == a.p.host && c.Address.Port == a.p.port {
+		if c, ok := h.(*sip.ContactHeader); ok && a.ownsContact(c) {
 			if v, ok := c.Params.Get("expires"); ok {
 				if n, err := strconv.Atoi(v); err == nil {
 					return time.Duration(n) * time.Second

@@ -203,6 +203,7 @@ func (c *Call) newMedia() error {
 	}
 	c.media = m
 	c.local.Port = int(m.LocalAddr().Port())
+	c.mapRTP()
 	return nil
 }
 

@@ -88,7 +88,7 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	respond(p, req, tx, 100, "Trying")
 	tag := sip.GenerateTagN(16)
 	req.To().Params.Add("tag", tag)
-	dlg, err := p.dialogUA(acct.cfg.AORURI.User, req.Transport()).ReadInvite(req, tx)
+	dlg, err := acct.dialogUA(req.Transport()).ReadInvite(req, tx)
 	if err != nil {
 		c.media.Close()
 		p.log.Warn("incoming INVITE refused", "error", err)
@@ -246,7 +246,7 @@ func (c *Call) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		body = sdp.Offer(local)
 	}
 	res := sip.NewSDPResponseFromRequest(req, body)
-	ct := c.p.contact(c.acct.cfg.AORURI.User, req.Transport())
+	ct := c.acct.contactHeader(req.Transport())
 	res.AppendHeader(&ct)
 	if err := tx.Respond(res); err != nil {
 		c.log.Warn("answering re-INVITE failed", "error", err)

@@ -82,6 +82,7 @@ func (p *Phone) Dial(account, target string) (string, error) {
 		req.SetDestination(acct.cfg.RegistrarURI.HostPort())
 	}
 	req.SetBody(sdp.Offer(c.local))
+	p.fromListener(req)
 	if err := p.register(c); err != nil {
 		c.media.Close()
 		return "", err
@@ -103,7 +104,7 @@ func (p *Phone) Dial(account, target string) (string, error) {
 
 // runOutgoing drives an outgoing INVITE to its final response (the call's own goroutine).
 func (c *Call) runOutgoing(ctx context.Context, req *sip.Request, user, password, transport string) {
-	dua := c.p.dialogUA(c.acct.cfg.AORURI.User, transport)
+	dua := c.acct.dialogUA(transport)
 	dlg, err := dua.WriteInvite(ctx, req)
 	if err != nil {
 		c.finish(503, fmt.Sprintf("sending INVITE failed: %v", err))

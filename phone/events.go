@@ -98,6 +98,7 @@ type AccountInfo struct {
 	Reason    string
 	Expires   time.Time // when the current registration runs out (zero if not registered)
 	LastError string
+	Contact   string // the Contact URI we register (corrected to the public address behind a NAT)
 }
 
 // Event is one of the typed events below; the set is closed.

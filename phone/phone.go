@@ -189,6 +189,7 @@ func (p *Phone) Start(ctx context.Context) error {
 		return fmt.Errorf("creating SIP server: %w", err)
 	}
 	p.cli, err = sipgo.NewClient(ua, sipgo.WithClientHostname(p.host), sipgo.WithClientPort(p.port),
+		sipgo.WithClientNAT(), // ;rport in every Via we add (RFC 3581): answers come back through a NAT
 		sipgo.WithClientLogger(p.log.With("lib", "sipgo")))
 	if err != nil {
 		return fmt.Errorf("creating SIP client: %w", err)
@@ -211,6 +212,7 @@ func (p *Phone) Start(ctx context.Context) error {
 	p.wg.Add(2)
 	go func() { defer p.wg.Done(); _ = p.srv.ServeUDP(udpConn) }()
 	go func() { defer p.wg.Done(); _ = p.srv.ServeTCP(tcpLn) }()
+	p.waitUDPServing()
 
 	p.log.Info("SIP listening", "listen", p.listen, "contact_host", p.host, "audio", p.dev.Name())
 	p.publish(EventReady{Listen: p.Listen()})

@@ -61,12 +61,15 @@ type Account struct {
 	AutoAnswer  string `toml:"auto_answer"`
 	Expires     int    `toml:"expires"`        // requested registration lifetime in seconds (default 300)
 	Proxy       string `toml:"outbound_proxy"` // send every request of this account here
+	Keepalive   string `toml:"keepalive"`      // NAT keep-alive period toward the registrar/proxy (default 15s; "0s" = off)
+	StunServer  string `toml:"stun_server"`    // host:port asked for each call's public RTP address (empty: none)
 
 	// Derived by Validate.
 	AORURI        sip.Uri        `toml:"-"`
 	RegistrarURI  *sip.Uri       `toml:"-"`
 	ProxyURI      *sip.Uri       `toml:"-"`
 	AutoAnswerDur *time.Duration `toml:"-"`
+	KeepaliveDur  time.Duration  `toml:"-"`
 }
 
 // Error is a configuration error at a place in a file.
@@ -174,6 +177,8 @@ aor  = "sip:sipterm@127.0.0.1"
 # username  = "alice"
 # password  = "secret"                 # or password_env = "ALICE_PW" / password_cmd = "pass show sip/alice"
 # auto_answer = "3s"
+# keepalive = "15s"                    # NAT keep-alive: OPTIONS (UDP) / CRLF (TCP) to the registrar; "0s" = off
+# stun_server = "stun.example.org:3478" # put the STUN-mapped public RTP address in our SDP
 `
 
 // Validate checks values and fills the derived fields; data (the file text) is used to find lines.
@@ -290,6 +295,9 @@ func (c *Config) Validate(data []byte) error {
 		}
 		if a.Expires < 10 || a.Expires > 86400 {
 			return fail(key("expires"), fmt.Sprintf("%d is out of range 10..86400 seconds", a.Expires))
+		}
+		if err := a.validateNAT(); err != nil {
+			return fail(key(err.key), err.msg)
 		}
 	}
 	if len(c.Accounts) == 0 {

@@ -197,6 +197,9 @@ func registrationJSON(a phone.AccountInfo) map[string]any {
 	if a.LastError != "" {
 		m["last_error"] = a.LastError
 	}
+	if a.Contact != "" {
+		m["contact"] = a.Contact
+	}
 	return m
 }
 

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// natLab is a real NAT built in network namespaces by .ci/lab/nat.sh: the phone in PREFIX-lan
+// (192.168.77.2) behind a masquerading router PREFIX-rtr (public 203.0.113.2, UDP bindings
+// expire after 5 s idle), kamailio and a STUN server in PREFIX-wan (203.0.113.1), SIPp there too.
+type natLab struct {
+	*Lab
+	prefix, lan, rtr, wan string
+}
+
+// startNAT builds the namespaces; they are deleted when the test ends (also on failure), after
+// the lab's peers and the phone (cleanups run last-registered first, and this one comes first).
+func startNAT(t *testing.T) *natLab {
+	t.Helper()
+	needTools(t, "ip", "iptables", "kamailio", "sipp", "stund", "sox")
+	if os.Geteuid() != 0 {
+		t.Fatal("the NAT test builds network namespaces: it needs root (make test runs as root)")
+	}
+	prefix := fmt.Sprintf("nt%05x", rand.IntN(1<<20)) // unique per run: parallel labs do not collide
+	script := filepath.Join(labScripts, "nat.sh")
+	t.Cleanup(func() {
+		if out, err := exec.Command(script, "down", prefix).CombinedOutput(); err != nil {
+			t.Logf("nat.sh down %s: %v %s", prefix, err, out)
+		}
+	})
+	out, err := exec.Command(script, "up", prefix).CombinedOutput()
+	if err != nil {
+		t.Fatalf("nat.sh up %s: %v\n%s", prefix, err, out)
+	}
+	t.Logf("nat: %s", strings.TrimSpace(string(out)))
+	return &natLab{Lab: lab(t), prefix: prefix, lan: prefix + "-lan", rtr: prefix + "-rtr", wan: prefix + "-wan"}
+}
+
+// runIn runs a lab script inside a namespace (like Lab.run).
+func (n *natLab) runIn(ns string, timeout time.Duration, env []string, script string, args ...string) (string, int) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", ns, filepath.Join(labScripts, script)}, args...)...)
+	cmd.Env = append(append(os.Environ(), "LAB_DIR="+n.Dir), env...)
+	cmd.WaitDelay = 5 * time.Second
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	rc := 0
+	if err := cmd.Run(); err != nil {
+		rc = -1
+		if ee, ok := err.(*exec.ExitError); ok && ctx.Err() == nil {
+			rc = ee.ExitCode()
+		}
+	}
+	return out.String(), rc
+}
+
+// startPeerIn is Lab.startPeer inside a namespace.
+func (n *natLab) startPeerIn(ns string, env []string, script string, args ...string) Peer {
+	n.t.Helper()
+	out, rc := n.runIn(ns, 60*time.Second, env, script, args...)
+	m := readyRE.FindStringSubmatch(out)
+	if rc != 0 || m == nil {
+		n.t.Fatalf("%s %v in %s: rc=%d, no ready line:\n%s", script, args, ns, rc, out)
+	}
+	n.t.Logf("lab: %s", m[0])
+	return Peer{Name: m[1], URI: m[2], Line: m[0]}
+}
+
+var fwdRE = regexp.MustCompile(`(?m)^\s*(\d+)\s+\d+\s.*/\* (lan2wan|wan2lan) \*/`)
+
+// forwarded reads the router's counters of non-SIP UDP packets (RTP, STUN) that crossed the NAT.
+func (n *natLab) forwarded() (lan2wan, wan2lan int) {
+	n.t.Helper()
+	out, err := exec.Command("ip", "netns", "exec", n.rtr, "iptables", "-L", "FORWARD", "-v", "-x", "-n").CombinedOutput()
+	if err != nil {
+		n.t.Fatalf("iptables counters: %v %s", err, out)
+	}
+	for _, m := range fwdRE.FindAllStringSubmatch(string(out), -1) {
+		v, _ := strconv.Atoi(m[1])
+		if m[2] == "lan2wan" {
+			lan2wan = v
+		} else {
+			wan2lan = v
+		}
+	}
+	return lan2wan, wan2lan
+}
+
+// TestNATTraversal: the phone registers from behind a real NAT (port-rewriting masquerade),
+// learns its public address from rport/received and registers that Contact (removing the
+// private one); keep-alives every 2 s hold the router's 5 s UDP binding open; after 8 s a SIPp
+// caller on the public side calls the account through kamailio: the INVITE reaches the phone
+// through the NAT, it answers, and RTP flows both ways through the NAT to the STUN-mapped
+// address in our SDP (the phone records SIPp's 440 Hz tone).
+func TestNATTraversal(t *testing.T) {
+	n := startNAT(t)
+	n.startPeerIn(n.wan, []string{"KAM_ADDR=203.0.113.1", "KAM_DOMAIN=203.0.113.1", "KAM_AUTH_INVITE=0"}, "kamailio.sh", "5060")
+	n.startPeerIn(n.wan, nil, "stund.sh", "203.0.113.1", "203.0.113.3", "3478")
+
+	dir := t.TempDir()
+	tone := filepath.Join(dir, "tone1000.wav")
+	makeTone(t, tone, 1000, 30)
+	rec := filepath.Join(dir, "rec.wav")
+	cfg := writeFile(t, dir, "sipterm.toml", `# e2e: alice behind a NAT
+listen    = "192.168.77.2:5130"
+audio     = "null"
+rtp_ports = "16000-16099"
+
+[[accounts]]
+name        = "alice"
+aor         = "sip:alice@203.0.113.1"
+registrar   = "sip:203.0.113.1:5060"
+password    = "alicepw"
+expires     = 60
+auto_answer = "1s"
+keepalive   = "2s"                  # the router forgets an idle UDP binding after 5 s
+stun_server = "203.0.113.1:3478"
+`)
+	p := startPhoneIn(t, []string{"ip", "netns", "exec", n.lan}, nil, "--config", cfg,
+		"--listen", "192.168.77.2:5130", "--audio", "file", "--play", tone, "--record", rec)
+
+	t.Log("step: registered with the public address as Contact")
+	reg := p.waitFor(15*time.Second, "registration", "account", "alice", "state", "registered")
+	contact := reg.Str("contact")
+	if !regexp.MustCompile(`^sip:alice@203\.0\.113\.2:40(0\d\d|100)$`).MatchString(contact) {
+		t.Fatalf("registered contact %q, want the NAT's public address 203.0.113.2:40000-40100: %s", contact, reg.Raw)
+	}
+	trace, _ := os.ReadFile(p.trace)
+	if !regexp.MustCompile(`(?s)REGISTER sip:203\.0\.113\.1:5060 SIP/2\.0.*?Contact: <sip:alice@192\.168\.77\.2:5130>;expires=0`).Match(trace) {
+		t.Errorf("no REGISTER removing the private contact (expires=0) in the SIP trace %s", p.trace)
+	}
+	if !bytes.Contains(trace, []byte(";rport")) {
+		t.Errorf("no ;rport in our Via (SIP trace %s)", p.trace)
+	}
+
+	t.Log("step: 8 s idle (longer than the router's 5 s UDP timeout): keep-alives hold the binding")
+	time.Sleep(8 * time.Second)
+	if trace, _ = os.ReadFile(p.trace); bytes.Count(trace, []byte("OPTIONS sip:203.0.113.1:5060 SIP/2.0")) < 3 {
+		t.Errorf("fewer than 3 keep-alive OPTIONS in 8 s (keepalive 2s)")
+	}
+
+	t.Log("step: SIPp on the public side calls alice through kamailio")
+	l2wBefore, w2lBefore := n.forwarded()
+	res := make(chan SippResult, 1)
+	go func() {
+		out, rc := n.runIn(n.wan, 2*time.Minute, []string{"NAME=sipp-nat", "SIPP_PORT=5131", "MEDIA_PORT=16500",
+			"SERVICE=alice", "DURATION=6", "TONE_FREQ=440"}, "sipp.sh", "uac-rtp", "203.0.113.1:5060",
+			"-i", "203.0.113.3", "-mi", "203.0.113.3")
+		r := SippResult{RC: rc, Out: out}
+		if m := doneRE.FindStringSubmatch(out); m != nil {
+			r.Line = m[0]
+			r.RC, _ = strconv.Atoi(m[2])
+		}
+		res <- r
+	}()
+	in := p.waitFor(15*time.Second, "call", "state", "incoming")
+	id := in.Str("id")
+	p.waitFor(10*time.Second, "call", "id", id, "state", "established")
+	st := p.waitEvent(func(e Event) bool {
+		return e.Str("event") == "stats" && e.Str("id") == id && e.Int("received") > 50 && e.Int("sent") > 50
+	}, 15*time.Second)
+	t.Logf("phone stats: %s", st.Raw)
+	r := <-res
+	if r.RC != 0 {
+		t.Fatalf("SIPp call through the NAT failed: %s\n%s", r.Line, tail(r.Out, 30))
+	}
+	p.waitFor(10*time.Second, "call", "id", id, "state", "terminated")
+
+	l2w, w2l := n.forwarded()
+	t.Logf("RTP through the NAT: lan->wan %d, wan->lan %d packets", l2w-l2wBefore, w2l-w2lBefore)
+	if l2w-l2wBefore < 100 || w2l-w2lBefore < 100 {
+		t.Errorf("RTP through the NAT: lan->wan %d, wan->lan %d packets; want >= 100 each way (6 s call)", l2w-l2wBefore, w2l-w2lBefore)
+	}
+	trace, _ = os.ReadFile(p.trace)
+	if !bytes.Contains(trace, []byte("c=IN IP4 203.0.113.2")) {
+		t.Errorf("our SDP does not carry the STUN-mapped public address 203.0.113.2 (SIP trace %s)", p.trace)
+	}
+	p.stop()
+	if out, ok := n.wavcheckTrimmed(rec, 440); !ok {
+		t.Errorf("the phone's recording does not hold SIPp's 440 Hz tone: %s", out)
+	} else {
+		t.Logf("phone rec: %s", out)
+	}
+}
