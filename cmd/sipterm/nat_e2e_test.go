@@ -77,6 +77,14 @@ func (n *natLab) startPeerIn(ns string, env []string, script string, args ...str
 	return Peer{Name: m[1], URI: m[2], Line: m[0]}
 }
 
+// rtrIptables changes the router's filter rules.
+func (n *natLab) rtrIptables(args ...string) {
+	n.t.Helper()
+	if out, err := exec.Command("ip", append([]string{"netns", "exec", n.rtr, "iptables"}, args...)...).CombinedOutput(); err != nil {
+		n.t.Fatalf("iptables %v: %v %s", args, err, out)
+	}
+}
+
 var fwdRE = regexp.MustCompile(`(?m)^\s*(\d+)\s+\d+\s.*/\* (lan2wan|wan2lan) \*/`)
 
 // forwarded reads the router's counters of non-SIP UDP packets (RTP, STUN) that crossed the NAT.
@@ -186,6 +194,39 @@ stun_server = "203.0.113.1:3478"
 	if !bytes.Contains(trace, []byte("c=IN IP4 203.0.113.2")) {
 		t.Errorf("our SDP does not carry the STUN-mapped public address 203.0.113.2 (SIP trace %s)", p.trace)
 	}
+	if e, bad := p.find(ev("registration", "state", "failed")); bad {
+		t.Errorf("the registration flapped (binding check or refresh failed): %s", e.Raw)
+	}
+
+	t.Log("step: the NAT forgets us (SIP dropped for 7 s): a keep-alive finds the new public port, alice registers it")
+	n.rtrIptables("-t", "raw", "-I", "PREROUTING", "-p", "udp", "--sport", "5130", "-j", "DROP")
+	time.Sleep(7 * time.Second)
+	p.Mark()
+	n.rtrIptables("-t", "raw", "-D", "PREROUTING", "-p", "udp", "--sport", "5130", "-j", "DROP")
+	if rereg, ok := p.tryWait(func(e Event) bool {
+		return e.Str("event") == "registration" && e.Str("state") == "registered" && e.Str("contact") != contact
+	}, 15*time.Second); ok {
+		t.Logf("registered again: %s", rereg.Raw)
+	} else {
+		// the NAT picks the new port at random from 101: it may be the old one again
+		trace, _ = os.ReadFile(p.trace)
+		ports := regexp.MustCompile(`rport=(\d+);received=203\.0\.113\.2`).FindAllSubmatch(trace, -1)
+		if len(ports) == 0 || !strings.HasSuffix(contact, ":"+string(ports[len(ports)-1][1])) {
+			t.Errorf("no registration with a new contact within 15 s after the NAT lost our binding (contact %s)", contact)
+		} else {
+			t.Logf("the NAT gave the same public port again: %s", contact)
+		}
+	}
+
+	t.Log("step: a second call through the new binding")
+	p.Mark()
+	out, rc := n.runIn(n.wan, 2*time.Minute, []string{"NAME=sipp-nat2", "SIPP_PORT=5131", "MEDIA_PORT=16500",
+		"SERVICE=alice", "DURATION=2"}, "sipp.sh", "uac-rtp", "203.0.113.1:5060", "-i", "203.0.113.3", "-mi", "203.0.113.3")
+	if m := doneRE.FindStringSubmatch(out); rc != 0 || m == nil || m[2] != "0" {
+		t.Fatalf("the second call (after the NAT lost our binding) failed: rc=%d\n%s", rc, tail(out, 30))
+	}
+	p.waitFor(10*time.Second, "call", "state", "terminated")
+
 	p.stop()
 	if out, ok := n.wavcheckTrimmed(rec, 440); !ok {
 		t.Errorf("the phone's recording does not hold SIPp's 440 Hz tone: %s", out)
