@@ -234,6 +234,7 @@ func (c *Call) applyMedia(n sdp.Negotiated) error {
 	c.info.RemoteHeld = n.RemoteDir == sdp.SendOnly || n.RemoteDir == sdp.Inactive
 	info := c.info
 	c.mu.Unlock()
+	c.openPinhole(n.Remote)
 	var err error
 	if wasOn {
 		err = m.Update(params)

@@ -2,6 +2,7 @@ package phone
 
 import (
 	"context"
+	"net/netip"
 	"time"
 )
 
@@ -23,4 +24,15 @@ func (c *Call) mapRTP() {
 	c.log.Info("STUN: public RTP address", "server", server, "local", c.media.LocalAddr().String(), "public", ap.String())
 	c.local.IP = ap.Addr()
 	c.local.Port = int(ap.Port())
+}
+
+// openPinhole, for an account behind a NAT (it has a STUN server), opens our NAT toward the
+// peer's RTP address before the peer's media can arrive.
+func (c *Call) openPinhole(remote netip.AddrPort) {
+	if c.acct.cfg.StunServer == "" || c.media == nil {
+		return
+	}
+	if err := c.media.OpenPinhole(remote); err != nil {
+		c.log.Warn("media", "error", err)
+	}
 }

@@ -85,6 +85,20 @@ func (n *natLab) rtrIptables(args ...string) {
 	}
 }
 
+// traceHas says whether one message in a SIP trace (messages start with "=== ") holds all parts.
+func traceHas(trace []byte, parts ...string) bool {
+	for _, msg := range strings.Split(string(trace), "\n=== ") {
+		all := true
+		for _, part := range parts {
+			all = all && strings.Contains(msg, part)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
 var fwdRE = regexp.MustCompile(`(?m)^\s*(\d+)\s+\d+\s.*/\* (lan2wan|wan2lan) \*/`)
 
 // forwarded reads the router's counters of non-SIP UDP packets (RTP, STUN) that crossed the NAT.
@@ -191,6 +205,9 @@ stun_server = "203.0.113.1:3478"
 		t.Errorf("RTP through the NAT: lan->wan %d, wan->lan %d packets; want >= 100 each way (6 s call)", l2w-l2wBefore, w2l-w2lBefore)
 	}
 	trace, _ = os.ReadFile(p.trace)
+	if !traceHas(trace, "SIP/2.0 200 OK", "CSeq: 1 INVITE", "Contact: <sip:alice@203.0.113.2:40") {
+		t.Errorf("our 200 OK to the INVITE does not carry the corrected (public) Contact (SIP trace %s)", p.trace)
+	}
 	if !bytes.Contains(trace, []byte("c=IN IP4 203.0.113.2")) {
 		t.Errorf("our SDP does not carry the STUN-mapped public address 203.0.113.2 (SIP trace %s)", p.trace)
 	}
@@ -232,5 +249,52 @@ stun_server = "203.0.113.1:3478"
 		t.Errorf("the phone's recording does not hold SIPp's 440 Hz tone: %s", out)
 	} else {
 		t.Logf("phone rec: %s", out)
+	}
+}
+
+// TestNATKeepaliveTCP: over TCP the keep-alive is a double CRLF on the registrar connection
+// (RFC 5626 §4.4.1), and kamailio answers each with a CRLF: the router counts the tiny segments.
+func TestNATKeepaliveTCP(t *testing.T) {
+	n := startNAT(t)
+	n.startPeerIn(n.wan, []string{"KAM_ADDR=203.0.113.1", "KAM_DOMAIN=203.0.113.1"}, "kamailio.sh", "5060")
+	// TCP segments with 1-8 bytes of payload (IPv4 20 + TCP 20 + 12 timestamp option bytes, which
+	// Linux sends by default): CRLF pings and pongs; bare ACKs are 52 bytes, SIP messages far more
+	n.rtrIptables("-I", "FORWARD", "-p", "tcp", "--dport", "5060", "-m", "length", "--length", "53:60", "-m", "comment", "--comment", "ping")
+	n.rtrIptables("-I", "FORWARD", "-p", "tcp", "--sport", "5060", "-m", "length", "--length", "53:60", "-m", "comment", "--comment", "pong")
+	cfg := writeFile(t, t.TempDir(), "sipterm.toml", `# e2e: alice registers over TCP from behind a NAT
+listen = "192.168.77.2:5132"
+audio  = "null"
+
+[[accounts]]
+name      = "alice"
+aor       = "sip:alice@203.0.113.1"
+registrar = "sip:203.0.113.1:5060;transport=tcp"
+password  = "alicepw"
+expires   = 60
+keepalive = "1s"
+`)
+	p := startPhoneIn(t, []string{"ip", "netns", "exec", n.lan}, nil, "--config", cfg, "--listen", "192.168.77.2:5132", "--audio", "null")
+	p.waitFor(15*time.Second, "registration", "account", "alice", "state", "registered")
+	time.Sleep(5 * time.Second)
+	out, err := exec.Command("ip", "netns", "exec", n.rtr, "iptables", "-L", "FORWARD", "-v", "-x", "-n").CombinedOutput()
+	if err != nil {
+		t.Fatalf("iptables counters: %v %s", err, out)
+	}
+	count := func(name string) int {
+		m := regexp.MustCompile(`(?m)^\s*(\d+)\s+\d+\s.*/\* ` + name + ` \*/`).FindStringSubmatch(string(out))
+		if m == nil {
+			t.Fatalf("no %s counter in:\n%s", name, out)
+		}
+		v, _ := strconv.Atoi(m[1])
+		return v
+	}
+	pings, pongs := count("ping"), count("pong")
+	t.Logf("CRLF keep-alives in 5 s: %d pings, %d pongs", pings, pongs)
+	if pings < 3 || pongs < 3 {
+		t.Errorf("CRLF keep-alives over TCP in 5 s (keepalive 1s): %d pings, %d pongs; want >= 3 each", pings, pongs)
+	}
+	trace, _ := os.ReadFile(p.trace)
+	if bytes.Contains(trace, []byte("OPTIONS sip:")) {
+		t.Errorf("keep-alive OPTIONS over TCP; want CRLF only")
 	}
 }

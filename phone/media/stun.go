@@ -91,3 +91,17 @@ func addrPort(ip net.IP, port int) (netip.AddrPort, bool) {
 	}
 	return netip.AddrPortFrom(a.Unmap(), uint16(port)), true
 }
+
+// OpenPinhole sends one empty datagram from the RTP socket to the peer, so that our NAT has a
+// binding toward the peer before the peer's first RTP arrives: most NATs drop (and Linux
+// conntrack even remembers) an unsolicited packet that comes first, and the stream then never
+// gets in. Peers discard empty datagrams.
+func (s *Session) OpenPinhole(dst netip.AddrPort) error {
+	if !dst.IsValid() || dst.Addr().IsUnspecified() || dst.Port() == 0 {
+		return nil
+	}
+	if _, err := s.rtpConn.WriteToUDPAddrPort(nil, dst); err != nil {
+		return fmt.Errorf("opening the NAT toward %s: %w", dst, err)
+	}
+	return nil
+}

@@ -87,3 +87,39 @@ func TestMapRTPNoServer(t *testing.T) {
 		t.Fatal("want an error without an answer")
 	}
 }
+
+func TestOpenPinhole(t *testing.T) {
+	peer, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	s, err := NewSession(Config{LocalIP: netip.MustParseAddr("127.0.0.1"), PortMin: 30000, PortMax: 30999})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tests := []struct {
+		name string
+		dst  netip.AddrPort
+		sent bool
+	}{
+		{"no address yet", netip.AddrPort{}, false},
+		{"held (0.0.0.0)", netip.MustParseAddrPort("0.0.0.0:4000"), false},
+		{"the peer", peer.LocalAddr().(*net.UDPAddr).AddrPort(), true},
+	}
+	for _, tt := range tests {
+		if err := s.OpenPinhole(tt.dst); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+	}
+	buf := make([]byte, 16)
+	_ = peer.SetReadDeadline(time.Now().Add(5 * time.Second))
+	n, src, err := peer.ReadFromUDPAddrPort(buf)
+	if err != nil {
+		t.Fatalf("the peer got nothing: %v", err)
+	}
+	if n != 0 || src.Port() != s.LocalAddr().Port() {
+		t.Fatalf("got %d bytes from %v, want an empty datagram from the RTP port %d", n, src, s.LocalAddr().Port())
+	}
+}
