@@ -177,7 +177,7 @@ stun_server = "203.0.113.1:3478"
 	res := make(chan SippResult, 1)
 	go func() {
 		out, rc := n.runIn(n.wan, 2*time.Minute, []string{"NAME=sipp-nat", "SIPP_PORT=5131", "MEDIA_PORT=16500",
-			"SERVICE=alice", "DURATION=6", "TONE_FREQ=440"}, "sipp.sh", "uac-rtp", "203.0.113.1:5060",
+			"SERVICE=alice", "DURATION=10", "TONE_FREQ=440"}, "sipp.sh", "uac-rtp", "203.0.113.1:5060",
 			"-i", "203.0.113.3", "-mi", "203.0.113.3")
 		r := SippResult{RC: rc, Out: out}
 		if m := doneRE.FindStringSubmatch(out); m != nil {
@@ -189,6 +189,7 @@ stun_server = "203.0.113.1:3478"
 	in := p.waitFor(15*time.Second, "call", "state", "incoming")
 	id := in.Str("id")
 	p.waitFor(10*time.Second, "call", "id", id, "state", "established")
+	// stats come every 2.5-7.5 s: a 10 s call has at least one
 	st := p.waitEvent(func(e Event) bool {
 		return e.Str("event") == "stats" && e.Str("id") == id && e.Int("received") > 50 && e.Int("sent") > 50
 	}, 15*time.Second)
@@ -202,7 +203,7 @@ stun_server = "203.0.113.1:3478"
 	l2w, w2l := n.forwarded()
 	t.Logf("RTP through the NAT: lan->wan %d, wan->lan %d packets", l2w-l2wBefore, w2l-w2lBefore)
 	if l2w-l2wBefore < 100 || w2l-w2lBefore < 100 {
-		t.Errorf("RTP through the NAT: lan->wan %d, wan->lan %d packets; want >= 100 each way (6 s call)", l2w-l2wBefore, w2l-w2lBefore)
+		t.Errorf("RTP through the NAT: lan->wan %d, wan->lan %d packets; want >= 100 each way (10 s call)", l2w-l2wBefore, w2l-w2lBefore)
 	}
 	trace, _ = os.ReadFile(p.trace)
 	if !traceHas(trace, "SIP/2.0 200 OK", "CSeq: 1 INVITE", "Contact: <sip:alice@203.0.113.2:40") {
