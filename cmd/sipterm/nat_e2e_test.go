@@ -212,6 +212,17 @@ stun_server = "203.0.113.1:3478"
 	if !bytes.Contains(trace, []byte("c=IN IP4 203.0.113.2")) {
 		t.Errorf("our SDP does not carry the STUN-mapped public address 203.0.113.2 (SIP trace %s)", p.trace)
 	}
+	t.Log("step: an outgoing INVITE of the account carries the corrected Contact too")
+	p.Mark()
+	p.Send("dial sip:carol@203.0.113.1") // known to kamailio, not registered: 480
+	if out := p.waitFor(15*time.Second, "call", "direction", "out", "state", "terminated"); out.Int("code") != 480 {
+		t.Errorf("dialing the unregistered carol: %s, want 480 from kamailio", out.Raw)
+	}
+	trace, _ = os.ReadFile(p.trace)
+	if !traceHas(trace, "INVITE sip:carol@203.0.113.1 SIP/2.0", "Contact: <sip:alice@203.0.113.2:40") {
+		t.Errorf("our INVITE does not carry the corrected (public) Contact (SIP trace %s)", p.trace)
+	}
+
 	if e, bad := p.find(ev("registration", "state", "failed")); bad {
 		t.Errorf("the registration flapped (binding check or refresh failed): %s", e.Raw)
 	}
