@@ -234,7 +234,7 @@ func (a *Account) register(ctx context.Context, expires int) (granted time.Durat
 		}
 		return 0, res.StatusCode, res.Reason, nil
 	}
-	return 0, 0, "", errors.New("the registrar keeps asking for a longer expiry")
+	return 0, 0, "", errors.New("REGISTER did not settle: the registrar keeps asking for a longer expiry, or our public address keeps changing")
 }
 
 // send sends a REGISTER built by build, answering digest challenges (a new request, CSeq + 1,
