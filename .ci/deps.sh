@@ -16,6 +16,7 @@ case $set_name in
       kamailio-tls-modules # kamailio's tls.so: the TLS registrar/proxy tests
       sipvicious          # svmap/svwar/svcrack: the scanner tests
       iptables            # NAT (MASQUERADE) in the network-namespace tests
+      stun-server         # stund: the STUN server of the NAT test
       openssl             # the throwaway CA and certificates for the TLS tests
       sox                 # tones, WAV checks, the G.711 reference
       pulseaudio pulseaudio-utils libasound2-plugins   # a private sound server with null sinks

@@ -26,6 +26,7 @@ type Account struct {
 	callID  string
 	fromTag string
 	cseq    uint32
+	nat     natState // guarded by mu
 
 	secret secretCache // the password, resolved once per session (secret.go)
 
@@ -51,6 +52,7 @@ func newAccount(p *Phone, cfg *config.Account) *Account {
 		fromTag: sip.GenerateTagN(16),
 		cseq:    1,
 		secret:  secretCache{cfg: cfg},
+		nat:     newNATState(),
 		stopCh:  make(chan struct{}),
 		done:    make(chan struct{}),
 	}
@@ -70,6 +72,7 @@ func (a *Account) setState(state RegState, code int, reason string, expires time
 	if lastErr != "" {
 		a.info.LastError = lastErr
 	}
+	a.info.Contact = a.contactURILocked()
 	info := a.info
 	a.mu.Unlock()
 	if changed || state == RegRegistered {
@@ -80,6 +83,7 @@ func (a *Account) setState(state RegState, code int, reason string, expires time
 }
 
 func (a *Account) start() {
+	a.startKeepalive()
 	if a.cfg.RegistrarURI == nil {
 		close(a.done)
 		return
@@ -142,6 +146,8 @@ func (a *Account) waitChecking(wait time.Duration, _ bool) bool {
 		return false
 	case <-due.C:
 		return true
+	case <-a.nat.kick: // a keep-alive saw our public address move: register it now
+		return true
 	}
 }
 
@@ -173,7 +179,7 @@ func (a *Account) stop(ctx context.Context) {
 func (a *Account) register(ctx context.Context, expires int) (granted time.Duration, code int, reason string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, 32*time.Second)
 	defer cancel()
-	for attempt := 0; attempt < 2; attempt++ {
+	for attempt := 0; attempt < 3; attempt++ {
 		res, err := a.send(ctx, func() *sip.Request { return a.newRegister(expires) })
 		if err != nil {
 			return 0, 0, "", err
@@ -187,11 +193,14 @@ func (a *Account) register(ctx context.Context, expires int) (granted time.Durat
 			}
 		}
 		if res.StatusCode >= 200 && res.StatusCode < 300 {
+			if expires > 0 && a.correctContact(ctx, res) {
+				continue // registered again at once with the public address
+			}
 			return a.grantedExpiry(res, expires), res.StatusCode, res.Reason, nil
 		}
 		return 0, res.StatusCode, res.Reason, nil
 	}
-	return 0, 0, "", errors.New("the registrar keeps asking for a longer expiry")
+	return 0, 0, "", errors.New("REGISTER did not settle: the registrar keeps asking for a longer expiry, or our public address keeps changing")
 }
 
 // send sends a REGISTER built by build, answering digest challenges (authedDo).
@@ -215,7 +224,7 @@ func (a *Account) newRegister(expires int) *sip.Request {
 	from.Params.Add("tag", a.fromTag)
 	to := &sip.ToHeader{Address: aor, Params: sip.NewParams()}
 	cid := sip.CallIDHeader(a.callID)
-	contact := a.contactHeader()
+	contact := a.contactHeader("")
 	a.mu.Lock()
 	a.cseq++
 	seq := a.cseq
@@ -223,6 +232,7 @@ func (a *Account) newRegister(expires int) *sip.Request {
 	a.mu.Unlock()
 	contact.Params = sip.NewParams()
 	contact.Params.Add("expires", strconv.Itoa(expires))
+	contact.Params.Add("+sip.instance", a.instance())
 	req.AppendHeader(from)
 	req.AppendHeader(to)
 	req.AppendHeader(&cid)
@@ -233,13 +243,14 @@ func (a *Account) newRegister(expires int) *sip.Request {
 	req.AppendHeader(sip.NewHeader("User-Agent", a.p.userAgent()))
 	req.SetTransport(a.sipTransport()) // never another transport than the account's
 	a.viaProxy(req)
+	a.p.fromListener(req)
 	return req
 }
 
 // grantedExpiry reads what the registrar granted for our contact (contact param, else Expires).
 func (a *Account) grantedExpiry(res *sip.Response, asked int) time.Duration {
 	for _, h := range res.GetHeaders("Contact") {
-		if c, ok := h.(*sip.ContactHeader); ok && a.isOurContact(c) {
+		if c, ok := h.(*sip.ContactHeader); ok && (a.ownsContact(c) || a.isOurContact(c)) {
 			if v, ok := c.Params.Get("expires"); ok {
 				if n, err := strconv.Atoi(v); err == nil {
 					return time.Duration(n) * time.Second

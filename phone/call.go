@@ -203,6 +203,7 @@ func (c *Call) newMedia() error {
 	c.media = m
 	c.local.IP = advertise
 	c.local.Port = int(m.LocalAddr().Port())
+	c.mapRTP()
 	return nil
 }
 
@@ -235,6 +236,7 @@ func (c *Call) applyMedia(n sdp.Negotiated) error {
 	c.info.Encryption, c.info.SRTPSuite = encryptionOf(n)
 	info := c.info
 	c.mu.Unlock()
+	c.openPinhole(n.Remote)
 	var err error
 	if wasOn {
 		err = m.Update(params)

@@ -95,28 +95,29 @@ func (p *Phone) mediaAddrs(peer netip.Addr) (advertise, bind netip.Addr) {
 	return advertise, advertise
 }
 
-// contactHost is the host for a call's Contact: on a dual-stack listener the call's own media
-// address (of the peer's family), else the phone's host.
-func (c *Call) contactHost() string {
-	if ap, err := netip.ParseAddrPort(c.p.cfg.Listen); err == nil && ap.Addr().Is6() && ap.Addr().IsUnspecified() {
-		c.mu.Lock()
-		ip := c.local.IP
-		c.mu.Unlock()
-		if ip.IsValid() && !ip.IsUnspecified() {
-			return ip.String()
-		}
+// familyHost is the Contact host for a call on a dual-stack ("[::]") listener: the call's own
+// media address, of its peer's family. ok is false when the account's Contact applies as it is.
+func (c *Call) familyHost() (host string, ok bool) {
+	ap, err := netip.ParseAddrPort(c.p.cfg.Listen)
+	if err != nil || !ap.Addr().Is6() || !ap.Addr().IsUnspecified() {
+		return "", false
 	}
-	return c.p.host
+	c.mu.Lock()
+	ip := c.local.IP
+	c.mu.Unlock()
+	if !ip.IsValid() || ip.IsUnspecified() {
+		return "", false
+	}
+	return ip.String(), true
 }
 
-// contact is the call's Contact header.
+// contact is the call's Contact header: the account's (its transport, sips:, the public
+// address learnt behind a NAT), with the host of the call's address family on "[::]".
 func (c *Call) contact(transport string) sip.ContactHeader {
-	ct := c.p.contact(c.acct.cfg.AORURI.User, transport)
-	if c.acct.cfg.AORURI.Scheme == "sips" && strings.EqualFold(transport, "tls") {
-		ct.Address.Scheme = "sips"
-		ct.Address.UriParams = nil // sips: already means TLS
+	ct := c.acct.contactHeader(transport)
+	if host, ok := c.familyHost(); ok {
+		ct.Address.Host = host
 	}
-	ct.Address.Host = c.contactHost()
 	return ct
 }
 

@@ -19,6 +19,7 @@ import (
 func (p *Phone) newClients(ua *sipgo.UserAgent) (udp, stream *sipgo.Client, err error) {
 	common := []sipgo.ClientOption{
 		sipgo.WithClientHostname(p.host), sipgo.WithClientPort(p.port),
+		sipgo.WithClientNAT(), // ;rport in every Via we add (RFC 3581): answers come back through a NAT
 		sipgo.WithClientLogger(p.log.With("lib", "sipgo")),
 	}
 	udp, err = sipgo.NewClient(ua, append(common,

@@ -218,7 +218,7 @@ func TestContactAndTransportPerAccount(t *testing.T) {
 				t.Fatal(err)
 			}
 			a := newAccount(p, &cfg.Accounts[0])
-			ct := a.contactHeader()
+			ct := a.contactHeader("")
 			if got := ct.Address.String(); got != tt.contact {
 				t.Errorf("contact %q, want %q", got, tt.contact)
 			}

@@ -42,17 +42,6 @@ func (a *Account) sipTransport() string {
 	return strings.ToUpper(a.cfg.TransportName)
 }
 
-// contactHeader is our Contact for this account: ;transport=tls (or a sips: URI for a sips:
-// AOR) so that the registrar reaches us over TLS.
-func (a *Account) contactHeader() sip.ContactHeader {
-	ct := a.p.contact(a.cfg.AORURI.User, a.cfg.TransportName)
-	if a.cfg.AORURI.Scheme == "sips" {
-		ct.Address.Scheme = "sips"
-		ct.Address.UriParams = nil // sips: already means TLS (RFC 5630 deprecates ;transport=tls)
-	}
-	return ct
-}
-
 // targetTransport picks the transport for a request to uri: the URI's own ;transport= or
 // sips: scheme, else the account's.
 func (a *Account) targetTransport(uri sip.Uri) string {
@@ -117,6 +106,6 @@ func (c *Call) keepTransport(req *sip.Request) {
 // isOurContact tells whether a Contact in a REGISTER response is the one we register (its port
 // is the TLS listener's for a TLS account with listen_tls).
 func (a *Account) isOurContact(c *sip.ContactHeader) bool {
-	ours := a.contactHeader().Address
+	ours := a.contactHeader("").Address
 	return sameHost(c.Address.Host, ours.Host) && c.Address.Port == ours.Port
 }

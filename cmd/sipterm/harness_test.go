@@ -221,6 +221,12 @@ func startPhone(t *testing.T, args ...string) *Phone {
 // startPhoneEnv is startPhone with extra environment variables (e.g. "GOGC=1").
 func startPhoneEnv(t *testing.T, env []string, args ...string) *Phone {
 	t.Helper()
+	return startPhoneIn(t, nil, env, args...)
+}
+
+// startPhoneIn is startPhoneEnv run under a command prefix (e.g. ip netns exec NS).
+func startPhoneIn(t *testing.T, prefix []string, env []string, args ...string) *Phone {
+	t.Helper()
 	if err := ensurePhone(); err != nil {
 		t.Fatalf("the phone binary could not be built:\n%v", err)
 	}
@@ -237,6 +243,9 @@ func startPhoneEnv(t *testing.T, env []string, args ...string) *Phone {
 		full = append(full, "--sip-trace", trace)
 	}
 	cmd := exec.Command(phoneBin, full...)
+	if len(prefix) > 0 {
+		cmd = exec.Command(prefix[0], append(append(prefix[1:len(prefix):len(prefix)], phoneBin), full...)...)
+	}
 	cmd.Dir = dir
 	// an empty XDG config dir: a developer's own config.toml must not leak into the test
 	xdg := filepath.Join(dir, "xdg")

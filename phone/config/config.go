@@ -74,6 +74,8 @@ type Account struct {
 	TLSInsecure bool   `toml:"tls_insecure"`   // skip TLS server verification (explicit opt-in, shown in the UI)
 	// MediaEncryption: "none" (default), "srtp" (SDES-SRTP required) or "srtp-optional".
 	MediaEncryption string `toml:"media_encryption"`
+	Keepalive       string `toml:"keepalive"`   // NAT keep-alive period toward the registrar/proxy (default 15s; "0s" = off)
+	StunServer      string `toml:"stun_server"` // host:port asked for each call's public RTP address (empty: none)
 
 	// Derived by Validate.
 	AORURI        sip.Uri        `toml:"-"`
@@ -82,6 +84,7 @@ type Account struct {
 	AutoAnswerDur *time.Duration `toml:"-"`
 	TransportName string         `toml:"-"` // "udp", "tcp" or "tls", always set
 	CAPool        *x509.CertPool `toml:"-"` // the certificates of ca_file (nil: none)
+	KeepaliveDur  time.Duration  `toml:"-"`
 }
 
 // Error is a configuration error at a place in a file.
@@ -199,6 +202,8 @@ aor  = "sip:sipterm@127.0.0.1"
 # ca_file   = "/etc/ssl/my-pbx-ca.pem" # TLS: trust this CA too (the system roots are always trusted)
 # tls_insecure = false                 # TLS: true skips certificate checks (shown as a warning)
 # media_encryption = "none"           # none, srtp (SDES-SRTP required) or srtp-optional (offer it, accept both)
+# keepalive = "15s"                    # NAT keep-alive: OPTIONS (UDP) / CRLF (TCP) to the registrar; "0s" = off
+# stun_server = "stun.example.org:3478" # put the STUN-mapped public RTP address in our SDP
 `
 
 // Validate checks values and fills the derived fields; data (the file text) is used to find lines.
@@ -327,6 +332,9 @@ func (c *Config) Validate(data []byte) error {
 		}
 		if k, msg := a.validateTLS(); msg != "" {
 			return fail(key(k), msg)
+		}
+		if err := a.validateNAT(); err != nil {
+			return fail(key(err.key), err.msg)
 		}
 	}
 	if k, msg := c.validateListenTLS(); msg != "" {
