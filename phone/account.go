@@ -91,6 +91,8 @@ func (a *Account) start() {
 func (a *Account) loop() {
 	backoff := 2 * time.Second
 	for {
+		// accept_from's default (registrar/proxy only) follows DNS: resolve at each registration
+		a.p.screen.resolveProxies(a.p.ctx, a)
 		if a.Info().State != RegRegistered { // a refresh is not news
 			a.setState(RegRegistering, a.Info().Code, "", time.Time{}, "")
 		}

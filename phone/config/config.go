@@ -36,6 +36,10 @@ type Config struct {
 	UI          UIConfig  `toml:"ui"`
 	Accounts    []Account `toml:"accounts"`
 
+	// Limits against floods and scanners (phone/screen.go).
+	MaxCalls  int `toml:"max_calls"`  // live calls at most; more incoming get 486 (default 8)
+	RateLimit int `toml:"rate_limit"` // new requests per second per source address (default 50, 0: off)
+
 	// Derived by Validate.
 	Path          string         `toml:"-"`
 	AutoAnswerDur *time.Duration `toml:"-"`
@@ -62,11 +66,16 @@ type Account struct {
 	Expires     int    `toml:"expires"`        // requested registration lifetime in seconds (default 300)
 	Proxy       string `toml:"outbound_proxy"` // send every request of this account here
 
+	// Who may ring this account (phone/screen.go).
+	AcceptFrom []string `toml:"accept_from"` // CIDRs calls may come from (default: registrar/proxy, or anywhere for direct IP)
+	Aliases    []string `toml:"aliases"`     // more Request-URI users that ring ("" = a URI with no user)
+
 	// Derived by Validate.
 	AORURI        sip.Uri        `toml:"-"`
 	RegistrarURI  *sip.Uri       `toml:"-"`
 	ProxyURI      *sip.Uri       `toml:"-"`
 	AutoAnswerDur *time.Duration `toml:"-"`
+	AcceptNets    []netip.Prefix `toml:"-"` // parsed accept_from (nil: the default)
 }
 
 // Error is a configuration error at a place in a file.
@@ -164,6 +173,9 @@ audio  = "portaudio"        # portaudio, null or file (with play/record)
 rtp_ports = "10000-20000"
 rtp_timeout = "30s"         # end an established call after this long without RTP ("0s": never)
 
+# max_calls  = 8                       # live calls at most; further incoming calls get 486 Busy Here
+# rate_limit = 50                      # new requests/s per source address, beyond: dropped (0: off)
+
 [ui]
 theme = "default"           # default or mono (NO_COLOR is honoured too)
 
@@ -174,6 +186,9 @@ aor  = "sip:sipterm@127.0.0.1"
 # username  = "alice"
 # password  = "secret"                 # or password_env = "ALICE_PW" / password_cmd = "pass show sip/alice"
 # auto_answer = "3s"
+# aliases     = ["100"]                # more Request-URI users that ring ("" = a URI with no user)
+# accept_from = ["192.0.2.0/24"]       # where calls may come from (default: the registrar/outbound
+#                                      # proxy when registered, anywhere for a direct-IP account)
 `
 
 // Validate checks values and fills the derived fields; data (the file text) is used to find lines.
@@ -230,6 +245,9 @@ func (c *Config) Validate(data []byte) error {
 	default:
 		return fail("ui.theme", fmt.Sprintf("unknown theme %q: want default or mono", c.UI.Theme))
 	}
+	if err := c.validateLimits(loc.line("rate_limit") > 0); err != nil {
+		return fail(err.key, err.msg)
+	}
 	names := map[string]bool{}
 	for i := range c.Accounts {
 		a := &c.Accounts[i]
@@ -284,6 +302,9 @@ func (c *Config) Validate(data []byte) error {
 				return fail(key("auto_answer"), err.Error())
 			}
 			a.AutoAnswerDur = &d
+		}
+		if err := a.validateScreening(); err != nil {
+			return fail(key(err.key), err.msg)
 		}
 		if a.Expires == 0 {
 			a.Expires = 300
