@@ -96,7 +96,13 @@ func (a *Account) loop() {
 		if a.Info().State != RegRegistered { // a refresh is not news
 			a.setState(RegRegistering, a.Info().Code, "", time.Time{}, "")
 		}
-		granted, code, reason, err := a.register(a.p.ctx, a.cfg.Expires)
+		// a REGISTER to a dead registrar must not hold up stop (quit) for its 32 s timeout
+		regCtx, regCancel := a.untilStopped()
+		granted, code, reason, err := a.register(regCtx, a.cfg.Expires)
+		regCancel()
+		if a.stopping() {
+			return
+		}
 		var wait time.Duration
 		if err == nil && code >= 200 && code < 300 && granted > 0 {
 			a.setState(RegRegistered, code, reason, timeNow().Add(granted), "")
@@ -179,6 +185,28 @@ func (a *Account) checkBinding() string {
 		}
 	}
 	return "the registrar no longer has our contact"
+}
+
+// untilStopped is a context for the loop's REGISTERs that ends when the account stops.
+func (a *Account) untilStopped() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(a.p.ctx)
+	go func() {
+		select {
+		case <-a.stopCh:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
+func (a *Account) stopping() bool {
+	select {
+	case <-a.stopCh:
+		return true
+	default:
+		return false
+	}
 }
 
 // stop un-registers (Expires: 0) if registered, and ends the loop.

@@ -27,7 +27,7 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	// Screening comes before any provisional response: a refused INVITE gets one final answer.
 	acct, code, reason := p.screenInvite(req)
 	if code != 0 {
-		respond(p, req, tx, code, reason)
+		p.answerRefusal(req, tx, code, reason)
 		return
 	}
 	if existing := p.callBySIP(req); existing != nil {
@@ -423,7 +423,7 @@ func (p *Phone) onNotify(req *sip.Request, tx sip.ServerTransaction) {
 func (p *Phone) onNoDialog(req *sip.Request, tx sip.ServerTransaction) {
 	if req.Method == sip.MESSAGE && !req.To().Params.Has("tag") {
 		if _, code, reason := p.screenRequest(req); code != 0 {
-			respond(p, req, tx, code, reason)
+			p.answerRefusal(req, tx, code, reason)
 			return
 		}
 		p.notice("info", fmt.Sprintf("message from %s: %s", req.From().Address.String(), strings.TrimSpace(string(req.Body()))))

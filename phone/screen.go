@@ -98,6 +98,18 @@ func (p *Phone) screenRequest(req *sip.Request) (*Account, int, string) {
 	return nil, notFoundCode, notFoundReason
 }
 
+// answerRefusal sends a screening refusal. A 404 keeps no transaction: each copy of the
+// request gets one answer, none is retransmitted. A stranger that never ACKs (svmap) or ACKs
+// on a wrong branch (svwar) would otherwise get each 404 eleven times over 32 s, and a flood
+// would hold thousands of transactions: a sender that missed the 404 retransmits its request
+// and gets it again.
+func (p *Phone) answerRefusal(req *sip.Request, tx sip.ServerTransaction, code int, reason string) {
+	respond(p, req, tx, code, reason)
+	if code == notFoundCode {
+		tx.Terminate()
+	}
+}
+
 // answersTo says whether a Request-URI user is this account's: its AOR user or an alias
 // ("" as an alias: a URI with no user, the bare address).
 func (a *Account) answersTo(user string) bool {
