@@ -191,23 +191,25 @@ func TestScannersLearnNothing(t *testing.T) {
 			}
 
 			t.Log("step: SIPp gets the same answer for the real users (100, alice) and guessed ones, by every method")
-			probe := func(scenario, user string) string {
-				r := l.sipp(scenario, phoneAddr(5100), "SERVICE="+user, "SIPP_PORT=5101")
+			probe := func(scenario, transport, user string) string {
+				r := l.sipp(scenario, phoneAddr(5100), "SERVICE="+user, "SIPP_PORT=5101", "TRANSPORT="+transport)
 				r.expectOK(t, 1)
 				return answerShape(t, r)
 			}
 			for _, c := range []struct {
-				scenario string
-				users    []string // all must get the same answer
+				scenario  string
+				transport string
+				users     []string // all must get the same answer
 			}{
-				{"uac-refused-404", []string{"100", "101", "sipterm"}}, // 100: real, from a source it does not accept
-				{"options", []string{"100", "alice", "101"}},
-				{"register-405", []string{"100", "alice", "101"}},
-				{"message-404", []string{"100", "101"}},
+				{"uac-refused-404", "u1", []string{"100", "101", "sipterm"}}, // 100: real, from a source it does not accept
+				{"uac-refused-404", "t1", []string{"100", "101"}},
+				{"options", "u1", []string{"100", "alice", "101"}},
+				{"register-405", "u1", []string{"100", "alice", "101"}},
+				{"message-404", "u1", []string{"100", "101"}},
 			} {
 				first := ""
 				for _, u := range c.users {
-					shape := probe(c.scenario, u)
+					shape := probe(c.scenario, c.transport, u)
 					if first == "" {
 						first = shape
 					} else if shape != first {
@@ -215,7 +217,7 @@ func TestScannersLearnNothing(t *testing.T) {
 							c.scenario, c.users[0], first, u, shape)
 					}
 				}
-				t.Logf("%s: every user got %s", c.scenario, first)
+				t.Logf("%s (%s): every user got %s", c.scenario, c.transport, first)
 			}
 
 			p.noEvent("incoming call from a scanner or probe", ev("call", "state", "incoming"))
