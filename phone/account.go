@@ -100,7 +100,7 @@ func (a *Account) loop() {
 		regCtx, regCancel := a.untilStopped()
 		granted, code, reason, err := a.register(regCtx, a.cfg.Expires)
 		regCancel()
-		if a.stopping() {
+		if err != nil && a.stopping() { // cancelled by stop: no failure to report
 			return
 		}
 		var wait time.Duration
