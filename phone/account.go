@@ -100,10 +100,18 @@ func (a *Account) start() {
 func (a *Account) loop() {
 	backoff := 2 * time.Second
 	for {
+		// accept_from's default (registrar/proxy only) follows DNS: resolve at each registration
+		a.p.screen.resolveProxies(a.p.ctx, a)
 		if a.Info().State != RegRegistered { // a refresh is not news
 			a.setState(RegRegistering, a.Info().Code, "", time.Time{}, "")
 		}
-		granted, code, reason, err := a.register(a.p.ctx, a.cfg.Expires)
+		// a REGISTER to a dead registrar must not hold up stop (quit) for its 32 s timeout
+		regCtx, regCancel := a.untilStopped()
+		granted, code, reason, err := a.register(regCtx, a.cfg.Expires)
+		regCancel()
+		if err != nil && a.stopping() { // cancelled by stop: no failure to report
+			return
+		}
 		var wait time.Duration
 		if err == nil && code >= 200 && code < 300 && granted > 0 {
 			a.setState(RegRegistered, code, reason, timeNow().Add(granted), "")
@@ -148,6 +156,28 @@ func (a *Account) waitChecking(wait time.Duration, _ bool) bool {
 		return true
 	case <-a.nat.kick: // a keep-alive saw our public address move: register it now
 		return true
+	}
+}
+
+// untilStopped is a context for the loop's REGISTERs that ends when the account stops.
+func (a *Account) untilStopped() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(a.p.ctx)
+	go func() {
+		select {
+		case <-a.stopCh:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
+func (a *Account) stopping() bool {
+	select {
+	case <-a.stopCh:
+		return true
+	default:
+		return false
 	}
 }
 

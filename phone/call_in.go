@@ -24,6 +24,12 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		c.handleReinvite(req, tx)
 		return
 	}
+	// Screening comes before any provisional response: a refused INVITE gets one final answer.
+	acct, code, reason := p.screenInvite(req)
+	if code != 0 {
+		p.answerRefusal(req, tx, code, reason)
+		return
+	}
 	if existing := p.callBySIP(req); existing != nil {
 		// The same Call-ID without a To-tag: a retransmission that missed its transaction, or a
 		// loop. The call that owns this Call-ID is already handling it.
@@ -51,7 +57,6 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		}
 	}
 
-	acct := p.accountFor(req)
 	remote := req.From().Address.String()
 	c := p.newCall(acct, DirIn, req.CallID().Value(), remote, req.Recipient.String())
 	c.peerIP = inviteOrigin(req, body)
@@ -403,6 +408,10 @@ func (p *Phone) onNotify(req *sip.Request, tx sip.ServerTransaction) {
 // onNoDialog answers requests we do not implement: 481 outside a known call, 501 inside.
 func (p *Phone) onNoDialog(req *sip.Request, tx sip.ServerTransaction) {
 	if req.Method == sip.MESSAGE && !req.To().Params.Has("tag") {
+		if _, code, reason := p.screenRequest(req); code != 0 {
+			p.answerRefusal(req, tx, code, reason)
+			return
+		}
 		p.notice("info", fmt.Sprintf("message from %s: %s", req.From().Address.String(), strings.TrimSpace(string(req.Body()))))
 		respond(p, req, tx, 200, "OK")
 		return

@@ -75,6 +75,7 @@ type Phone struct {
 
 	accounts []*Account
 	hist     *history
+	screen   *screener // who may ring, rate limit, refusal counters (screen.go)
 
 	mu      sync.Mutex
 	calls   map[string]*Call // our id -> call
@@ -122,6 +123,7 @@ func New(opts Options) (*Phone, error) {
 	for i := range p.cfg.Accounts {
 		p.accounts = append(p.accounts, newAccount(p, &p.cfg.Accounts[i]))
 	}
+	p.screen = newScreener(p)
 	hist, bad, err := loadHistory(opts.HistoryFile)
 	if err != nil {
 		p.log.Warn("call history", "error", err)
@@ -217,17 +219,17 @@ func (p *Phone) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p.srv.OnInvite(p.onInvite)
-	p.srv.OnAck(p.onAck)
-	p.srv.OnBye(p.onBye)
-	p.srv.OnCancel(p.onCancel)
-	p.srv.OnOptions(p.onOptions)
-	p.srv.OnInfo(p.onInfo)
-	p.srv.OnNotify(p.onNotify)
-	p.srv.OnRefer(p.onNoDialog)
-	p.srv.OnUpdate(p.onNoDialog)
-	p.srv.OnMessage(p.onNoDialog)
-	p.srv.OnNoRoute(p.onNoRoute)
+	p.srv.OnInvite(p.guard(p.onInvite))
+	p.srv.OnAck(p.guard(p.onAck))
+	p.srv.OnBye(p.guard(p.onBye))
+	p.srv.OnCancel(p.guard(p.onCancel))
+	p.srv.OnOptions(p.guard(p.onOptions))
+	p.srv.OnInfo(p.guard(p.onInfo))
+	p.srv.OnNotify(p.guard(p.onNotify))
+	p.srv.OnRefer(p.guard(p.onNoDialog))
+	p.srv.OnUpdate(p.guard(p.onNoDialog))
+	p.srv.OnMessage(p.guard(p.onNoDialog))
+	p.srv.OnNoRoute(p.guard(p.onNoRoute))
 
 	if p.tracer != nil {
 		p.tracer.start()
@@ -505,18 +507,15 @@ func (p *Phone) account(name string) (*Account, error) {
 	return nil, fmt.Errorf("no account %q", name)
 }
 
-// accountFor picks the account an incoming request is for: by To user, else the first.
+// accountFor picks the account an incoming request is for by its Request-URI user (or alias);
+// nil when none: a call to anyone else is not ours (see screen.go).
 func (p *Phone) accountFor(req *sip.Request) *Account {
-	user := req.Recipient.User
-	if to := req.To(); user == "" && to != nil {
-		user = to.Address.User
-	}
 	for _, a := range p.accounts {
-		if a.cfg.AORURI.User == user {
+		if a.answersTo(req.Recipient.User) {
 			return a
 		}
 	}
-	return p.accounts[0]
+	return nil
 }
 
 // contact is our Contact header for an account's user.

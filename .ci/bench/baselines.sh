@@ -11,7 +11,8 @@
 #   sipterm       the project's binary ($SIPTERM_BIN, or built from the Go module in the current
 #                 directory), headless, auto-answer at once, sending a 440 Hz WAV like the others send
 #                 a tone: sipterm --headless --listen 127.0.0.1:5220 --auto-answer 0s --audio file --play
-#                 (with a config that only sets rtp_ports 13000-13999 and a direct-IP account)
+#                 (with a config that sets rtp_ports 13000-13999, max_calls 1000, rate_limit 0 and a
+#                 direct-IP account)
 # Output: the uas-load.sh lines, each prefixed with "PEER RUN_TAG ". State in $LAB_DIR (default mktemp).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -47,6 +48,8 @@ case $PEER in
     # take SIPp's media ports (uas-load.sh binds 12000-12003 at every run: "errno 98" -> fail)
     cat >"$LAB_DIR/sipterm.toml" <<TOML
 rtp_ports = "13000-13999"
+max_calls  = 1000   # the bench measures call handling: no busy limit, no per-source rate limit
+rate_limit = 0
 [[accounts]]
 name = "local"
 aor  = "sip:sipterm@127.0.0.1"

@@ -66,7 +66,9 @@ func openFDs(pid int) int {
 func TestSippLoad200Calls(t *testing.T) {
 	needTools(t, "sipp")
 	l := lab(t)
-	p := startPhone(t, "--listen", phoneAddr(5083), "--auto-answer", "0s", "--audio", "null")
+	// up to 100 calls at once from one source: above the default max_calls (8)
+	cfg := writeFile(t, t.TempDir(), "sipterm.toml", "max_calls = 150\n")
+	p := startPhone(t, "--config", cfg, "--listen", phoneAddr(5083), "--auto-answer", "0s", "--audio", "null")
 	time.Sleep(time.Second) // let start-up goroutines settle before the idle figure
 	idle := debugEvent(t, p)
 	idleG, idleHeap := idle.Int("goroutines"), idle.Int("heap_inuse_kb")

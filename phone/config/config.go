@@ -40,6 +40,10 @@ type Config struct {
 	UI          UIConfig  `toml:"ui"`
 	Accounts    []Account `toml:"accounts"`
 
+	// Limits against floods and scanners (phone/screen.go).
+	MaxCalls  int `toml:"max_calls"`  // live calls at most; more incoming get 486 (default 8)
+	RateLimit int `toml:"rate_limit"` // new requests per second per source address (default 50, 0: off)
+
 	// Derived by Validate.
 	Path          string           `toml:"-"`
 	AutoAnswerDur *time.Duration   `toml:"-"`
@@ -77,6 +81,10 @@ type Account struct {
 	Keepalive       string `toml:"keepalive"`   // NAT keep-alive period toward the registrar/proxy (default 15s; "0s" = off)
 	StunServer      string `toml:"stun_server"` // host:port asked for each call's public RTP address (empty: none)
 
+	// Who may ring this account (phone/screen.go).
+	AcceptFrom []string `toml:"accept_from"` // CIDRs calls may come from (default: registrar/proxy, or anywhere for direct IP)
+	Aliases    []string `toml:"aliases"`     // more Request-URI users that ring ("" = a URI with no user)
+
 	// Derived by Validate.
 	AORURI        sip.Uri        `toml:"-"`
 	RegistrarURI  *sip.Uri       `toml:"-"`
@@ -85,6 +93,7 @@ type Account struct {
 	TransportName string         `toml:"-"` // "udp", "tcp" or "tls", always set
 	CAPool        *x509.CertPool `toml:"-"` // the certificates of ca_file (nil: none)
 	KeepaliveDur  time.Duration  `toml:"-"`
+	AcceptNets    []netip.Prefix `toml:"-"` // parsed accept_from (nil: the default)
 }
 
 // Error is a configuration error at a place in a file.
@@ -188,6 +197,9 @@ rtp_timeout = "30s"         # end an established call after this long without RT
 # tls_cert = "/etc/sipterm/cert.pem"
 # tls_key  = "/etc/sipterm/key.pem"
 
+# max_calls  = 8                       # live calls at most; further incoming calls get 486 Busy Here
+# rate_limit = 50                      # new requests/s per source address, beyond: dropped (0: off)
+
 [ui]
 theme = "default"           # default or mono (NO_COLOR is honoured too)
 
@@ -204,6 +216,9 @@ aor  = "sip:sipterm@127.0.0.1"
 # media_encryption = "none"           # none, srtp (SDES-SRTP required) or srtp-optional (offer it, accept both)
 # keepalive = "15s"                    # NAT keep-alive: OPTIONS (UDP) / CRLF (TCP) to the registrar; "0s" = off
 # stun_server = "stun.example.org:3478" # put the STUN-mapped public RTP address in our SDP
+# aliases     = ["100"]                # more Request-URI users that ring ("" = a URI with no user)
+# accept_from = ["192.0.2.0/24"]       # where calls may come from (default: the registrar/outbound
+#                                      # proxy when registered, anywhere for a direct-IP account)
 `
 
 // Validate checks values and fills the derived fields; data (the file text) is used to find lines.
@@ -261,6 +276,9 @@ func (c *Config) Validate(data []byte) error {
 	case "default", "mono":
 	default:
 		return fail("ui.theme", fmt.Sprintf("unknown theme %q: want default or mono", c.UI.Theme))
+	}
+	if err := c.validateLimits(loc.line("rate_limit") > 0); err != nil {
+		return fail(err.key, err.msg)
 	}
 	names := map[string]bool{}
 	for i := range c.Accounts {
@@ -323,6 +341,9 @@ func (c *Config) Validate(data []byte) error {
 		case "none", "srtp", "srtp-optional":
 		default:
 			return fail(key("media_encryption"), fmt.Sprintf("unknown value %q: want none, srtp or srtp-optional", a.MediaEncryption))
+		}
+		if err := a.validateScreening(); err != nil {
+			return fail(key(err.key), err.msg)
 		}
 		if a.Expires == 0 {
 			a.Expires = 300

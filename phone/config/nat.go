@@ -10,8 +10,6 @@ import (
 // DefaultKeepalive holds a typical NAT's UDP binding open (many expire after 30 s idle).
 const DefaultKeepalive = 15 * time.Second
 
-type keyError struct{ key, msg string }
-
 // validateNAT checks keepalive and stun_server and fills KeepaliveDur.
 func (a *Account) validateNAT() *keyError {
 	a.KeepaliveDur = DefaultKeepalive

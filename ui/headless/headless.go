@@ -29,6 +29,10 @@ type Core interface {
 	Debug() (calls, goroutines int)
 }
 
+// refusalCounter is the phone's screening counters (by reason) for the debug reply; an
+// interface of its own so that test doubles of Core need not have it.
+type refusalCounter interface{ Refused() map[string]uint64 }
+
 // Headless runs the contract: it prints events and carries out commands until quit.
 type Headless struct {
 	core Core
@@ -140,8 +144,12 @@ func (h *Headless) Execute(line string) (quit bool) {
 		var ms runtime.MemStats
 		runtime.GC() // live figures, not the garbage of the last seconds
 		runtime.ReadMemStats(&ms)
-		h.emit(map[string]any{"event": "debug", "calls": calls, "goroutines": goroutines,
-			"heap_inuse_kb": ms.HeapInuse / 1024, "stack_inuse_kb": ms.StackInuse / 1024, "sys_kb": ms.Sys / 1024})
+		obj := map[string]any{"event": "debug", "calls": calls, "goroutines": goroutines,
+			"heap_inuse_kb": ms.HeapInuse / 1024, "stack_inuse_kb": ms.StackInuse / 1024, "sys_kb": ms.Sys / 1024}
+		if r, ok := c.(refusalCounter); ok {
+			obj["refused"] = r.Refused()
+		}
+		h.emit(obj)
 	}
 	if err != nil {
 		h.errorEvent(err.Error())
