@@ -12,9 +12,9 @@
 #                   media_encryption), dials CALLS calls at DIAL_RATE per second
 # Output, one line, prefixed with "PEER RUN_TAG " (key=value, '-' = not available):
 #   mediaenc enc=E calls=N ok=N up=N window_s=F cpu_pct=F cpu_ms_per_call_s=F rss_mb=F
-#            caller_cpu_pct=F srtp_ok=N rx_pkts=N auth_fail=N
+#            caller_cpu_pct=F enc_ok=N rx_pkts=N auth_fail=N
 #   (ok = calls the caller saw established; up = calls up for the whole window; cpu_ms_per_call_s
-#    = callee CPU ms per second of one up call; srtp_ok = calls whose media event at the caller
+#    = callee CPU ms per second of one up call; enc_ok = calls whose media event at the caller
 #    says the negotiated encryption is E; rx_pkts/auth_fail = RTP packets the caller received and
 #    SRTP authentication failures, summed over the calls' last stats events)
 # env: CALLS (50), MEDIA_S (20: measurement window), DIAL_RATE (25 calls/s), SETTLE_S (2),
@@ -135,7 +135,7 @@ c1=$(ticks "$TPID"); k1=$(ticks "$CPID"); t1=$(now); up1=$(count established)
 rss=$(awk '$1 == "VmRSS:" { printf "%.1f", $2 / 1024 }' "/proc/$TPID/status" 2>/dev/null || echo -)
 up=$((up1 < up0 ? up1 : up0))
 
-srtp_ok=$(grep '"event":"media"' "$EVENTS" | grep -c "\"encryption\":\"$ENC\"" || true)
+enc_ok=$(grep '"event":"media"' "$EVENTS" | grep -c "\"encryption\":\"$ENC\"" || true)
 # the last stats event of each call: packets received and SRTP auth failures
 read -r rx af < <(awk '/"event":"stats"/ {
     id = $0; sub(/.*"id":"/, "", id); sub(/".*/, "", id)
@@ -156,4 +156,4 @@ echo "$PEER $TAG mediaenc enc=$ENC calls=$CALLS ok=$ok up=$up window_s=$(calc "p
   "cpu_pct=$(calc "printf \"%.1f\", ($c1 - $c0) * 100 / $HZ / $d")" \
   "cpu_ms_per_call_s=$(calc "printf \"%.3f\", $up ? ($c1 - $c0) * 1000 / $HZ / $d / $up : 0")" \
   "rss_mb=$rss caller_cpu_pct=$(calc "printf \"%.1f\", ($k0 >= 0 && $k1 >= 0) ? ($k1 - $k0) * 100 / $HZ / $d : -1")" \
-  "srtp_ok=$srtp_ok rx_pkts=$rx auth_fail=$af"
+  "enc_ok=$enc_ok rx_pkts=$rx auth_fail=$af"
