@@ -15,12 +15,22 @@
 #   BENCH_RESULTS result dir (default ./bench-results, which ignores itself in git)
 #   SIPTERM_BIN   a prebuilt binary (default: built here from ./cmd/sipterm, without -race)
 #   SUMMARIZE=FILE  only print the summary of an earlier baselines-*.txt
-# Quick run (~3 min):  ROUNDS=1 RATES="10 50" MEDIA_CALLS=10 MEDIA_S=8 GO_BENCHTIME=100ms make bench
+#   SRTP media (.ci/bench/srtp-load.sh, after each peer's baselines in every round): a headless
+#   sipterm caller holds SRTP_CALLS calls with the peer for SRTP_MEDIA_S s, plain RTP and SDES-SRTP;
+#   only the peer's CPU is measured. SRTP_CALLS (50), SRTP_MEDIA_S (20), SRTP_ENCS ("none srtp"),
+#   SKIP_SRTP=1 to skip it.
+#   QUICK=1       a quick run (~7 min): the defaults become ROUNDS=1 RATES="10 50" MEDIA_CALLS=50
+#                 MEDIA_S=20 GO_BENCHTIME=100ms SRTP_MEDIA_S=20 (each still overridable)
+# Quick run:  QUICK=1 make bench   (or pick: ROUNDS=1 RATES="10 50" MEDIA_CALLS=10 MEDIA_S=8 ...)
 # Output: bench-results/{go-bench,baselines,summary}-<UTC stamp>.txt and per-run lab state in
 # bench-results/runs-<stamp>/<peer>-r<N>/ (peer logs, SIPp logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+if [[ "${QUICK:-0}" == 1 ]]; then
+  : "${ROUNDS:=1}" "${RATES:=10 50}" "${MEDIA_CALLS:=50}" "${MEDIA_S:=20}" "${GO_BENCHTIME:=100ms}" "${SRTP_MEDIA_S:=20}"
+  export RATES MEDIA_CALLS MEDIA_S
+fi
 ROUNDS=${ROUNDS:-3}
 PEERS=${PEERS:-baresip sipterm}
 OUT=${BENCH_RESULTS:-$ROOT/bench-results}
@@ -50,10 +60,11 @@ summarize() {
     {
       peer = $1; kind = $3; qual = ""
       if (kind == "setup" || kind == "media") qual = "@" $4
+      if (kind == "mediaenc") qual = "@" $4 "," $5   # enc=E,calls=N
       for (i = 4; i <= NF; i++) {
         split($i, kv, "="); k = kv[1]; v = substr($i, length(k) + 2)
         if (k == "pid" || k == "target" || k == "comm") continue
-        if ((kind == "setup" && (k == "rate" || k == "calls")) || (kind == "media" && k == "calls")) continue
+        if ((kind == "setup" && (k == "rate" || k == "calls")) || ((kind == "media" || kind == "mediaenc") && k == "calls")) continue
         if (!num(v)) continue
         key = kind qual "." k
         if (!(key in seen)) { seen[key] = 1; order[++nk] = key }
@@ -62,17 +73,33 @@ summarize() {
     }
     END {
       np = split(peers, P, " ")
-      printf "%-36s", "median over rounds"
+      printf "%-44s", "median over rounds"
       for (i = 1; i <= np; i++) printf " %12s", P[i]
       if (np >= 2) printf " %10s", P[2] "/" P[1]
       printf "\n"
       for (j = 1; j <= nk; j++) {
-        key = order[j]; printf "%-36s", key
+        key = order[j]; printf "%-44s", key
         for (i = 1; i <= np; i++) { m[i] = median(vals[P[i] SUBSEP key]); printf " %12s", (m[i] == "" ? "-" : m[i]) }
         if (np >= 2) {
           if (m[1] != "" && m[2] != "" && m[1] + 0 != 0) printf " %10.2f", m[2] / m[1]; else printf " %10s", "-"
         }
         printf "\n"
+      }
+      # SRTP: CPU per media call-second, each peer with SRTP against itself with plain RTP, and
+      # the second peer against the first (issue 7 target: sipterm at most half of baresip)
+      for (j = 1; j <= nk; j++) {
+        key = order[j]
+        if (key !~ /^mediaenc@enc=srtp,.*\.cpu_ms_per_call_s$/) continue
+        plain = key; sub(/enc=srtp/, "enc=none", plain)
+        for (i = 1; i <= np; i++) {
+          s = median(vals[P[i] SUBSEP key]); n = median(vals[P[i] SUBSEP plain])
+          if (s != "" && n != "" && n + 0 != 0) printf "srtp %s: %s srtp/plain CPU per call-second = %.2f\n", substr(key, 10, index(key, ".") - 10), P[i], s / n
+        }
+        if (np >= 2) {
+          a = median(vals[P[1] SUBSEP key]); b = median(vals[P[2] SUBSEP key])
+          if (a != "" && b != "" && a + 0 != 0)
+            printf "srtp %s: %s/%s CPU per SRTP call-second = %.2f (target <= 0.50: %s)\n", substr(key, 10, index(key, ".") - 10), P[2], P[1], b / a, (b / a <= 0.5 ? "met" : "not met")
+        }
       }
     }' "$1"
 }
@@ -114,12 +141,23 @@ if [[ "${SKIP_BASELINES:-0}" != 1 ]]; then
       rc=${PIPESTATUS[0]}
       set -e
       ((rc == 0)) || echo "$peer r$r error baselines_rc=$rc" | tee -a "$BFILE"
+      # SRTP media: the peers srtp-load.sh knows (both sides doing SDES-SRTP)
+      [[ "${SKIP_SRTP:-0}" == 1 || ! "$peer" =~ ^(baresip|sipterm)$ ]] && continue
+      for enc in ${SRTP_ENCS:-none srtp}; do
+        echo "bench: round $r/$ROUNDS: $peer SRTP media, encryption $enc" >&2
+        set +e
+        LAB_DIR=$dir/srtp-$enc CALLS=${SRTP_CALLS:-50} MEDIA_S=${SRTP_MEDIA_S:-20} \
+          "$ROOT/.ci/bench/srtp-load.sh" "$peer" "$enc" "r$r" | tee -a "$BFILE"
+        rc=${PIPESTATUS[0]}
+        set -e
+        ((rc == 0)) || echo "$peer r$r error srtp_load_rc=$rc enc=$enc" | tee -a "$BFILE"
+      done
     done
   done
   summarize "$BFILE" | tee "$SUMMARY"
-  if grep -q ' error baselines_rc=' "$BFILE"; then
+  if grep -qE ' error (baselines|srtp_load)_rc=' "$BFILE"; then
     echo "bench: some baseline runs failed:" >&2
-    grep ' error baselines_rc=' "$BFILE" >&2
+    grep -E ' error (baselines|srtp_load)_rc=' "$BFILE" >&2
   fi
 fi
 if [[ -s "${GOFILE}" ]]; then

@@ -55,7 +55,8 @@ password = "alicepw"
 				b.Error(err)
 				return
 			}
-			p := &Phone{cfg: cfg, log: log, cli: cli, host: "127.0.0.1", port: 5110}
+			// TLS requests go through the stream client (clientFor)
+			p := &Phone{cfg: cfg, log: log, cli: cli, cliStream: cli, host: "127.0.0.1", port: 5110}
 			a := newAccount(p, &cfg.Accounts[0])
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			_, code, reason, err := a.register(ctx, 60)
