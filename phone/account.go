@@ -273,7 +273,6 @@ func (a *Account) newRegister(expires int) *sip.Request {
 	req.AppendHeader(sip.NewHeader("User-Agent", a.p.userAgent()))
 	req.SetTransport(a.sipTransport()) // never another transport than the account's
 	a.viaProxy(req)
-	a.p.fromListener(req)
 	return req
 }
 

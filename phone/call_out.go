@@ -72,7 +72,6 @@ func (p *Phone) Dial(account, target string) (string, error) {
 		req.SetDestination(acct.cfg.RegistrarURI.HostPort())
 	}
 	req.SetBody(sdp.Offer(c.local))
-	p.fromListener(req)
 	if err := p.register(c); err != nil {
 		c.media.Close()
 		return "", err

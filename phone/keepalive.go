@@ -85,7 +85,6 @@ func (a *Account) keepaliveOptions(ctx context.Context, target sip.Uri) error {
 	req.AppendHeader(from)
 	req.AppendHeader(&sip.ToHeader{Address: target, Params: sip.NewParams()})
 	req.AppendHeader(sip.NewHeader("User-Agent", a.p.userAgent()))
-	a.p.fromListener(req)
 	ctx, cancel := context.WithTimeout(ctx, 8*time.Second)
 	defer cancel()
 	res, err := a.p.cli.Do(ctx, req)

@@ -2,7 +2,6 @@ package phone
 
 import (
 	"context"
-	"net"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -206,27 +205,4 @@ func (a *Account) noticeVia(res *sip.Response) {
 	case a.nat.kick <- struct{}{}:
 	default:
 	}
-}
-
-// fromListener makes a UDP request leave from our listening socket. sipgo would otherwise open a
-// new socket (another port) toward a destination it has not yet heard from, and then the NAT
-// binding and the Contact we registered would belong to a port nobody listens on.
-func (p *Phone) fromListener(req *sip.Request) {
-	if p.udpConn == nil || !strings.EqualFold(req.Transport(), "UDP") || !p.udpServing() {
-		return // without the listener in sipgo's pool, a forced local address would fail to bind
-	}
-	if ua, ok := p.udpConn.LocalAddr().(*net.UDPAddr); ok {
-		req.Laddr = sip.Addr{IP: ua.IP, Port: ua.Port}
-	}
-}
-
-// udpServing says whether sipgo has taken our UDP listener into its connection pool (ServeUDP
-// does that on its own goroutine, a moment after Start).
-func (p *Phone) udpServing() bool {
-	c, err := p.ua.TransportLayer().GetConnection("udp", p.udpConn.LocalAddr().String())
-	if err != nil || c == nil {
-		return false
-	}
-	c.Ref(-1) // GetConnection took a reference
-	return true
 }

@@ -395,7 +395,7 @@ func TestPlumbRefusedEvents(t *testing.T) {
 		code     int
 		reason   string
 	}{
-		{"uac-bad-sdp-488", 488, "no codec we have"},
+		{"uac-bad-sdp-488", 488, "no common audio codec"},
 		{"uac-bad-sdp-garbage-strict", 400, "malformed SDP"},
 	} {
 		p.Mark()
