@@ -196,6 +196,8 @@ func TestPumpPanicRestoresScreen(t *testing.T) {
 	if os.Getenv("UI_PANIC_CHILD") == "1" {
 		u := NewWithScreen(panicCore{newFakeCore()}, Options{}, finiScreen{tcell.NewSimulationScreen("UTF-8")})
 		_ = u.Run(t.Context())
+		// Run must not return while the panic is unwinding: the caller would go on to exit 0.
+		fmt.Fprintln(os.Stderr, "RUN-RETURNED")
 		return
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestPumpPanicRestoresScreen$")
@@ -206,8 +208,8 @@ func TestPumpPanicRestoresScreen(t *testing.T) {
 	}
 	s := string(out)
 	fini, pan := strings.Index(s, "SCREEN-FINI"), strings.Index(s, "panic: core exploded")
-	if fini < 0 || pan < 0 || fini > pan {
-		t.Fatalf("want the screen finalised before the panic is printed, got:\n%s", s)
+	if fini < 0 || pan < 0 || fini > pan || strings.Contains(s, "RUN-RETURNED") {
+		t.Fatalf("want the screen finalised before the panic is printed, and Run not returning, got:\n%s", s)
 	}
 }
 

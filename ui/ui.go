@@ -259,10 +259,13 @@ func (u *UI) run(what string, f func() error) {
 }
 
 // restoreOnPanic, deferred first thing in every goroutine the UI starts, gives the terminal back
-// before a panic is printed (tview does the same for its own event loop).
+// before a panic is printed (tview does the same for its own event loop). It finalises the screen
+// itself rather than calling app.Stop: Stop would let Run return nil while the panic is still
+// unwinding, and the caller could exit 0 before the panic is printed; a Stop before tview's Run
+// started would even make Run open a fresh terminal. Run stays blocked until the panic ends the process.
 func (u *UI) restoreOnPanic() {
 	if p := recover(); p != nil {
-		u.app.Stop()
+		u.screen.Fini()
 		panic(p)
 	}
 }
