@@ -252,9 +252,9 @@ func TestCompactListen(t *testing.T) {
 }
 
 // TestFloodStaysResponsive: a burst of events neither starves keys nor delays shutdown, and the
-// pump ends with Run (Run returns well before its 2 s safety bound).
+// pump ends with Run: with Run's safety bound on the pump lifted, Run returning proves it ended.
 func TestFloodStaysResponsive(t *testing.T) {
-	h := start(t, 80, 24, Options{}, nil)
+	h := startTuned(t, 80, 24, Options{}, nil, func(u *UI) { u.pumpGrace = time.Hour })
 	h.core.publish(phone.EventCall{Call: established("c1", "sip:bob@example.org")})
 	h.waitText("established")
 	stop := make(chan struct{})
@@ -276,16 +276,12 @@ func TestFloodStaysResponsive(t *testing.T) {
 	h.key(tcell.KeyRune, 'h')
 	h.waitCmd("hangup c1")
 	h.waitText("OPTIONS")
-	began := time.Now()
 	h.u.requestStop()
 	select {
 	case <-h.done:
 		h.done <- nil
 	case <-time.After(waitLimit):
-		t.Fatal("Run did not return during a flood")
-	}
-	if d := time.Since(began); d > 1500*time.Millisecond {
-		t.Errorf("Run took %v to return: the pump did not end with it", d)
+		t.Fatal("Run did not return during a flood: the pump did not end with it")
 	}
 	close(stop)
 	<-flooded
