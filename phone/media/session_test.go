@@ -40,9 +40,9 @@ func TestToneEndToEnd(t *testing.T) {
 			if st.Codec != c.Name || st.PacketsReceived == 0 || p.a.Stats().PacketsSent == 0 {
 				t.Fatalf("stats: %+v", st)
 			}
-			if st.SpeakerDBFS < -20 {
-				t.Errorf("speaker level %.1f dBFS, want a loud tone", st.SpeakerDBFS)
-			}
+			// The speaker level is the last frame's: on a loaded machine that frame can be a
+			// concealed one, so wait for the meter to show the tone.
+			waitFor(t, "b's speaker level to show the tone", func() bool { return p.b.Stats().SpeakerDBFS >= -20 })
 			if got := p.a.Stats().MicDBFS; got < -20 || got > 0 {
 				t.Errorf("mic level %.1f dBFS", got)
 			}
