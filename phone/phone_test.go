@@ -97,7 +97,7 @@ func (tp *testPhone) waitCall(t *testing.T, state CallState) CallInfo {
 
 func (tp *testPhone) assertEmpty(t *testing.T) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
 		if len(tp.Calls()) == 0 {
 			return
@@ -286,7 +286,7 @@ func TestEchoCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.waitCall(t, StateEstablished)
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for {
 		calls := a.Calls()
 		if len(calls) == 1 && calls[0].Stats.PacketsReceived > 10 {
@@ -340,7 +340,7 @@ func TestHistorySurvivesRestart(t *testing.T) {
 	if err := p.Hangup(id); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for len(p.History()) < 2 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}

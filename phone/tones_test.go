@@ -9,10 +9,12 @@ import (
 )
 
 // soundMeter is a Device whose streams count the loud frames written to them, so a test can
-// tell whether the phone played something local (a tone) on the device.
+// tell whether the phone played something local (a tone) on the device, and whether the streams
+// that played it are closed.
 type soundMeter struct {
-	null *audio.NullDevice
-	loud atomic.Int64
+	null     *audio.NullDevice
+	loud     atomic.Int64
+	loudOpen atomic.Int64 // streams that wrote a loud frame and are not closed yet
 }
 
 func (d *soundMeter) Name() string { return "meter" }
@@ -22,23 +24,35 @@ func (d *soundMeter) Open() (audio.Stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	return meterStream{Stream: s, d: d}, nil
+	return &meterStream{Stream: s, d: d}, nil
 }
 
 type meterStream struct {
 	audio.Stream
-	d *soundMeter
+	d       *soundMeter
+	wasLoud atomic.Bool
+	closed  atomic.Bool
 }
 
-func (s meterStream) Write(frame []int16) error {
+func (s *meterStream) Write(frame []int16) error {
 	var peak int16
 	for _, v := range frame {
 		peak = max(peak, v, -v)
 	}
 	if peak > 1000 {
 		s.d.loud.Add(1)
+		if !s.wasLoud.Swap(true) {
+			s.d.loudOpen.Add(1)
+		}
 	}
 	return s.Stream.Write(frame)
+}
+
+func (s *meterStream) Close() error {
+	if !s.closed.Swap(true) && s.wasLoud.Load() {
+		s.d.loudOpen.Add(-1)
+	}
+	return s.Stream.Close()
 }
 
 func TestTonesRingbackAndRing(t *testing.T) {
@@ -52,7 +66,7 @@ func TestTonesRingbackAndRing(t *testing.T) {
 	}
 	b.waitCall(t, StateIncoming)
 	a.waitCall(t, StateRinging)
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for caller.loud.Load() < 10 || callee.loud.Load() < 10 {
 		if time.Now().After(deadline) {
 			t.Fatalf("no tones: ringback frames %d, ring frames %d", caller.loud.Load(), callee.loud.Load())
@@ -63,7 +77,15 @@ func TestTonesRingbackAndRing(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.waitCall(t, StateEstablished)
-	time.Sleep(300 * time.Millisecond) // the tones stop within a frame or two
+	// The answer closes the tone streams (how soon depends on the machine's load, so wait for it),
+	// and nothing loud plays after them.
+	deadline = time.Now().Add(15 * time.Second)
+	for caller.loudOpen.Load() != 0 || callee.loudOpen.Load() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("tone streams still open after the answer: caller %d, callee %d", caller.loudOpen.Load(), callee.loudOpen.Load())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	before := caller.loud.Load() + callee.loud.Load()
 	time.Sleep(500 * time.Millisecond)
 	if after := caller.loud.Load() + callee.loud.Load(); after != before {

@@ -29,5 +29,6 @@
 //     the disk. Run waits briefly for it on the way out.
 //   - The core never waits on the UI: its Subscription queues without bound, and LogWriter only
 //     appends to a bounded buffer under a mutex and wakes the pump without blocking.
-//   - A panic in the pump stops the application (restoring the terminal) before it propagates.
+//   - A panic in the pump (or a core command's goroutine) restores the terminal before it
+//     propagates, and Run does not return: the panic, not a clean exit, ends the process.
 package ui

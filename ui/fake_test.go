@@ -121,6 +121,12 @@ type harness struct {
 
 func start(t *testing.T, w, h int, opts Options, setup func(*fakeCore)) *harness {
 	t.Helper()
+	return startTuned(t, w, h, opts, setup, nil)
+}
+
+// startTuned is start with tune run on the UI before Run (for fields only tests set).
+func startTuned(t *testing.T, w, h int, opts Options, setup func(*fakeCore), tune func(*UI)) *harness {
+	t.Helper()
 	sim := &beepScreen{SimulationScreen: tcell.NewSimulationScreen("UTF-8")}
 	core := newFakeCore()
 	if setup != nil {
@@ -130,6 +136,9 @@ func start(t *testing.T, w, h int, opts Options, setup func(*fakeCore)) *harness
 	sim.SetSize(w, h)
 	u.now = func() time.Time { return fixedNow }
 	u.loc = time.UTC
+	if tune != nil {
+		tune(u)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	hs := &harness{t: t, u: u, sim: sim, core: core, done: make(chan error, 1)}
 	go func() { hs.done <- u.Run(ctx) }()
@@ -137,7 +146,7 @@ func start(t *testing.T, w, h int, opts Options, setup func(*fakeCore)) *harness
 		cancel()
 		select {
 		case <-hs.done:
-		case <-time.After(5 * time.Second):
+		case <-time.After(waitLimit):
 			t.Error("Run did not return after cancel")
 		}
 	})

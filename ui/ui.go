@@ -69,6 +69,9 @@ type UI struct {
 	// Set before Run only (tests inject a fixed clock and zone).
 	now func() time.Time
 	loc *time.Location
+	// pumpGrace bounds how long Run waits for the pump once tview has stopped (tests lift it, so
+	// that Run returning proves the pump ended).
+	pumpGrace time.Duration
 
 	logs     *logBuffer
 	stopReq  chan struct{} // buffered 1: asks the pump to stop the application
@@ -109,6 +112,7 @@ func NewWithScreen(core Core, opts Options, screen tcell.Screen) *UI {
 		stopReq: make(chan struct{}, 1),
 		st:      newState(),
 	}
+	u.pumpGrace = 2 * time.Second
 	u.dialHist = &dialHistory{path: opts.DialHistoryFile, logs: u.logs, now: func() time.Time { return u.now() }}
 	if opts.DialHistoryFile != "" {
 		lines, warnings := loadDialHistory(opts.DialHistoryFile)
@@ -166,7 +170,7 @@ func (u *UI) Run(ctx context.Context) error {
 	// error) while the pump sat in QueueUpdateDraw, that call never returns: do not wait forever.
 	select {
 	case <-pumpDone:
-	case <-time.After(2 * time.Second):
+	case <-time.After(u.pumpGrace):
 	}
 	u.dialHist.wait(2 * time.Second) // the last dialled target reaches the file
 	return err
@@ -259,10 +263,13 @@ func (u *UI) run(what string, f func() error) {
 }
 
 // restoreOnPanic, deferred first thing in every goroutine the UI starts, gives the terminal back
-// before a panic is printed (tview does the same for its own event loop).
+// before a panic is printed (tview does the same for its own event loop). It finalises the screen
+// itself rather than calling app.Stop: Stop would let Run return nil while the panic is still
+// unwinding, and the caller could exit 0 before the panic is printed; a Stop before tview's Run
+// started would even make Run open a fresh terminal. Run stays blocked until the panic ends the process.
 func (u *UI) restoreOnPanic() {
 	if p := recover(); p != nil {
-		u.app.Stop()
+		u.screen.Fini()
 		panic(p)
 	}
 }

@@ -86,6 +86,30 @@ func (tt *tmuxTUI) waitScreen(what string, timeout time.Duration, want ...string
 	}
 }
 
+// waitLine polls the screen until one line shows every want (one row of a table, say).
+func (tt *tmuxTUI) waitLine(what string, timeout time.Duration, want ...string) {
+	tt.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		s := tt.screen()
+		for _, line := range strings.Split(s, "\n") {
+			ok := true
+			for _, w := range want {
+				if !strings.Contains(line, w) {
+					ok = false
+				}
+			}
+			if ok {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			tt.t.Fatalf("no screen line showed %s (%q) within %v:\n%s", what, want, timeout, s)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // TestTUIAnswerHangupDialQuit drives the real TUI under tmux while SIPp calls it: the incoming
 // call shows, `a` answers (SIPp sees 200), `h` hangs up (SIPp sees BYE), `d` + a URI dials a
 // SIPp UAS, and `q` quits the process.
@@ -137,7 +161,10 @@ func TestTUIAnswerHangupDialQuit(t *testing.T) {
 		t.Fatalf("SIPp UAS did not finish its call cleanly (err %v):\n%s", err, scr)
 	}
 
-	// `q` quits: no live calls, so no question; the process exits 0.
+	// `q` quits: no live calls, so no question; the process exits 0. The quit check counts the calls
+	// the UI shows as live, so wait, as a person would, until the Calls pane shows this one ended
+	// (SIPp's log can say so before the call-ended event reaches the UI).
+	tui.waitLine("the dialled call ended in the Calls pane", 15*time.Second, "→ out", "sip:uas@127.0.0.1:5093", "terminated")
 	tui.keys("q")
 	tui.waitScreen("the exit line", 15*time.Second, "SIPTERM-EXITED-0")
 }
