@@ -108,15 +108,7 @@ func New(opts Options) (*Phone, error) {
 		calls:   map[string]*Call{},
 		bySIPID: map[string]*Call{},
 	}
-	// sipgo logs to slog.Default unless told otherwise: that would write behind the TUI. Its
-	// default logger is a package global read by transport goroutines, so it is set once.
-	setSIPLogger.Do(func() {
-		sip.SetDefaultLogger(p.log.With("lib", "sipgo"))
-		// sipgo answers an INVITE with its own 100 Trying after 200 ms, reading the request while
-		// our handler adds the To tag (a data race), and before screening has decided: a 404
-		// must go out with no 1xx. The handler sends its own 100 once the call is accepted.
-		sip.Timer_1xx = time.Hour
-	})
+	setSIPGlobals(p.log)
 	if opts.Trace != nil || opts.SIPEvents {
 		p.tracer = newTracer(p, opts.Trace, opts.SIPEvents)
 	}
@@ -533,6 +525,18 @@ func (p *Phone) contact(user string, transport string) sip.ContactHeader {
 }
 
 var setSIPLogger sync.Once
+
+// setSIPGlobals sets sipgo's package globals once, before any transport runs (its goroutines
+// read them without locks): its logger (slog.Default would write behind the TUI), and no
+// automatic 100 Trying: sipgo sends one 200 ms into an INVITE, reading the request while our
+// handler adds the To tag (a data race), and before screening has decided (a 404 must go out
+// with no 1xx). The handler sends its own 100 once the call is accepted.
+func setSIPGlobals(log *slog.Logger) {
+	setSIPLogger.Do(func() {
+		sip.SetDefaultLogger(log.With("lib", "sipgo"))
+		sip.Timer_1xx = time.Hour
+	})
+}
 
 // timeNow is the phone's clock (a variable so tests could fix it).
 var timeNow = time.Now

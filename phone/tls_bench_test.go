@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo"
-	"github.com/emiago/sipgo/sip"
 
 	"github.com/sipterm/sipterm/phone/config"
 )
@@ -39,7 +38,7 @@ password = "alicepw"
 		b.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	setSIPLogger.Do(func() { sip.SetDefaultLogger(log) })
+	setSIPGlobals(log)
 	b.ResetTimer()
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {

@@ -26,7 +26,7 @@ func BenchmarkTLSCallKamailio(b *testing.B) {
 	ca := startBenchKamailio(b)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	bob := startBenchCallee(b, ca, log)
-	setSIPLogger.Do(func() { sip.SetDefaultLogger(log) })
+	setSIPGlobals(log)
 
 	cfg, err := config.Parse("alice.toml", []byte(`[[accounts]]
 name = "alice"
