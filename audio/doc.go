@@ -5,7 +5,9 @@
 // sound card):
 //
 //   - null: Read gives silence paced by a deadline clock, Write discards. Cheap enough for
-//     hundreds of concurrent streams (one timer per stream, no allocation per frame).
+//     hundreds of concurrent streams (one timer per stream, no allocation per frame). Its
+//     streams are Pullers: a caller pacing many streams from one clock calls Pull instead of
+//     Read and no per-stream timer runs at all.
 //   - file: Read plays a WAV file (converted to 8 kHz mono, looped; every stream starts at the
 //     beginning); Write records each stream to its own 8 kHz mono WAV file (Y.wav, Y-2.wav, ...).
 //     Paced like null.

@@ -1,6 +1,7 @@
 package audio
 
-// NullDevice captures silence and discards what it plays, paced by a timer per stream. It is
+// NullDevice captures silence and discards what it plays, paced by a timer per stream (or by
+// the caller's clock through Puller). It is
 // the device for tests, load runs and machines without sound.
 type NullDevice struct {
 	streams  streamSet

@@ -58,6 +58,8 @@ TONE=$LAB_DIR/tone440.wav
 sipterm_config() {
   cat >"$1" <<TOML
 rtp_ports = "$2"
+max_calls  = 1000   # CALLS calls at DIAL_RATE: no busy limit, no per-source rate limit
+rate_limit = 0
 [[accounts]]
 name = "local"
 aor  = "sip:sipterm@127.0.0.1"

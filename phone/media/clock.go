@@ -37,7 +37,7 @@ func newClockStream(loop int) *clockStream {
 	return c
 }
 
-var _ audio.Stream = (*clockStream)(nil)
+var _ audio.Puller = (*clockStream)(nil)
 
 // Read waits for the next frame's deadline and fills frame.
 func (c *clockStream) Read(frame []int16) error {
@@ -62,6 +62,20 @@ func (c *clockStream) Read(frame []int16) error {
 		default:
 		}
 	}
+	return c.fill(frame)
+}
+
+// Pull fills frame at once: the shared clock paces (see audio.Puller).
+func (c *clockStream) Pull(frame []int16, _, _ bool) error {
+	select {
+	case <-c.done:
+		return errStreamClosed
+	default:
+	}
+	return c.fill(frame)
+}
+
+func (c *clockStream) fill(frame []int16) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.count == 0 {

@@ -33,13 +33,17 @@
 // While a DTMF digit is sent, its dual tone is mixed quietly into what the user hears.
 //
 // One clock drives both directions: each Stream.Read that returns is a tick that sends the
-// captured frame and plays exactly one frame from the jitter buffer. Without a device (or after
-// it fails) an internal deadline clock (start + n*20 ms) takes its place. The RTP timestamp counts
-// samples, also while not sending, so hold/resume stays consistent.
+// captured frame and plays exactly one frame from the jitter buffer. A stream with no clock of
+// its own (audio.Puller: the null and file devices, no device, the echo endpoint, a failed device's
+// stand-in) is instead ticked by one shared deadline clock (start + n*20 ms, late frames caught
+// up) that sends every such session's frame from a single goroutine: one timer for all calls
+// rather than one timer and one waking goroutine each. The RTP timestamp counts samples, also
+// while not sending, so hold/resume stays consistent.
 //
 // Callbacks: OnDTMF and OnNotice (latching, foreign sources) run on the rtp loop; OnNotice (RTCP
 // BYE) on the rtcp loop; OnStats, OnTimeout and OnNotice (timeout) on the control loop; OnNotice
-// (device and send errors) on the send loop. None is called with a lock held; none may block.
+// (device and send errors) on the send loop, which may be the shared clock's goroutine that every
+// such call shares. None is called with a lock held; none may block.
 //
 // Locking: Session.mu guards params, the jitter buffer, statistics and peer latching. The send
 // loop's packet state (sequence, timestamp, buffers) belongs to it alone. Nothing allocates per

@@ -6,11 +6,26 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sipterm/sipterm/audio"
 )
 
 // BenchmarkLoad runs N call pairs (2N sessions, null-clock devices; N from SIPTERM_LOAD_CALLS,
-// default 50) on loopback for 10 s and reports CPU use and loss; one run, whatever b.N.
+// default 50) on loopback for 10 s and reports CPU use and loss; one run, whatever b.N. Each
+// session's device has its own clock, like a sound card.
 func BenchmarkLoad(b *testing.B) {
+	benchLoad(b, func(tone float64) Config { return Config{Device: newFakeDevice(tone)} })
+}
+
+// BenchmarkLoadSharedClock is BenchmarkLoad on the null device: every session is sent from the
+// one shared clock (audio.Puller), as the phone does with --audio null or file.
+func BenchmarkLoadSharedClock(b *testing.B) {
+	dev := audio.NewNullDevice()
+	defer dev.Close()
+	benchLoad(b, func(float64) Config { return Config{Device: dev} })
+}
+
+func benchLoad(b *testing.B, config func(tone float64) Config) {
 	t := b
 	n, _ := strconv.Atoi(os.Getenv("SIPTERM_LOAD_CALLS"))
 	if n <= 0 {
@@ -18,8 +33,8 @@ func BenchmarkLoad(b *testing.B) {
 	}
 	var sessions []*Session
 	for range n {
-		a := newTestSession(t, Config{Device: newFakeDevice(1000)})
-		b := newTestSession(t, Config{Device: newFakeDevice(440)})
+		a := newTestSession(t, config(1000))
+		b := newTestSession(t, config(440))
 		if err := a.Start(Params{Remote: b.LocalAddr(), Codec: PCMU}); err != nil {
 			t.Fatal(err)
 		}

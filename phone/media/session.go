@@ -140,6 +140,7 @@ type Session struct {
 	levels  struct{ mic, spk float64 }
 	quality qualityState
 	crypto  *cryptoState // nil: plain RTP
+	paced   *pacedSender // the send side on the shared clock, nil when the device paces
 
 	authFailures atomic.Uint64 // SRTP/SRTCP packets dropped for a bad auth tag
 }
@@ -247,7 +248,7 @@ func (s *Session) Start(p Params) error {
 	s.crypto = cs
 	s.setParamsLocked(p, c, time.Now())
 	s.wg.Add(4)
-	go s.sendLoop(st)
+	s.startSender(st)
 	go s.rtpLoop()
 	go s.rtcpLoop()
 	go s.controlLoop()
@@ -349,6 +350,7 @@ func (s *Session) Close() error {
 		s.closing = true
 		started := s.started
 		st := s.stream
+		paced := s.paced
 		s.mu.Unlock()
 		close(s.done)
 		if started {
@@ -356,6 +358,9 @@ func (s *Session) Close() error {
 		}
 		if st != nil {
 			_ = st.Close()
+		}
+		if paced != nil {
+			sharedPacer.remove(paced)
 		}
 		_ = s.rtpConn.Close()
 		_ = s.rtcpConn.Close()
