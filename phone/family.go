@@ -155,11 +155,14 @@ func dialTarget(a *config.Account, uri sip.Uri) netip.Addr {
 // registrar, else toward the default route. 0.0.0.0 keeps it IPv4; [::] takes IPv6 when the
 // host has no IPv4 route (an IPv6-only host).
 func (p *Phone) ownAddr(listen netip.Addr) netip.Addr {
-	ip := guessLocalIP(p.firstRegistrarHost())
+	reg := p.firstRegistrarHost()
+	ip := guessLocalIP(reg)
 	if listen.Is4() && !ip.Is4() {
 		ip = guessLocalIP("")
 	}
-	if listen.Is6() && ip.IsLoopback() && ip.Is4() {
+	// Only the fallback guess (no registrar to aim at) may give way to the host's IPv6 address
+	// (an IPv6-only host); a registrar reached over IPv4 loopback keeps its address.
+	if reg == "" && listen.Is6() && ip.IsLoopback() && ip.Is4() {
 		if v6 := localIPToward(netip.MustParseAddr("2001:db8::1")); !v6.IsLoopback() {
 			return v6
 		}

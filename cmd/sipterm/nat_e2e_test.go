@@ -99,6 +99,21 @@ func traceHas(trace []byte, parts ...string) bool {
 	return false
 }
 
+// traceEventually polls the SIP trace file until one message holds every part, or timeout.
+func traceEventually(path string, timeout time.Duration, parts ...string) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		trace, _ := os.ReadFile(path)
+		if traceHas(trace, parts...) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 var fwdRE = regexp.MustCompile(`(?m)^\s*(\d+)\s+\d+\s.*/\* (lan2wan|wan2lan) \*/`)
 
 // forwarded reads the router's counters of non-SIP UDP packets (RTP, STUN) that crossed the NAT.
@@ -218,8 +233,8 @@ stun_server = "203.0.113.1:3478"
 	if out := p.waitFor(15*time.Second, "call", "direction", "out", "state", "terminated"); out.Int("code") != 480 {
 		t.Errorf("dialing the unregistered carol: %s, want 480 from kamailio", out.Raw)
 	}
-	trace, _ = os.ReadFile(p.trace)
-	if !traceHas(trace, "INVITE sip:carol@203.0.113.1 SIP/2.0", "Contact: <sip:alice@203.0.113.2:40") {
+	// The trace is written by its own goroutine: the 480 event can come before the INVITE is in the file.
+	if !traceEventually(p.trace, 5*time.Second, "INVITE sip:carol@203.0.113.1 SIP/2.0", "Contact: <sip:alice@203.0.113.2:40") {
 		t.Errorf("our INVITE does not carry the corrected (public) Contact (SIP trace %s)", p.trace)
 	}
 
