@@ -1,7 +1,7 @@
 package main
 
-// End-to-end harness: builds the sipterm binary once, runs it headless (DESIGN.md "Headless
-// contract"), reads its JSON-lines events, and drives the loopback interop lab in .ci/lab
+// End-to-end harness: builds the sipterm binary once, runs it headless (docs/protocol.md,
+// the headless protocol), reads its JSON-lines events, and drives the loopback interop lab in .ci/lab
 // (SIPp, kamailio, baresip). Every wait is bounded and every process started here is stopped
 // by its own PID (the phone) or by .ci/lab/stop.sh (lab peers, by the pidfiles in LAB_DIR).
 

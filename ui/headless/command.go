@@ -1,5 +1,5 @@
 // Package headless is sipterm's scriptable front end: commands on standard input, one per
-// line, and events on standard output as JSON lines (the contract in DESIGN.md).
+// line, and events on standard output as JSON lines (the contract in docs/protocol.md).
 package headless
 
 import (
