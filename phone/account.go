@@ -279,7 +279,7 @@ func (a *Account) newRegister(expires int) *sip.Request {
 // grantedExpiry reads what the registrar granted for our contact (contact param, else Expires).
 func (a *Account) grantedExpiry(res *sip.Response, asked int) time.Duration {
 	for _, h := range res.GetHeaders("Contact") {
-		if c, ok := h.(*sip.ContactHeader); ok && (a.ownsContact(c) || a.isOurContact(c)) {
+		if c, ok := h.(*sip.ContactHeader); ok && a.ownsContact(c) {
 			if v, ok := c.Params.Get("expires"); ok {
 				if n, err := strconv.Atoi(v); err == nil {
 					return time.Duration(n) * time.Second

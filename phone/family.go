@@ -52,11 +52,6 @@ func sameHost(a, b string) bool {
 	return strings.EqualFold(a, b)
 }
 
-// isOurContact tells whether a Contact a registrar returns is the one we registered.
-func (p *Phone) isOurContact(u sip.Uri) bool {
-	return sameHost(u.Host, p.host) && u.Port == p.port
-}
-
 // localIPToward finds the address the system would use toward peer (no packet is sent); the
 // loopback of peer's family when there is no route.
 func localIPToward(peer netip.Addr) netip.Addr {

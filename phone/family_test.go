@@ -58,11 +58,16 @@ func TestContactIPv6(t *testing.T) {
 	if err := sip.ParseUri("sip:alice@[::1]:5150", &back); err != nil {
 		t.Fatal(err)
 	}
-	if !p.isOurContact(back) {
+	aor, err := config.ParseURI("sip:alice@[::1]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newAccount(p, &config.Account{AORURI: aor, TransportName: "udp"})
+	if !a.ownsContact(&sip.ContactHeader{Address: back}) {
 		t.Errorf("parsed contact %+v not recognised as ours (host %q)", back, p.host)
 	}
 	back.Port = 5151
-	if p.isOurContact(back) {
+	if a.ownsContact(&sip.ContactHeader{Address: back}) {
 		t.Error("a contact on another port taken as ours")
 	}
 }

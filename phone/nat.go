@@ -117,7 +117,8 @@ func (a *Account) contactHeaderLocked(transport string) sip.ContactHeader {
 }
 
 // ownsContact says whether a Contact in a registrar's answer is our binding: by our
-// +sip.instance, or by address (our own, the learnt public one, or a registrar's received=).
+// +sip.instance, or by address (our own, the learnt public one, or a registrar's received=), or
+// as the Contact we register (its port is the TLS listener's for a TLS account with listen_tls).
 func (a *Account) ownsContact(c *sip.ContactHeader) bool {
 	a.mu.Lock()
 	instance, public := a.nat.instance, a.nat.public
@@ -137,7 +138,8 @@ func (a *Account) ownsContact(c *sip.ContactHeader) bool {
 			return true
 		}
 	}
-	return false
+	ours := a.contactHeader("").Address
+	return sameHost(c.Address.Host, ours.Host) && c.Address.Port == ours.Port
 }
 
 func contactURIAddr(u sip.Uri) netip.AddrPort {

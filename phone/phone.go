@@ -63,15 +63,14 @@ type Phone struct {
 	// from an ephemeral port as stream transports must.
 	cliStream *sipgo.Client
 
-	host       string   // the address we put in Contact/Via/SDP
-	port       int      // the SIP port we listen on
-	listen     []string // "udp:127.0.0.1:5070", ...
-	udpConn    net.PacketConn
-	tcpLn      net.Listener
-	tlsLn      net.Listener // nil without listen_tls
-	tlsPort    int          // the TLS listener's port (0: none)
-	mediaIP    netip.Addr
-	contactFor func(user string) sip.ContactHeader
+	host    string   // the address we put in Contact/Via/SDP
+	port    int      // the SIP port we listen on
+	listen  []string // "udp:127.0.0.1:5070", ...
+	udpConn net.PacketConn
+	tcpLn   net.Listener
+	tlsLn   net.Listener // nil without listen_tls
+	tlsPort int          // the TLS listener's port (0: none)
+	mediaIP netip.Addr
 
 	accounts []*Account
 	hist     *history

@@ -238,11 +238,11 @@ func TestContactAndTransportPerAccount(t *testing.T) {
 			if got := a.targetTransport(target); got != tt.dialTran {
 				t.Errorf("INVITE transport %q, want %q", got, tt.dialTran)
 			}
-			if !a.isOurContact(&ct) {
+			if !a.ownsContact(&ct) {
 				t.Errorf("our own contact %s is not recognised in a REGISTER response", ct.Address.String())
 			}
 			other := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "a", Host: "192.0.2.10", Port: 5999}}
-			if a.isOurContact(&other) {
+			if a.ownsContact(&other) {
 				t.Errorf("another port's contact is taken for ours")
 			}
 		})

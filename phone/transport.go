@@ -102,10 +102,3 @@ func (c *Call) keepTransport(req *sip.Request) {
 		req.SetTransport(invite.Transport())
 	}
 }
-
-// isOurContact tells whether a Contact in a REGISTER response is the one we register (its port
-// is the TLS listener's for a TLS account with listen_tls).
-func (a *Account) isOurContact(c *sip.ContactHeader) bool {
-	ours := a.contactHeader("").Address
-	return sameHost(c.Address.Host, ours.Host) && c.Address.Port == ours.Port
-}
