@@ -46,6 +46,8 @@ type Call struct {
 	reinviteAck chan uint32
 	stopTone    context.CancelFunc
 
+	xfer *xferState // transfers of this call (transfer.go)
+
 	endOnce sync.Once
 	done    chan struct{} // closed once the call has ended and left the registry
 }

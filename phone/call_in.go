@@ -57,6 +57,11 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		}
 	}
 
+	replaced, code, why := p.replacedCall(req)
+	if code != 0 {
+		p.refuseCode(req, tx, code, reasonPhrase(code), "", why)
+		return
+	}
 	remote := req.From().Address.String()
 	c := p.newCall(acct, DirIn, req.CallID().Value(), remote, req.Recipient.String())
 	c.peerIP = inviteOrigin(req, body)
@@ -105,7 +110,9 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		c.log.Warn("sending 180 failed", "error", err)
 	}
 	p.startRinging(c)
-	if d, ok := p.autoAnswerDelay(acct); ok {
+	if replaced != nil {
+		go p.completeReplace(c, replaced)
+	} else if d, ok := p.autoAnswerDelay(acct); ok {
 		c.log.Info("auto-answer scheduled", "after", d)
 		c.mu.Lock()
 		c.autoTimer = time.AfterFunc(d, func() {
@@ -345,7 +352,7 @@ func (p *Phone) onBye(req *sip.Request, tx sip.ServerTransaction) {
 		respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
 		return
 	}
-	c.finish(200, "remote BYE")
+	c.finish(200, c.byeReason())
 }
 
 // onCancel only sees CANCELs that matched no INVITE transaction (sipgo answers the others).
@@ -395,14 +402,6 @@ func (p *Phone) onInfo(req *sip.Request, tx sip.ServerTransaction) {
 	respond(p, req, tx, 200, "OK")
 	c.log.Info("dtmf received", "digit", digit, "via", "info")
 	p.publish(EventDTMF{ID: c.id, Digit: digit, Source: "info"})
-}
-
-func (p *Phone) onNotify(req *sip.Request, tx sip.ServerTransaction) {
-	if p.callBySIP(req) == nil {
-		respond(p, req, tx, 481, "Subscription Does Not Exist")
-		return
-	}
-	respond(p, req, tx, 200, "OK")
 }
 
 // onNoDialog answers requests we do not implement: 481 outside a known call, 501 inside.

@@ -44,6 +44,11 @@ func (p *Phone) Dial(account, target string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return p.dialURI(acct, uri)
+}
+
+// dialURI places a call to uri; extra headers (Referred-By, Replaces) go into the INVITE.
+func (p *Phone) dialURI(acct *Account, uri sip.Uri, extra ...sip.Header) (string, error) {
 	sipCallID := sip.GenerateTagN(24) + "@sipterm"
 	c := p.newCall(acct, DirOut, sipCallID, uri.String(), acct.cfg.AORURI.String())
 	c.peerIP = dialTarget(acct.cfg, uri)
@@ -63,6 +68,9 @@ func (p *Phone) Dial(account, target string) (string, error) {
 	req.AppendHeader(sip.NewHeader("Allow", allowedMethods))
 	req.AppendHeader(sip.NewHeader("User-Agent", p.userAgent()))
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	for _, h := range extra {
+		req.AppendHeader(h)
+	}
 	transport := acct.targetTransport(uri)
 	req.SetTransport(transport)
 	switch {

@@ -204,37 +204,3 @@ func (p *Phone) SendDTMF(id, digits string) error {
 	p.playDTMFFeedback(digits)
 	return nil
 }
-
-// Transfer asks the peer of an answered call to call target instead (blind transfer, REFER).
-func (p *Phone) Transfer(id, target string) error {
-	c, err := p.call(id, "transfer", answered)
-	if err != nil {
-		return err
-	}
-	uri, err := resolveTarget(c.acct.cfg, target)
-	if err != nil {
-		return err
-	}
-	rt, ok := c.remoteTarget()
-	if !ok {
-		return fmt.Errorf("call %s has no dialog to transfer", c.id)
-	}
-	go func() {
-		req := sip.NewRequest(sip.REFER, rt)
-		req.AppendHeader(sip.NewHeader("Refer-To", "<"+uri.String()+">"))
-		req.AppendHeader(sip.NewHeader("Referred-By", "<"+c.acct.cfg.AORURI.String()+">"))
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		res, err := c.dialogDo(ctx, req)
-		switch {
-		case err != nil:
-			p.notice("warn", fmt.Sprintf("call %s: transfer failed: %v", c.id, err))
-		case !res.IsSuccess():
-			p.notice("warn", fmt.Sprintf("call %s: transfer refused: %d %s", c.id, res.StatusCode, res.Reason))
-		default:
-			c.log.Info("transfer accepted", "to", uri.String())
-			c.hangupWith(0, "transferred to "+uri.String())
-		}
-	}()
-	return nil
-}

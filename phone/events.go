@@ -161,6 +161,22 @@ type EventNotice struct {
 	Message string
 }
 
+// EventTransfer: progress of a transfer. Direction "out": we transfer call ID (REFER sent);
+// "in": the peer of call ID transfers us (REFER received). State is trying, asked (refer_policy
+// = ask: waiting for the user), accepted, succeeded or failed; Code the SIP status behind it.
+type EventTransfer struct {
+	ID        string
+	Direction string
+	State     string
+	Code      int
+	Target    string // the Refer-To URI
+	NewID     string // in: our new call to the target
+	Attended  bool   // the target replaces a call (Replaces)
+	Reason    string
+}
+
+func (EventTransfer) isEvent() {}
+
 func (EventReady) isEvent()        {}
 func (EventCall) isEvent()         {}
 func (EventRegistration) isEvent() {}

@@ -217,7 +217,7 @@ func (p *Phone) Start(ctx context.Context) error {
 	p.srv.OnOptions(p.guard(p.onOptions))
 	p.srv.OnInfo(p.guard(p.onInfo))
 	p.srv.OnNotify(p.guard(p.onNotify))
-	p.srv.OnRefer(p.guard(p.onNoDialog))
+	p.srv.OnRefer(p.guard(p.onRefer))
 	p.srv.OnUpdate(p.guard(p.onNoDialog))
 	p.srv.OnMessage(p.guard(p.onNoDialog))
 	p.srv.OnNoRoute(p.guard(p.onNoRoute))

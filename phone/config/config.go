@@ -80,6 +80,7 @@ type Account struct {
 	MediaEncryption string `toml:"media_encryption"`
 	Keepalive       string `toml:"keepalive"`   // NAT keep-alive period toward the registrar/proxy (default 15s; "0s" = off)
 	StunServer      string `toml:"stun_server"` // host:port asked for each call's public RTP address (empty: none)
+	ReferPolicy     string `toml:"refer_policy"` // a peer's REFER (we are transferred): accept (default), ask or reject
 
 	// Who may ring this account (phone/screen.go).
 	AcceptFrom []string `toml:"accept_from"` // CIDRs calls may come from (default: registrar/proxy, or anywhere for direct IP)
@@ -216,6 +217,7 @@ aor  = "sip:sipterm@127.0.0.1"
 # media_encryption = "none"           # none, srtp (SDES-SRTP required) or srtp-optional (offer it, accept both)
 # keepalive = "15s"                    # NAT keep-alive: OPTIONS (UDP) / CRLF (TCP) to the registrar; "0s" = off
 # stun_server = "stun.example.org:3478" # put the STUN-mapped public RTP address in our SDP
+# refer_policy = "accept"              # when the peer transfers us: accept, ask (prompt) or reject (603)
 # aliases     = ["100"]                # more Request-URI users that ring ("" = a URI with no user)
 # accept_from = ["192.0.2.0/24"]       # where calls may come from (default: the registrar/outbound
 #                                      # proxy when registered, anywhere for a direct-IP account)
@@ -341,6 +343,13 @@ func (c *Config) Validate(data []byte) error {
 		case "none", "srtp", "srtp-optional":
 		default:
 			return fail(key("media_encryption"), fmt.Sprintf("unknown value %q: want none, srtp or srtp-optional", a.MediaEncryption))
+		}
+		switch a.ReferPolicy {
+		case "":
+			a.ReferPolicy = "accept"
+		case "accept", "ask", "reject":
+		default:
+			return fail(key("refer_policy"), fmt.Sprintf("unknown value %q: want accept, ask or reject", a.ReferPolicy))
 		}
 		if err := a.validateScreening(); err != nil {
 			return fail(key(err.key), err.msg)

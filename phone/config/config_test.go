@@ -28,6 +28,7 @@ func TestParseErrorsNameLineAndKey(t *testing.T) {
 		{"two passwords", "[[accounts]]\naor = \"sip:a@b\"\npassword = \"x\"\npassword_env = \"Y\"\n", 3, "accounts[1].password", "only one"},
 		{"bad theme", "[ui]\ntheme = \"neon\"\n", 2, "ui.theme", "unknown theme"},
 		{"bad rtp ports", "rtp_ports = \"20000-10000\"\n", 1, "rtp_ports", "bad port range"},
+		{"bad refer policy", "[[accounts]]\naor = \"sip:a@b\"\nrefer_policy = \"maybe\"\n", 3, "accounts[1].refer_policy", "want accept, ask or reject"},
 		{"bad media encryption", "[[accounts]]\naor = \"sip:a@b\"\nmedia_encryption = \"zrtp\"\n", 3, "accounts[1].media_encryption", "want none, srtp or srtp-optional"},
 	}
 	for _, tt := range tests {

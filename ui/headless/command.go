@@ -22,7 +22,7 @@ var callIDRe = regexp.MustCompile(`^c[0-9]+$`)
 
 // usage lists the commands, for errors and `help`.
 const usage = "dial URI [ACCOUNT] | answer [ID] | reject [ID] [CODE] | hangup [ID] | hold [ID] | resume [ID] | " +
-	"dtmf [ID] DIGITS | transfer [ID] URI | mute [ID] | calls | accounts | debug | help | quit"
+	"dtmf [ID] DIGITS | transfer [ID] URI | attended [ID] [ID2] | transfer-accept [ID] | transfer-decline [ID] | mute [ID] | calls | accounts | debug | help | quit"
 
 // Parse reads one command line. Blank lines and lines starting with # give a zero Command.
 func Parse(line string) (Command, error) {
@@ -92,6 +92,15 @@ func parse(line string) (Command, error) {
 			return Command{}, fmt.Errorf("transfer: missing URI (usage: transfer [ID] URI)")
 		}
 		cmd.Arg, args = args[0], args[1:]
+		return cmd, tooMany(0)
+	case "attended":
+		takeID()
+		if len(args) > 0 && callIDRe.MatchString(args[0]) {
+			cmd.Arg, args = args[0], args[1:] // the consultation call
+		}
+		return cmd, tooMany(0)
+	case "transfer-accept", "transfer-decline":
+		takeID()
 		return cmd, tooMany(0)
 	case "calls", "accounts", "quit", "exit", "debug", "help":
 		if cmd.Verb == "exit" {

@@ -24,6 +24,8 @@ type Core interface {
 	ToggleMute(id string) (bool, error)
 	SendDTMF(id, digits string) error
 	Transfer(id, target string) error
+	Attended(id, id2 string) error
+	AnswerTransfer(id string, accept bool) error
 	Calls() []phone.CallInfo
 	Accounts() []phone.AccountInfo
 	Debug() (calls, goroutines int)
@@ -127,6 +129,10 @@ func (h *Headless) Execute(line string) (quit bool) {
 		err = c.SendDTMF(cmd.ID, cmd.Arg)
 	case "transfer":
 		err = c.Transfer(cmd.ID, cmd.Arg)
+	case "attended":
+		err = c.Attended(cmd.ID, cmd.Arg)
+	case "transfer-accept", "transfer-decline":
+		err = c.AnswerTransfer(cmd.ID, cmd.Verb == "transfer-accept")
 	case "calls":
 		calls := c.Calls()
 		for _, ci := range calls {
@@ -251,6 +257,8 @@ func eventJSON(e phone.Event) map[string]any {
 		return map[string]any{"event": "dtmf", "id": e.ID, "digit": e.Digit, "source": e.Source}
 	case phone.EventStats:
 		return statsJSON(e.ID, e.Stats)
+	case phone.EventTransfer:
+		return transferJSON(e)
 	case phone.EventNotice:
 		return map[string]any{"event": "notice", "level": e.Level, "message": e.Message}
 	}
