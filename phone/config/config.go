@@ -78,8 +78,8 @@ type Account struct {
 	TLSInsecure bool   `toml:"tls_insecure"`   // skip TLS server verification (explicit opt-in, shown in the UI)
 	// MediaEncryption: "none" (default), "srtp" (SDES-SRTP required) or "srtp-optional".
 	MediaEncryption string `toml:"media_encryption"`
-	Keepalive       string `toml:"keepalive"`   // NAT keep-alive period toward the registrar/proxy (default 15s; "0s" = off)
-	StunServer      string `toml:"stun_server"` // host:port asked for each call's public RTP address (empty: none)
+	Keepalive       string `toml:"keepalive"`    // NAT keep-alive period toward the registrar/proxy (default 15s; "0s" = off)
+	StunServer      string `toml:"stun_server"`  // host:port asked for each call's public RTP address (empty: none)
 	ReferPolicy     string `toml:"refer_policy"` // a peer's REFER (we are transferred): accept (default), ask or reject
 
 	// Who may ring this account (phone/screen.go).
