@@ -78,13 +78,15 @@ type Account struct {
 	TLSInsecure bool   `toml:"tls_insecure"`   // skip TLS server verification (explicit opt-in, shown in the UI)
 	// MediaEncryption: "none" (default), "srtp" (SDES-SRTP required) or "srtp-optional".
 	MediaEncryption string `toml:"media_encryption"`
-	Keepalive       string `toml:"keepalive"`    // NAT keep-alive period toward the registrar/proxy (default 15s; "0s" = off)
-	StunServer      string `toml:"stun_server"`  // host:port asked for each call's public RTP address (empty: none)
-	ReferPolicy     string `toml:"refer_policy"` // a peer's REFER (we are transferred): accept (default), ask or reject
+	Keepalive       string `toml:"keepalive"`   // NAT keep-alive period toward the registrar/proxy (default 15s; "0s" = off)
+	StunServer      string `toml:"stun_server"` // host:port asked for each call's public RTP address (empty: none)
 
 	// Who may ring this account (phone/screen.go).
 	AcceptFrom []string `toml:"accept_from"` // CIDRs calls may come from (default: registrar/proxy, or anywhere for direct IP)
 	Aliases    []string `toml:"aliases"`     // more Request-URI users that ring ("" = a URI with no user)
+
+	// When the peer transfers us (phone/refer_in.go): accept (default), ask or reject.
+	ReferPolicy string `toml:"refer_policy"`
 
 	// Derived by Validate.
 	AORURI        sip.Uri        `toml:"-"`

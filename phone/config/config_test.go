@@ -157,3 +157,23 @@ func TestListenExplicit(t *testing.T) {
 		t.Errorf("embedded defaults: listen %q explicit %v, want 0.0.0.0:5060 not explicit", d.Listen, d.ListenExplicit)
 	}
 }
+
+func TestReferPolicy(t *testing.T) {
+	tests := []struct{ line, want string }{
+		{"", "accept"},
+		{"refer_policy = \"accept\"\n", "accept"},
+		{"refer_policy = \"ask\"\n", "ask"},
+		{"refer_policy = \"reject\"\n", "reject"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want+"/"+tt.line, func(t *testing.T) {
+			c, err := Parse("test.toml", []byte("[[accounts]]\naor = \"sip:a@b\"\n"+tt.line))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.Accounts[0].ReferPolicy; got != tt.want {
+				t.Errorf("refer_policy = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
