@@ -119,10 +119,10 @@ func (p *Phone) followRefer(c *Call, ev EventTransfer, uri sip.Uri, extra []sip.
 		}
 		switch ce.Call.State {
 		case StateEstablished:
+			c.markEnd("transferred") // the transferor's BYE may come before ours
 			c.sendReferNotify(200, "OK", true)
 			ev.State, ev.Code = "succeeded", 200
 			p.publishTransfer(ev)
-			c.markEnd("transferred")
 			c.hangupWith(0, "transferred")
 			return
 		case StateTerminated:

@@ -242,6 +242,15 @@ func (p *Phone) runRefer(c *Call, target sip.Uri, rt ReferTo, consult *Call) {
 	ev.State, ev.Code = "accepted", res.StatusCode
 	p.publishTransfer(ev)
 	c.markEnd("transferred") // a BYE from the transferee now means it went
+	if consult != nil {
+		consult.markEnd("transferred") // the target's BYE (Replaces) may come before the NOTIFY
+	}
+	unmark := func() {
+		c.markEnd("")
+		if consult != nil {
+			consult.markEnd("")
+		}
+	}
 	c.mu.Lock()
 	notify := c.xfer.notify
 	c.mu.Unlock()
@@ -256,9 +265,6 @@ func (p *Phone) runRefer(c *Call, target sip.Uri, rt ReferTo, consult *Call) {
 			case code < 300:
 				ev.State, ev.Code, ev.Reason = "succeeded", code, ""
 				p.publishTransfer(ev)
-				if consult != nil {
-					consult.markEnd("transferred")
-				}
 				c.hangupWith(0, "transferred")
 				if consult != nil {
 					// the target's new call replaces this one: its BYE usually comes first
@@ -270,12 +276,12 @@ func (p *Phone) runRefer(c *Call, target sip.Uri, rt ReferTo, consult *Call) {
 				}
 				return
 			default:
-				c.markEnd("")
+				unmark()
 				fail(code, fmt.Sprintf("the target answered %d", code))
 				return
 			}
 		case <-timeout.C:
-			c.markEnd("")
+			unmark()
 			fail(408, fmt.Sprintf("no final NOTIFY within %v", transferWait))
 			return
 		case <-c.done:
@@ -283,11 +289,9 @@ func (p *Phone) runRefer(c *Call, target sip.Uri, rt ReferTo, consult *Call) {
 				ev.State, ev.Code = "succeeded", 200
 				ev.Reason = "the transferee hung up"
 				p.publishTransfer(ev)
-				if consult != nil {
-					consult.markEnd("transferred")
-				}
 				return
 			}
+			unmark()
 			fail(0, "the call ended: "+c.Info().Reason)
 			return
 		case <-p.ctx.Done():
