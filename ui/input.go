@@ -17,6 +17,8 @@ const (
 	modeCommand
 	modeFilter
 	modeReject
+	modeTransfer    // t: the blind transfer target (ui/transfer.go)
+	modeTransferAsk // a peer's transfer: y/n
 )
 
 // maxHistory bounds the dial/command history.
@@ -124,6 +126,8 @@ func (u *UI) inputDone(k tcell.Key) {
 			return
 		}
 		u.rejectWith(code)
+	case modeTransfer, modeTransferAsk:
+		u.transferLineDone(mode, text)
 	case modeDial:
 		u.remember(text)
 		u.dialHist.append(text)
@@ -185,6 +189,9 @@ func (u *UI) command(text string) (dialled string) {
 		if i < len(args) {
 			return args[i]
 		}
+		return ""
+	}
+	if u.transferCommand(f[0], args) {
 		return ""
 	}
 	// An optional call id as the first argument selects that call.

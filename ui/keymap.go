@@ -85,6 +85,8 @@ var keymap = []binding{
 	{keys: []key{runeKey('R')}, help: "reject the ringing call with a status code you type", danger: true, act: (*UI).rejectAsk},
 	{keys: []key{runeKey('d'), runeKey(':')}, hint: "dial", help: "open the dial/command line: a URI, a number or user (completed with the account's domain), \"echo\", or \"account target\"; d on an ended call offers its remote (Enter redials, typing replaces it); : also takes commands (answer, hangup, hold, resume, mute, dtmf DIGITS, reject CODE, quit)", act: (*UI).openDial},
 	{keys: []key{runeKey('H')}, hint: "hold", help: "hold or resume the selected call", act: (*UI).holdToggle},
+	{keys: []key{runeKey('t')}, help: "transfer the selected call (blind): type the target; the call ends when the target answered (:transfer [ID] URI)", act: (*UI).transferAsk},
+	{keys: []key{runeKey('T')}, help: "attended transfer: join the selected call with the other answered call; with one call, hold it and dial the consultation call, then T again (:attended [ID] [ID2]; a peer's transfer: :transfer-accept / :transfer-decline)", act: (*UI).attended},
 	{keys: []key{runeKey('m')}, hint: "mute", help: "mute or unmute the microphone in the selected call", act: (*UI).muteToggle},
 	{keys: dtmfKeys(), label: "0-9*#", hint: "DTMF", help: "send a DTMF digit in the established call", act: (*UI).dtmf},
 	{keys: []key{runeKey('v')}, help: "show the selected call's SIP messages raw, or as a ladder again", act: (*UI).toggleRaw},

@@ -52,6 +52,7 @@ type state struct {
 	mode         inputMode
 	filterBefore string // the log filter when the filter line opened (Esc restores it)
 	suggested    bool   // the input line holds a suggestion (a redial): the first key typed replaces it
+	xfer         xferUI // transfers (ui/transfer.go)
 }
 
 func newState() *state {
@@ -178,6 +179,8 @@ func (u *UI) applyEvent(ev phone.Event) {
 		}
 	case phone.EventSIP:
 		u.addSIP(e)
+	case phone.EventTransfer:
+		u.onTransfer(e)
 	case phone.EventNotice:
 		lvl := levelInfo
 		switch e.Level {

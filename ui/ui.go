@@ -27,6 +27,9 @@ type Core interface {
 	Resume(id string) error
 	Mute(id string, on bool) error
 	SendDTMF(id, digits string) error
+	Transfer(id, target string) error
+	Attended(id, id2 string) error
+	AnswerTransfer(id string, accept bool) error
 	Calls() []phone.CallInfo
 	Accounts() []phone.AccountInfo
 	Listen() []string
