@@ -9,8 +9,11 @@ import (
 	"github.com/sipterm/sipterm/phone"
 )
 
-func (f *fakeCore) Transfer(id, target string) error { f.rec("transfer " + id + " " + target); return nil }
-func (f *fakeCore) Attended(id, id2 string) error    { f.rec("attended " + id + " " + id2); return nil }
+func (f *fakeCore) Transfer(id, target string) error {
+	f.rec("transfer " + id + " " + target)
+	return nil
+}
+func (f *fakeCore) Attended(id, id2 string) error { f.rec("attended " + id + " " + id2); return nil }
 func (f *fakeCore) AnswerTransfer(id string, accept bool) error {
 	f.rec(fmt.Sprintf("answer-transfer %s %v", id, accept))
 	return nil
