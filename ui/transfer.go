@@ -7,6 +7,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"github.com/sipterm/sipterm/phone"
+	"github.com/sipterm/sipterm/ui/command"
 )
 
 // xferUI is the TUI's part of transfers: what the open line is for, and the call waiting for
@@ -121,44 +122,16 @@ func (u *UI) answerTransfer(id string, accept bool) {
 	u.run(verb+" "+id, func() error { return u.core.AnswerTransfer(id, accept) })
 }
 
-// transferCommand runs the transfer verbs of the ':' line; false if the verb is not one.
-func (u *UI) transferCommand(verb string, args []string) bool {
-	switch verb {
-	case "transfer", "xfer":
-		switch len(args) {
-		case 1:
-			c := u.activeCall()
-			if c == nil {
-				u.logf(levelWarn, "transfer: which call? (transfer ID URI)")
-				return true
-			}
-			u.transferTo(c.info.ID, args[0])
-		case 2:
-			u.transferTo(args[0], args[1])
-		default:
-			u.logf(levelError, "transfer: want a target (transfer [ID] URI)")
-		}
-	case "attended":
-		switch len(args) {
-		case 0:
+// The ':' line's bare "attended" is the T key: it picks the calls as T does.
+func init() {
+	lineActions["attended"] = func(u *UI, c command.Command) string {
+		if len(c.Rest) == 0 {
 			u.attended(nil)
-		default:
-			a, b := args[0], ""
-			if len(args) > 1 {
-				b = args[1]
-			}
-			u.run("attended", func() error { return u.core.Attended(a, b) })
+			return ""
 		}
-	case "transfer-accept", "transfer-decline":
-		id := ""
-		if len(args) > 0 {
-			id = args[0]
-		}
-		u.answerTransfer(id, verb == "transfer-accept")
-	default:
-		return false
+		u.runCommand(c)
+		return ""
 	}
-	return true
 }
 
 // transferLineDone handles Enter on the transfer lines.

@@ -70,7 +70,7 @@ func TestTransferAskedAndCommands(t *testing.T) {
 		{"transfer c1 sip:eve@example.org", "transfer c1 sip:eve@example.org"},
 		{"attended c1 c2", "attended c1 c2"},
 		{"transfer-accept c1", "answer-transfer c1 true"},
-		{"transfer-decline", "answer-transfer  false"},
+		{"transfer-decline", "answer-transfer c1 false"},
 	} {
 		h.key(tcell.KeyRune, ':')
 		h.typeText(tc.line)
