@@ -23,15 +23,16 @@ func (p *Phone) replacedCall(req *sip.Request) (old *Call, code int, why string)
 	if c == nil {
 		return nil, 481, "Replaces names no call of ours"
 	}
+	// An early dialog is not replaced (RFC 3891 allows it only for one we placed; we keep it
+	// simple and safe). Its tags are read only once the dialog is answered and settled.
+	if st := c.State(); !answered(st) {
+		return nil, 481, "Replaces names a call that is not answered (" + string(st) + ")"
+	}
 	local, remote := c.tags()
 	if local != rep.ToTag || remote != rep.FromTag {
 		return nil, 481, "Replaces names no dialog of ours (tags differ)"
 	}
-	switch st := c.State(); {
-	case !answered(st):
-		// an early dialog: only one we placed may be replaced; keep it simple and safe
-		return nil, 481, "Replaces names a call that is not answered (" + string(st) + ")"
-	case rep.EarlyOnly:
+	if rep.EarlyOnly {
 		return nil, 486, "Replaces early-only names an answered call"
 	}
 	return c, 0, ""

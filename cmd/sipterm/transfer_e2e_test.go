@@ -182,8 +182,9 @@ func TestTransferAttendedPhoneTransfersBaresip(t *testing.T) {
 	newestWav(t, l, a, 700)
 }
 
-// TestTransferAttendedReplaces: three phones. P calls T (refer_policy = ask) and Q, and
-// joins them with `attended`. T asks its user: declined first (P's transfer fails with 603 and
+// TestTransferAttendedReplaces: three phones. P calls T (refer_policy = ask) and Q
+// (refer_policy = reject: a blind transfer of Q is refused with 603), and joins them with
+// `attended`. T asks its user: declined first (P's transfer fails with 603 and
 // both calls stay), then accepted: T calls Q with Replaces, Q answers it by itself and ends
 // its call with P as "replaced"; P's calls end as "transferred"; T hears Q's tone.
 func TestTransferAttendedReplaces(t *testing.T) {
@@ -195,7 +196,7 @@ func TestTransferAttendedReplaces(t *testing.T) {
 	tRec := filepath.Join(dir, "t.wav")
 	tp := startPhone(t, "--config", xferPhoneConfig(t, 5161, "ask"), "--listen", phoneAddr(5161), "--auto-answer", "0s",
 		"--audio", "file", "--play", t440, "--record", tRec)
-	q := startPhone(t, "--config", xferPhoneConfig(t, 5162, "accept"), "--listen", phoneAddr(5162), "--auto-answer", "0s",
+	q := startPhone(t, "--config", xferPhoneConfig(t, 5162, "reject"), "--listen", phoneAddr(5162), "--auto-answer", "0s",
 		"--audio", "file", "--play", t700, "--record", filepath.Join(dir, "q.wav"))
 	p := startPhone(t, "--config", xferPhoneConfig(t, 5160, "accept"), "--listen", phoneAddr(5160))
 
@@ -209,6 +210,15 @@ func TestTransferAttendedReplaces(t *testing.T) {
 	cb := p.waitFor(5*time.Second, "dialing").Str("id")
 	p.waitFor(15*time.Second, "call", "id", cb, "state", "established")
 	qOld := q.waitFor(5*time.Second, "call", "state", "established").Str("id")
+
+	t.Log("step: Q's refer_policy is reject: P's blind transfer of Q fails with 603, the call stays")
+	p.Send("transfer " + cb + " sip:nobody@127.0.0.1:5169")
+	if f := p.waitFor(10*time.Second, "transfer", "id", cb, "direction", "out", "state", "failed"); f.Int("code") != 603 {
+		t.Errorf("transfer refused by refer_policy = reject: code %d, want 603: %s", f.Int("code"), f.Raw)
+	}
+	if f := q.waitFor(5*time.Second, "transfer", "id", qOld, "direction", "in", "state", "failed"); f.Int("code") != 603 {
+		t.Errorf("Q's transfer event: code %d, want 603: %s", f.Int("code"), f.Raw)
+	}
 
 	t.Log("step: T declines the transfer")
 	p.Send("attended")
