@@ -5,7 +5,12 @@ package main
 // SIPp 5181, 5183, ... (media 10910 + ...). None run in parallel (fixed ports).
 
 import (
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -17,9 +22,7 @@ func TestSipextRequire420(t *testing.T) {
 	needTools(t, "sipp")
 	l := lab(t)
 	p := startPhone(t, "--listen", phoneAddr(5180), "--audio", "null")
-	t0 := time.Now()
 	r := l.sipp("uac-require-420", phoneAddr(5180), "SIPP_PORT=5181")
-	t.Logf("sipp took %v", time.Since(t0))
 	r.expectOK(t, 1)
 	for _, m := range r.SipMessages() {
 		if !m.Sent && m.Code() == 420 {
@@ -59,4 +62,87 @@ func TestSipextPrackAsCallee(t *testing.T) {
 	_, est, _ := sippCallEvents(t, p)
 	p.waitFor(5*time.Second, "media", "id", est.Str("id"))
 	p.never603()
+}
+
+// rtpCounter counts UDP packets arriving at a loopback port (where an SDP told the phone to
+// send RTP).
+type rtpCounter struct {
+	conn *net.UDPConn
+	n    atomic.Int64
+}
+
+func listenRTP(t *testing.T, port int) *rtpCounter {
+	t.Helper()
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port})
+	if err != nil {
+		t.Fatalf("RTP listener on %d: %v", port, err)
+	}
+	rc := &rtpCounter{conn: conn}
+	t.Cleanup(func() { conn.Close() })
+	go func() {
+		buf := make([]byte, 2048)
+		for {
+			if _, _, err := conn.ReadFromUDP(buf); err != nil {
+				return
+			}
+			rc.n.Add(1)
+		}
+	}()
+	return rc
+}
+
+// waitPackets waits until at least n packets have arrived.
+func (rc *rtpCounter) waitPackets(t *testing.T, n int64, timeout time.Duration, what string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if rc.n.Load() >= n {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Errorf("%s: %d RTP packets at %s within %v, want %d", what, rc.n.Load(), rc.conn.LocalAddr(), timeout, n)
+}
+
+// TestSipextPrackAsCaller: the phone calls a SIPp UAS that sends a reliable 180 and a
+// reliable 183 with the answer: the phone PRACKs both (RAck), takes the UPDATEs of the early
+// dialog (without SDP, then with a new RTP port: RTP goes there), accepts a 200 without SDP
+// (the answer came in the 183), ACKs with the INVITE's CSeq and hangs up with a later CSeq.
+func TestSipextPrackAsCaller(t *testing.T) {
+	needTools(t, "sipp")
+	l := lab(t)
+	rtp := listenRTP(t, 16184)
+	uas := l.startPeer([]string{"SIPP_PORT=5185", "COUNT=1", "TIMEOUT=40"}, "sipp.sh", "uas-prack", "-key", "xport", "16184")
+	p := startPhone(t, "--listen", phoneAddr(5184), "--audio", "null")
+	p.Send("dial " + uas.URI)
+	est := p.waitFor(15*time.Second, "call", "state", "established")
+	id := est.Str("id")
+	p.waitFor(5*time.Second, "call", "id", id, "state", "early")
+	rtp.waitPackets(t, 10, 5*time.Second, "after the early UPDATE")
+	p.Send("hangup " + id)
+	term := p.waitFor(10*time.Second, "call", "id", id, "state", "terminated")
+	if strings.Contains(term.Str("reason"), "BYE:") {
+		t.Errorf("our BYE failed: %s", term.Raw)
+	}
+	waitSippDone(t, l, uas)
+	p.never603()
+}
+
+// waitSippDone waits for a background SIPp (uas*) to exit and checks it counted a success.
+func waitSippDone(t *testing.T, l *Lab, peer Peer) {
+	t.Helper()
+	screen := filepath.Join(peer.KV["dir"], "screen.log")
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if b, err := os.ReadFile(peer.KV["log"]); err == nil && strings.Contains(string(b), "Test Terminated") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b, _ := os.ReadFile(screen)
+	s := string(b)
+	if !regexp.MustCompile(`Successful call\s*\|\s*\d+\s*\|\s*1\b`).MatchString(s) {
+		errs, _ := os.ReadFile(filepath.Join(peer.KV["dir"], "errors.log"))
+		t.Errorf("SIPp %s did not succeed:\n%s\nerrors.log:\n%s", peer.Name, tail(s, 25), tail(string(errs), 30))
+	}
 }
