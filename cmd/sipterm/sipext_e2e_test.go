@@ -146,3 +146,34 @@ func waitSippDone(t *testing.T, l *Lab, peer Peer) {
 		t.Errorf("SIPp %s did not succeed:\n%s\nerrors.log:\n%s", peer.Name, tail(s, 25), tail(string(errs), 30))
 	}
 }
+
+// TestSipextUpdateReinviteNoSDP: mid-call UPDATE with a new offer moves RTP to its port; an
+// UPDATE without SDP gets a bare 200; a re-INVITE without SDP gets our offer in the 200 and
+// RTP follows the answer in the ACK.
+func TestSipextUpdateReinviteNoSDP(t *testing.T) {
+	needTools(t, "sipp")
+	l := lab(t)
+	port1, port2 := listenRTP(t, 16186), listenRTP(t, 16188)
+	p := startPhone(t, "--listen", phoneAddr(5186), "--auto-answer", "0s", "--audio", "null")
+	res := l.sippAsync("uac-update-reinvite", phoneAddr(5186), "SIPP_PORT=5187", "DURATION=2",
+		"SIPP_KEYS=xport1=16186 xport2=16188")
+	in := p.waitFor(10*time.Second, "call", "state", "incoming")
+	port1.waitPackets(t, 10, 8*time.Second, "after the UPDATE with SDP")
+	port2.waitPackets(t, 10, 10*time.Second, "after the ACK's answer to our offer")
+	r := <-res
+	r.expectOK(t, 1)
+	term := p.waitFor(10*time.Second, "call", "id", in.Str("id"), "state", "terminated")
+	if term.Str("reason") != "remote BYE" {
+		t.Errorf("call ended with %q, want remote BYE: %s", term.Str("reason"), term.Raw)
+	}
+	var remotes []string
+	for _, e := range p.Events() {
+		if e.Str("event") == "media" && e.Str("id") == in.Str("id") {
+			remotes = append(remotes, e.Str("remote"))
+		}
+	}
+	if len(remotes) < 3 || !strings.HasSuffix(remotes[len(remotes)-2], ":16186") || !strings.HasSuffix(remotes[len(remotes)-1], ":16188") {
+		t.Errorf("media remotes %v: want ... :16186 (UPDATE), :16188 (ACK)", remotes)
+	}
+	p.never603()
+}
