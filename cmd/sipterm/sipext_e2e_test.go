@@ -177,3 +177,87 @@ func TestSipextUpdateReinviteNoSDP(t *testing.T) {
 	}
 	p.never603()
 }
+
+// timerPhone starts a phone whose session timer is short enough for a test: 6 s asked, Min-SE
+// 4 s (below RFC 4028's 90 s floor, which only the test-only SIPTERM_TEST_MIN_SE lowers).
+func timerPhone(t *testing.T, port int, args ...string) *Phone {
+	t.Helper()
+	cfg := writeFile(t, t.TempDir(), "sipterm.toml", `# e2e: short session timers
+[[accounts]]
+name = "local"
+aor  = "sip:sipterm@127.0.0.1"
+session_timer  = "6s"
+session_min_se = "4s"
+`)
+	return startPhoneEnv(t, []string{"SIPTERM_TEST_MIN_SE=2"},
+		append([]string{"--config", cfg, "--listen", phoneAddr(port), "--audio", "null"}, args...)...)
+}
+
+// TestSipextSessionRefresher: SIPp asks the phone (callee) to refresh a 6 s session: an UPDATE
+// with Session-Expires ...;refresher=uac arrives about 3 s after the ACK (SIPp checks it).
+func TestSipextSessionRefresher(t *testing.T) {
+	needTools(t, "sipp")
+	l := lab(t)
+	p := timerPhone(t, 5188, "--auto-answer", "0s")
+	r := l.sipp("uac-timer-refresh", phoneAddr(5188), "SIPP_PORT=5189", "DURATION=1", "SIPP_KEYS=se=6")
+	r.expectOK(t, 1)
+	_, _, term := sippCallEvents(t, p)
+	if term.Str("reason") != "remote BYE" {
+		t.Errorf("call ended with %q, want remote BYE (the refresh kept it up): %s", term.Str("reason"), term.Raw)
+	}
+	p.never603()
+}
+
+// TestSipextSessionExpires: a too short Session-Expires gets 422 with our Min-SE; the retried
+// call has SIPp as refresher, SIPp never refreshes, and the phone ends the call with BYE and
+// reason "session expired" before the 6 s are over.
+func TestSipextSessionExpires(t *testing.T) {
+	needTools(t, "sipp")
+	l := lab(t)
+	p := timerPhone(t, 5188, "--auto-answer", "0s")
+	r := l.sipp("uac-timer-expire", phoneAddr(5188), "SIPP_PORT=5189", "SIPP_KEYS=se=6")
+	r.expectOK(t, 1)
+	refused := p.waitFor(5*time.Second, "call", "code", "422")
+	if !strings.Contains(refused.Str("reason"), "Min-SE") {
+		t.Errorf("422's reason does not say why: %s", refused.Raw)
+	}
+	est := p.waitFor(5*time.Second, "call", "state", "established")
+	term := p.waitFor(10*time.Second, "call", "id", est.Str("id"), "state", "terminated")
+	if term.Str("reason") != "session expired" {
+		t.Errorf("call ended with %q, want session expired: %s", term.Str("reason"), term.Raw)
+	}
+	if d := term.At.Sub(est.At); d > 6*time.Second {
+		t.Errorf("BYE %v after the answer: the 6 s session was over before it", d)
+	}
+	p.never603()
+}
+
+// TestSipextSessionTimerCaller: the phone calls asking for 6 s; SIPp answers 422 Min-SE: 8,
+// the phone retries with 8, SIPp makes it the refresher without UPDATE in its Allow: a
+// re-INVITE refresh (with an offer) arrives, then the phone's BYE ends the call.
+func TestSipextSessionTimerCaller(t *testing.T) {
+	needTools(t, "sipp")
+	l := lab(t)
+	uas := l.startPeer([]string{"SIPP_PORT=5189", "COUNT=1", "TIMEOUT=40", "SIPP_KEYS=minse=8"}, "sipp.sh", "uas-timer-422")
+	p := timerPhone(t, 5188)
+	p.Send("dial " + uas.URI)
+	est := p.waitFor(15*time.Second, "call", "state", "established")
+	// the refresh re-INVITE (CSeq 3: after the INVITEs 1 and 2) comes 4 s after the answer
+	msgs := filepath.Join(uas.KV["dir"], "messages.log")
+	if err := waitFileContains(msgs, "CSeq: 3 ACK", 10*time.Second); err != nil {
+		t.Fatalf("no refresh re-INVITE answered and ACKed: %v", err)
+	}
+	p.Send("hangup " + est.Str("id"))
+	p.waitFor(10*time.Second, "call", "id", est.Str("id"), "state", "terminated")
+	waitSippDone(t, l, uas)
+	var invites []string
+	for _, m := range (SippResult{Messages: filepath.Join(uas.KV["dir"], "messages.log")}).SipMessages() {
+		if !m.Sent && strings.HasPrefix(m.First, "INVITE ") {
+			invites = append(invites, m.Headers["session-expires"])
+		}
+	}
+	if len(invites) != 3 || invites[0] != "6" || !strings.HasPrefix(invites[1], "8") || invites[2] != "8;refresher=uac" {
+		t.Errorf("Session-Expires of the phone's INVITEs %q: want 6, 8 (after the 422), 8;refresher=uac (refresh)", invites)
+	}
+	p.never603()
+}
