@@ -295,4 +295,6 @@ func (a *Account) grantedExpiry(res *sip.Response, asked int) time.Duration {
 	return time.Duration(asked) * time.Second
 }
 
-const allowedMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY, REFER, UPDATE"
+// allowedMethods lists exactly the methods we take (405 for other known ones, 501 for the
+// rest: sipext.go). Whoever implements another method adds it here (REFER: the transfer work).
+const allowedMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY, MESSAGE, PRACK, UPDATE, REFER"

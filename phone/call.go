@@ -50,6 +50,8 @@ type Call struct {
 
 	endOnce sync.Once
 	done    chan struct{} // closed once the call has ended and left the registry
+
+	ext callExt // 100rel/PRACK and session timers (prack.go, session_timer.go)
 }
 
 type decision struct {
@@ -148,6 +150,7 @@ func (c *Call) finish(code int, reason string) {
 		info := c.info
 		c.mu.Unlock()
 		c.stopTones()
+		c.stopSessionTimer()
 		if m != nil {
 			m.Close()
 		}

@@ -30,6 +30,9 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		p.answerRefusal(req, tx, code, reason)
 		return
 	}
+	if p.refuseUnsupported(req, tx, true) || p.refuseShortSession(req, tx, acct, true) {
+		return
+	}
 	if existing := p.callBySIP(req); existing != nil {
 		// The same Call-ID without a To-tag: a retransmission that missed its transaction, or a
 		// loop. The call that owns this Call-ID is already handling it.
@@ -106,7 +109,7 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	c.log.Info("incoming call", "from", remote, "to", req.Recipient.String(), "account", acct.cfg.Name, "transport", req.Transport())
 	c.p.publish(EventCall{Call: c.Info()})
-	if err := dlg.Respond(180, "Ringing", nil); err != nil {
+	if err := c.sendRinging(dlg, tx); err != nil {
 		c.log.Warn("sending 180 failed", "error", err)
 	}
 	p.startRinging(c)
@@ -175,7 +178,12 @@ func (c *Call) answerIncoming(answer []byte, lateOffer bool) {
 			c.log.Error("media", "error", err)
 		}
 	}
-	err := c.srvDlg.RespondSDP(answer)
+	if !c.awaitPrack() {
+		c.rejectIncoming(decision{code: 500, sipReason: "Server Internal Error (no PRACK)", why: "no PRACK for our reliable 180"})
+		return
+	}
+	hdrs := append([]sip.Header{sip.NewHeader("Content-Type", "application/sdp")}, c.sessionAsUAS(c.srvDlg.InviteRequest)...)
+	err := c.srvDlg.Respond(200, "OK", answer, hdrs...)
 	if err != nil {
 		if ctxErr := context.Cause(c.srvDlg.Context()); errors.Is(ctxErr, sip.ErrTransactionCanceled) {
 			c.finish(487, "cancelled by caller")
@@ -189,6 +197,7 @@ func (c *Call) answerIncoming(answer []byte, lateOffer bool) {
 		return
 	}
 	c.setState(StateEstablished, 200, "answered")
+	c.armSessionTimer()
 }
 
 // rejectIncoming runs on the parked handler: send the final error response.
@@ -205,6 +214,9 @@ func (c *Call) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
 	// The peer may re-INVITE as soon as it has sent its ACK, and the two run on different
 	// goroutines here: let the ACK confirm the dialog before the re-INVITE moves its CSeq on.
 	c.waitAnswered(2 * time.Second)
+	if c.p.refuseUnsupported(req, tx, false) || c.p.refuseShortSession(req, tx, c.acct, false) {
+		return
+	}
 	var err error
 	switch {
 	case c.srvDlg != nil:
@@ -246,6 +258,9 @@ func (c *Call) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
 	res := sip.NewSDPResponseFromRequest(req, body)
 	ct := c.contact(req.Transport())
 	res.AppendHeader(&ct)
+	for _, h := range c.sessionAsUAS(req) {
+		res.AppendHeader(h)
+	}
 	if err := tx.Respond(res); err != nil {
 		c.log.Warn("answering re-INVITE failed", "error", err)
 		return
@@ -264,12 +279,15 @@ func (c *Call) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
 			c.setState(StateEstablished, 0, "resumed by peer")
 		}
 	}
-	c.awaitAck(req, tx, res)
+	if c.awaitAck(req, tx, res) && len(offer) == 0 {
+		c.applyAckAnswer(req.CSeq().SeqNo, local)
+	}
+	c.armSessionTimer()
 }
 
 // awaitAck retransmits a 2xx to a re-INVITE until its ACK arrives (RFC 3261 §13.3.1.4: T1,
 // doubling to T2, for 64*T1); over a reliable transport one send is enough.
-func (c *Call) awaitAck(req *sip.Request, tx sip.ServerTransaction, res *sip.Response) {
+func (c *Call) awaitAck(req *sip.Request, tx sip.ServerTransaction, res *sip.Response) bool {
 	seq := req.CSeq().SeqNo
 	interval := sip.T1
 	deadline := time.After(64 * sip.T1)
@@ -281,7 +299,7 @@ func (c *Call) awaitAck(req *sip.Request, tx sip.ServerTransaction, res *sip.Res
 		select {
 		case got := <-c.reinviteAck:
 			if got == seq {
-				return
+				return true
 			}
 		case <-retransmit:
 			if err := tx.Respond(res); err != nil {
@@ -292,9 +310,9 @@ func (c *Call) awaitAck(req *sip.Request, tx sip.ServerTransaction, res *sip.Res
 			interval = min(interval*2, sip.T2)
 		case <-deadline:
 			c.log.Warn("no ACK for our 200 to a re-INVITE")
-			return
+			return false
 		case <-c.done:
-			return
+			return false
 		}
 	}
 }
@@ -324,6 +342,7 @@ func (p *Phone) onAck(req *sip.Request, tx sip.ServerTransaction) {
 		}
 		return
 	}
+	c.noteAck(seq, req.Body())
 	select {
 	case c.reinviteAck <- seq:
 	default:
@@ -419,13 +438,11 @@ func (p *Phone) onNoDialog(req *sip.Request, tx sip.ServerTransaction) {
 		respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
 		return
 	}
-	respond(p, req, tx, 501, "Not Implemented")
+	p.notAllowed(req, tx)
 }
 
 func (p *Phone) onNoRoute(req *sip.Request, tx sip.ServerTransaction) {
-	res := sip.NewResponseFromRequest(req, 405, "Method Not Allowed", nil)
-	res.AppendHeader(sip.NewHeader("Allow", allowedMethods))
-	p.reply(req, tx, res)
+	p.notAllowed(req, tx)
 }
 
 func respond(p *Phone, req *sip.Request, tx sip.ServerTransaction, code int, reason string) {

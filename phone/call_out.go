@@ -66,6 +66,9 @@ func (p *Phone) dialURI(acct *Account, uri sip.Uri, extra ...sip.Header) (string
 	req.AppendHeader(&cid)
 	req.AppendHeader(&sip.CSeqHeader{SeqNo: 1, MethodName: sip.INVITE})
 	req.AppendHeader(sip.NewHeader("Allow", allowedMethods))
+	for _, h := range sessionRequestHeaders(c.askedSE(), c.minSE()) {
+		req.AppendHeader(h)
+	}
 	req.AppendHeader(sip.NewHeader("User-Agent", p.userAgent()))
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	for _, h := range extra {
@@ -145,6 +148,13 @@ func (c *Call) runOutgoing(ctx context.Context, req *sip.Request, transport stri
 		return nil, err
 	}
 	_, res, err := c.acct.authedDo(ctx, nil, build, send)
+	if err == nil && res != nil && res.StatusCode == 422 {
+		// RFC 4028 §7.3: once more with the Min-SE the callee asked for
+		if next := c.retryAfter422(req, res, rounds); next != nil {
+			req, rounds = next, 0
+			_, res, err = c.acct.authedDo(ctx, nil, build, send)
+		}
+	}
 	if dlg != nil {
 		defer dlg.Close()
 	}
@@ -185,9 +195,13 @@ func (c *Call) runOutgoing(ctx context.Context, req *sip.Request, transport stri
 	c.mu.Lock()
 	local := c.local
 	c.mu.Unlock()
-	neg, nerr := sdp.ParseAnswer(dlg.InviteResponse.Body(), local)
-	if err := dlg.Ack(actx); err != nil {
+	neg, nerr := c.finalAnswer(dlg.InviteResponse, local)
+	if byHand, err := c.ackByHand(dlg); err != nil {
 		c.log.Warn("sending ACK failed", "error", err)
+	} else if !byHand {
+		if err := dlg.Ack(actx); err != nil {
+			c.log.Warn("sending ACK failed", "error", err)
+		}
 	}
 	if nerr != nil {
 		c.log.Warn("answer SDP unusable", "error", nerr)
@@ -199,6 +213,7 @@ func (c *Call) runOutgoing(ctx context.Context, req *sip.Request, transport stri
 		c.log.Error("media", "error", err)
 	}
 	c.setState(StateEstablished, 200, "answered")
+	c.sessionAsUAC(dlg.InviteResponse, true)
 }
 
 // onProvisional follows 180/183: ringing (with ringback) or early media.
@@ -206,11 +221,15 @@ func (c *Call) onProvisional(res *sip.Response) {
 	if !res.IsProvisional() || res.StatusCode == 100 {
 		return
 	}
+	c.prackIfReliable(res)
 	if body := res.Body(); len(body) > 0 {
 		c.mu.Lock()
 		local := c.local
 		c.mu.Unlock()
 		if neg, err := sdp.ParseAnswer(body, local); err == nil {
+			c.ext.mu.Lock()
+			c.ext.earlyNeg = &neg
+			c.ext.mu.Unlock()
 			if err := c.applyMedia(neg); err != nil {
 				c.log.Warn("early media", "error", err)
 			}

@@ -52,6 +52,14 @@ func (c *Call) bye(ctx context.Context, srv *sipgo.DialogServerSession, cli *sip
 	c.acct.proxyNextHop(bye)
 	var err error
 	switch {
+	case cli != nil && c.ackedByHand():
+		// sipgo's dialog is not "confirmed" after an ACK sent by hand (prack.go)
+		bye.SetTransport(cli.InviteRequest.Transport())
+		var res *sip.Response
+		if res, err = c.dialogDo(ctx, bye); err == nil && !res.IsSuccess() {
+			err = fmt.Errorf("BYE: %d %s", res.StatusCode, res.Reason)
+		}
+		return err
 	case srv != nil:
 		bye.SetTransport(srv.InviteRequest.Transport())
 		err = srv.WriteBye(ctx, bye)

@@ -218,7 +218,8 @@ func (p *Phone) Start(ctx context.Context) error {
 	p.srv.OnInfo(p.guard(p.onInfo))
 	p.srv.OnNotify(p.guard(p.onNotify))
 	p.srv.OnRefer(p.guard(p.onRefer))
-	p.srv.OnUpdate(p.guard(p.onNoDialog))
+	p.srv.OnUpdate(p.guard(p.onUpdate))
+	p.srv.OnPrack(p.guard(p.onPrack))
 	p.srv.OnMessage(p.guard(p.onNoDialog))
 	p.srv.OnNoRoute(p.guard(p.onNoRoute))
 

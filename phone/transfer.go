@@ -172,19 +172,6 @@ func (c *Call) tags() (local, remote string) {
 	return local, remote
 }
 
-// transport is the transport of the call's dialog.
-func (c *Call) transport() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.srvDlg != nil {
-		return c.srvDlg.InviteRequest.Transport()
-	}
-	if c.cliDlg != nil {
-		return c.cliDlg.InviteRequest.Transport()
-	}
-	return "udp"
-}
-
 // startRefer sends the REFER and follows the transfer on its own goroutine; consult is the
 // consultation call of an attended transfer (nil: blind).
 func (p *Phone) startRefer(c *Call, rt ReferTo, consult *Call) error {

@@ -81,6 +81,12 @@ type Account struct {
 	Keepalive       string `toml:"keepalive"`   // NAT keep-alive period toward the registrar/proxy (default 15s; "0s" = off)
 	StunServer      string `toml:"stun_server"` // host:port asked for each call's public RTP address (empty: none)
 
+	// RFC 4028 session timers (session_timer.go).
+	SessionTimer    string        `toml:"session_timer"`  // interval we ask for (default 1800s; "0s" = off)
+	SessionMinSE    string        `toml:"session_min_se"` // shortest interval we accept (default 90s, the RFC's floor)
+	SessionTimerDur time.Duration `toml:"-"`              // derived: 0 = no session timer
+	SessionMinSEDur time.Duration `toml:"-"`
+
 	// Who may ring this account (phone/screen.go).
 	AcceptFrom []string `toml:"accept_from"` // CIDRs calls may come from (default: registrar/proxy, or anywhere for direct IP)
 	Aliases    []string `toml:"aliases"`     // more Request-URI users that ring ("" = a URI with no user)
@@ -223,6 +229,8 @@ aor  = "sip:sipterm@127.0.0.1"
 # aliases     = ["100"]                # more Request-URI users that ring ("" = a URI with no user)
 # accept_from = ["192.0.2.0/24"]       # where calls may come from (default: the registrar/outbound
 #                                      # proxy when registered, anywhere for a direct-IP account)
+# session_timer  = "1800s"             # RFC 4028 session refresh interval asked for ("0s": no session timer)
+# session_min_se = "90s"               # shortest interval accepted (a peer asking less gets 422); >= 90s
 `
 
 // Validate checks values and fills the derived fields; data (the file text) is used to find lines.
@@ -338,6 +346,9 @@ func (c *Config) Validate(data []byte) error {
 				return fail(key("auto_answer"), err.Error())
 			}
 			a.AutoAnswerDur = &d
+		}
+		if err := a.validateSessionTimer(); err != nil {
+			return fail(key(err.key), err.msg)
 		}
 		switch a.MediaEncryption {
 		case "":

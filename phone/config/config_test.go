@@ -177,3 +177,38 @@ func TestReferPolicy(t *testing.T) {
 		})
 	}
 }
+
+func TestSessionTimerKeys(t *testing.T) {
+	for _, tc := range []struct {
+		name, text   string
+		timer, minSE time.Duration
+		env, errKey  string
+	}{
+		{"defaults", "", 1800 * time.Second, 90 * time.Second, "", ""},
+		{"off", `session_timer = "0s"`, 0, 90 * time.Second, "", ""},
+		{"custom", "session_timer = \"600s\"\nsession_min_se = \"120s\"", 600 * time.Second, 120 * time.Second, "", ""},
+		{"below the RFC floor", `session_min_se = "30s"`, 0, 0, "", "accounts[1].session_min_se"},
+		{"timer below min-se", `session_timer = "100s"` + "\n" + `session_min_se = "200s"`, 0, 0, "", "accounts[1].session_timer"},
+		{"not whole seconds", `session_timer = "1500ms"`, 0, 0, "", "accounts[1].session_timer"},
+		{"test floor", "session_timer = \"6s\"\nsession_min_se = \"4s\"", 6 * time.Second, 4 * time.Second, "2", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(TestMinSEEnv, tc.env)
+			cfg, err := Parse("t.toml", []byte("[[accounts]]\naor = \"sip:a@b\"\n"+tc.text+"\n"))
+			if tc.errKey != "" {
+				var ce *Error
+				if !errors.As(err, &ce) || ce.Key != tc.errKey {
+					t.Fatalf("error %v, want one for %s", err, tc.errKey)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := cfg.Accounts[0]
+			if a.SessionTimerDur != tc.timer || a.SessionMinSEDur != tc.minSE {
+				t.Errorf("timer %v min-se %v, want %v %v", a.SessionTimerDur, a.SessionMinSEDur, tc.timer, tc.minSE)
+			}
+		})
+	}
+}
