@@ -48,6 +48,12 @@ type Call struct {
 
 	endOnce sync.Once
 	done    chan struct{} // closed once the call has ended and left the registry
+
+	// timers.go, redirect.go, ended.go, dtmf_info.go
+	ringTimer *time.Timer // ring_timeout (outgoing) or no_answer (incoming)
+	byeSent   bool        // our BYE is out: media is off, in-dialog requests get 481
+	redirects []string    // targets already tried by following 3xx (loop guard)
+	infoMu    sync.Mutex  // DTMF by INFO: one digit at a time, in order
 }
 
 type decision struct {
@@ -55,6 +61,7 @@ type decision struct {
 	code      int    // reject: the SIP status
 	sipReason string // reject: the status line's reason phrase
 	why       string // reject: what the call's terminated event says
+	contact   string // redirect (3xx): the Contact to send
 }
 
 func (p *Phone) newCall(acct *Account, dir Direction, sipCallID, remote, local string) *Call {
@@ -137,6 +144,9 @@ func (c *Call) finish(code int, reason string) {
 		c.decided = true
 		if c.autoTimer != nil {
 			c.autoTimer.Stop()
+		}
+		if c.ringTimer != nil {
+			c.ringTimer.Stop()
 		}
 		m, e, wasOn := c.media, c.echo, c.mediaOn
 		c.mediaOn = false
@@ -318,16 +328,12 @@ func (c *Call) hangupWith(code int, reason string) {
 		return
 	}
 	if dir == DirOut && !answered {
-		if cancel != nil {
-			c.mu.Lock()
-			c.info.Reason = reason
-			c.mu.Unlock()
-			cancel() // WaitAnswer sends CANCEL; runOutgoing finishes the call with 487
-		}
+		c.abandonOutgoing(cancel, 487, "cancelled ("+reason+")")
 		return
 	}
 	ctx, done := context.WithTimeout(context.Background(), 10*time.Second)
 	defer done()
+	c.haltMedia() // the user hung up: no more RTP while the BYE is (re)sent
 	err := c.bye(ctx, srv, cli)
 	if err != nil {
 		c.log.Warn("BYE failed", "error", err)

@@ -17,6 +17,7 @@ const (
 	modeCommand
 	modeFilter
 	modeReject
+	modeRedirect
 )
 
 // maxHistory bounds the dial/command history.
@@ -124,6 +125,8 @@ func (u *UI) inputDone(k tcell.Key) {
 			return
 		}
 		u.rejectWith(code)
+	case modeRedirect:
+		u.redirectTo(text)
 	case modeDial:
 		u.remember(text)
 		u.dialHist.append(text)
@@ -226,6 +229,14 @@ func (u *UI) command(text string) (dialled string) {
 			return
 		}
 		u.sendDTMF(strings.Join(args, ""))
+	case "dnd":
+		u.dndCommand(arg(0))
+	case "redirect", "forward":
+		if len(args) != 1 {
+			u.logf(levelError, "redirect: want one URI (redirect [ID] URI)")
+			return
+		}
+		u.redirectTo(args[0])
 	case "quit", "q":
 		u.quit(nil)
 	case "help":

@@ -22,7 +22,8 @@ var callIDRe = regexp.MustCompile(`^c[0-9]+$`)
 
 // usage lists the commands, for errors and `help`.
 const usage = "dial URI [ACCOUNT] | answer [ID] | reject [ID] [CODE] | hangup [ID] | hold [ID] | resume [ID] | " +
-	"dtmf [ID] DIGITS | transfer [ID] URI | mute [ID] | calls | accounts | debug | help | quit"
+	"dtmf [ID] DIGITS | transfer [ID] URI | mute [ID] | calls | accounts | debug | help | quit | " +
+	"dnd [on|off] | redirect [ID] URI"
 
 // Parse reads one command line. Blank lines and lines starting with # give a zero Command.
 func Parse(line string) (Command, error) {
@@ -93,6 +94,8 @@ func parse(line string) (Command, error) {
 		}
 		cmd.Arg, args = args[0], args[1:]
 		return cmd, tooMany(0)
+	case "dnd", "redirect":
+		return parseTimers(cmd, args)
 	case "calls", "accounts", "quit", "exit", "debug", "help":
 		if cmd.Verb == "exit" {
 			cmd.Verb = "quit"

@@ -127,6 +127,8 @@ func (h *Headless) Execute(line string) (quit bool) {
 		err = c.SendDTMF(cmd.ID, cmd.Arg)
 	case "transfer":
 		err = c.Transfer(cmd.ID, cmd.Arg)
+	case "dnd", "redirect":
+		err = h.executeTimers(cmd)
 	case "calls":
 		calls := c.Calls()
 		for _, ci := range calls {
@@ -253,6 +255,8 @@ func eventJSON(e phone.Event) map[string]any {
 		return statsJSON(e.ID, e.Stats)
 	case phone.EventNotice:
 		return map[string]any{"event": "notice", "level": e.Level, "message": e.Message}
+	case phone.EventDND:
+		return map[string]any{"event": "dnd", "on": e.On}
 	}
 	return nil
 }
