@@ -50,10 +50,11 @@ type Call struct {
 	done    chan struct{} // closed once the call has ended and left the registry
 
 	// timers.go, redirect.go, ended.go, dtmf_info.go
-	ringTimer *time.Timer // ring_timeout (outgoing) or no_answer (incoming)
-	byeSent   bool        // our BYE is out: media is off, in-dialog requests get 481
-	redirects []string    // targets already tried by following 3xx (loop guard)
-	infoMu    sync.Mutex  // DTMF by INFO: one digit at a time, in order
+	ringTimer *time.Timer   // ring_timeout (outgoing) or no_answer (incoming)
+	byeSent   bool          // our BYE is out: media is off, in-dialog requests get 481
+	redirects []string      // targets already tried by following 3xx (loop guard)
+	infoMu    sync.Mutex    // DTMF by INFO: one digit at a time, in order
+	outDone   chan struct{} // outgoing: closed when the INVITE's goroutine is done (CANCEL sent or not needed)
 }
 
 type decision struct {
@@ -301,6 +302,12 @@ func (c *Call) end(ctx context.Context, reason string) {
 	select {
 	case <-c.done:
 	case <-ctx.Done():
+	}
+	if c.outDone != nil { // the call ended for the user at once; its CANCEL still has to go out
+		select {
+		case <-c.outDone:
+		case <-ctx.Done():
+		}
 	}
 }
 

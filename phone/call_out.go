@@ -47,6 +47,7 @@ func (p *Phone) Dial(account, target string) (string, error) {
 	sipCallID := sip.GenerateTagN(24) + "@sipterm"
 	c := p.newCall(acct, DirOut, sipCallID, uri.String(), acct.cfg.AORURI.String())
 	c.peerIP = dialTarget(acct.cfg, uri)
+	c.outDone = make(chan struct{})
 	if err := c.newMedia(); err != nil {
 		return "", err
 	}
@@ -90,6 +91,7 @@ func (p *Phone) Dial(account, target string) (string, error) {
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
+		defer close(c.outDone)
 		defer cancel()
 		c.runOutgoing(ctx, req, transport)
 	}()
