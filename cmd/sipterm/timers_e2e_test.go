@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -302,6 +303,37 @@ func TestTimersInfoDTMF(t *testing.T) {
 	data, _ := os.ReadFile(msgs)
 	if n := strings.Count(string(data), "INFO sip:"); n != 2 {
 		t.Errorf("%d INFO requests, want 2 (one per digit)", n)
+	}
+	p.noEvent("no warning", ev("notice", "level", "warn"))
+}
+
+// TestTimersInfoDTMFBaresip: with dtmf_mode = "info" the digits go to baresip as SIP INFO even
+// though it agreed to telephone-event; baresip reports each one.
+func TestTimersInfoDTMFBaresip(t *testing.T) {
+	needTools(t, "baresip")
+	l := lab(t)
+	peer := l.startPeer([]string{"AUTOANSWER=1"}, "baresip.sh", "5196")
+	events := l.baresipCtlAsync(portOf(peer.KV["ctrl"]), "listcalls", "CALL_CLOSED", 30*time.Second)
+	time.Sleep(300 * time.Millisecond)
+	cfg := timersConfig(t, "", "dtmf_mode = \"info\"\n")
+	trace := filepath.Join(t.TempDir(), "sip.trace")
+	p := startPhone(t, "--config", cfg, "--listen", phoneAddr(timersPhone), "--audio", "null", "--sip-trace", trace)
+	p.Send("dial sip:baresip@127.0.0.1:5196")
+	id := p.waitFor(15*time.Second, "call", "state", "established").Str("id")
+	p.Send("dtmf " + id + " 159")
+	if err := waitFileContains(trace, "Signal=9", 10*time.Second); err != nil {
+		t.Fatalf("no INFO for the last digit in the trace: %v", err)
+	}
+	time.Sleep(500 * time.Millisecond) // baresip's 200 to the last INFO
+	p.Send("hangup " + id)
+	p.waitFor(10*time.Second, "call", "id", id, "state", "terminated")
+	r := <-events
+	var digits []string
+	for _, m := range regexp.MustCompile(`"type":"CALL_DTMF_START"[^}]*"param":"([^"]*)"`).FindAllStringSubmatch(r.Out, -1) {
+		digits = append(digits, m[1])
+	}
+	if strings.Join(digits, "") != "159" {
+		t.Errorf("baresip received DTMF %q, want 1 5 9; its events:\n%s", digits, r.Out)
 	}
 	p.noEvent("no warning", ev("notice", "level", "warn"))
 }
