@@ -61,15 +61,3 @@ func (u *UI) redirectTo(target string) {
 	u.logf(levelInfo, fmt.Sprintf("redirecting %s to %s", id, target))
 	u.run("redirect "+id, func() error { return tc.Redirect(id, target) })
 }
-
-// dndCommand runs `:dnd [on|off]`.
-func (u *UI) dndCommand(arg string) {
-	switch arg {
-	case "":
-		u.setDND(!u.st.dnd)
-	case "on", "off":
-		u.setDND(arg == "on")
-	default:
-		u.logf(levelError, fmt.Sprintf("dnd: %q: want on or off", arg))
-	}
-}
