@@ -110,5 +110,6 @@ func (c *Call) followRedirect(last *sip.Request, res *sip.Response) *sip.Request
 	c.info.Remote = target.String()
 	c.mu.Unlock()
 	c.setState(StateCalling, res.StatusCode, "redirected to "+target.String())
+	c.p.notice("info", fmt.Sprintf("call %s redirected (%d %s) to %s", c.id, res.StatusCode, res.Reason, target.String()))
 	return next
 }
