@@ -52,6 +52,12 @@ type Call struct {
 	done    chan struct{} // closed once the call has ended and left the registry
 
 	ext callExt // 100rel/PRACK and session timers (prack.go, session_timer.go)
+	// timers.go, redirect.go, ended.go, dtmf_info.go
+	ringTimer *time.Timer   // ring_timeout (outgoing) or no_answer (incoming)
+	byeSent   bool          // our BYE is out: media is off, in-dialog requests get 481
+	redirects []string      // targets already tried by following 3xx (loop guard)
+	infoMu    sync.Mutex    // DTMF by INFO: one digit at a time, in order
+	outDone   chan struct{} // outgoing: closed when the INVITE's goroutine is done (CANCEL sent or not needed)
 }
 
 type decision struct {
@@ -59,6 +65,7 @@ type decision struct {
 	code      int    // reject: the SIP status
 	sipReason string // reject: the status line's reason phrase
 	why       string // reject: what the call's terminated event says
+	contact   string // redirect (3xx): the Contact to send
 }
 
 func (p *Phone) newCall(acct *Account, dir Direction, sipCallID, remote, local string) *Call {
@@ -141,6 +148,9 @@ func (c *Call) finish(code int, reason string) {
 		c.decided = true
 		if c.autoTimer != nil {
 			c.autoTimer.Stop()
+		}
+		if c.ringTimer != nil {
+			c.ringTimer.Stop()
 		}
 		m, e, wasOn := c.media, c.echo, c.mediaOn
 		c.mediaOn = false
@@ -297,6 +307,12 @@ func (c *Call) end(ctx context.Context, reason string) {
 	case <-c.done:
 	case <-ctx.Done():
 	}
+	if c.outDone != nil { // the call ended for the user at once; its CANCEL still has to go out
+		select {
+		case <-c.outDone:
+		case <-ctx.Done():
+		}
+	}
 }
 
 // hangupWith ends an answered call with a BYE, or cancels/rejects one that is not answered.
@@ -323,16 +339,12 @@ func (c *Call) hangupWith(code int, reason string) {
 		return
 	}
 	if dir == DirOut && !answered {
-		if cancel != nil {
-			c.mu.Lock()
-			c.info.Reason = reason
-			c.mu.Unlock()
-			cancel() // WaitAnswer sends CANCEL; runOutgoing finishes the call with 487
-		}
+		c.abandonOutgoing(cancel, 487, "cancelled ("+reason+")")
 		return
 	}
 	ctx, done := context.WithTimeout(context.Background(), 10*time.Second)
 	defer done()
+	c.haltMedia() // the user hung up: no more RTP while the BYE is (re)sent
 	err := c.bye(ctx, srv, cli)
 	if err != nil {
 		c.log.Warn("BYE failed", "error", err)

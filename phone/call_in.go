@@ -16,7 +16,7 @@ import (
 // parked until the call's owner decides: sipgo ends the INVITE transaction when this returns.
 func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	if to := req.To(); to != nil && to.Params.Has("tag") {
-		c := p.callBySIP(req)
+		c := p.liveCallBySIP(req)
 		if c == nil {
 			respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
 			return
@@ -30,7 +30,7 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		p.answerRefusal(req, tx, code, reason)
 		return
 	}
-	if p.refuseUnsupported(req, tx, true) || p.refuseShortSession(req, tx, acct, true) {
+	if p.refuseUnsupported(req, tx, true) || p.refuseShortSession(req, tx, acct, true) || p.refuseDND(req, tx) {
 		return
 	}
 	if existing := p.callBySIP(req); existing != nil {
@@ -113,6 +113,9 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		c.log.Warn("sending 180 failed", "error", err)
 	}
 	p.startRinging(c)
+	if replaced == nil {
+		c.startNoAnswer()
+	}
 	if replaced != nil {
 		go p.completeReplace(c, replaced)
 	} else if d, ok := p.autoAnswerDelay(acct); ok {
@@ -203,7 +206,11 @@ func (c *Call) answerIncoming(answer []byte, lateOffer bool) {
 // rejectIncoming runs on the parked handler: send the final error response.
 func (c *Call) rejectIncoming(d decision) {
 	c.stopTones()
-	if err := c.srvDlg.Respond(d.code, d.sipReason, nil); err != nil {
+	var hdrs []sip.Header
+	if d.contact != "" {
+		hdrs = append(hdrs, sip.NewHeader("Contact", "<"+d.contact+">"))
+	}
+	if err := c.srvDlg.Respond(d.code, d.sipReason, nil, hdrs...); err != nil {
 		c.log.Warn("sending reject failed", "code", d.code, "error", err)
 	}
 	c.finish(d.code, d.why)
@@ -351,7 +358,7 @@ func (p *Phone) onAck(req *sip.Request, tx sip.ServerTransaction) {
 
 // onBye ends the call it belongs to; 481 when there is none.
 func (p *Phone) onBye(req *sip.Request, tx sip.ServerTransaction) {
-	c := p.callBySIP(req)
+	c := p.liveCallBySIP(req)
 	if c == nil {
 		respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
 		return
@@ -389,7 +396,7 @@ func (p *Phone) onOptions(req *sip.Request, tx sip.ServerTransaction) {
 
 // onInfo takes DTMF sent as SIP INFO (application/dtmf-relay or application/dtmf).
 func (p *Phone) onInfo(req *sip.Request, tx sip.ServerTransaction) {
-	c := p.callBySIP(req)
+	c := p.liveCallBySIP(req)
 	if c == nil {
 		respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
 		return
@@ -434,7 +441,7 @@ func (p *Phone) onNoDialog(req *sip.Request, tx sip.ServerTransaction) {
 		respond(p, req, tx, 200, "OK")
 		return
 	}
-	if p.callBySIP(req) == nil {
+	if p.liveCallBySIP(req) == nil {
 		respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
 		return
 	}

@@ -52,6 +52,7 @@ func (p *Phone) dialURI(acct *Account, uri sip.Uri, extra ...sip.Header) (string
 	sipCallID := sip.GenerateTagN(24) + "@sipterm"
 	c := p.newCall(acct, DirOut, sipCallID, uri.String(), acct.cfg.AORURI.String())
 	c.peerIP = dialTarget(acct.cfg, uri)
+	c.outDone = make(chan struct{})
 	if err := c.newMedia(); err != nil {
 		return "", err
 	}
@@ -92,10 +93,16 @@ func (p *Phone) dialURI(acct *Account, uri sip.Uri, extra ...sip.Header) (string
 	ctx, cancel := context.WithCancel(p.ctx)
 	c.mu.Lock()
 	c.cancelInvite = cancel
+	gone := c.info.State == StateTerminated // hung up already
 	c.mu.Unlock()
+	if gone {
+		cancel()
+	}
+	c.startRingTimeout(cancel)
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
+		defer close(c.outDone)
 		defer cancel()
 		c.runOutgoing(ctx, req, transport)
 	}()
@@ -166,11 +173,20 @@ func (c *Call) runOutgoing(ctx context.Context, req *sip.Request, transport stri
 		c.finish(503, err.Error())
 		return
 	}
+	if err == nil && res.StatusCode >= 300 && res.StatusCode < 400 && c.State() != StateTerminated {
+		if next := c.followRedirect(dlg.InviteRequest, res); next != nil {
+			c.runOutgoing(ctx, next, next.Transport())
+			return
+		}
+	}
 	if err == nil && !res.IsSuccess() {
 		c.finish(res.StatusCode, fmt.Sprintf("%d %s", res.StatusCode, res.Reason)+c.srtpHint(res.StatusCode))
 		return
 	}
 	if err != nil {
+		if r := dlg.InviteResponse; r != nil && r.IsSuccess() {
+			c.dropLateAnswer(dlg, false) // the 200 crossed our CANCEL
+		}
 		switch {
 		case errors.Is(err, context.Canceled):
 			c.mu.Lock()
@@ -185,7 +201,7 @@ func (c *Call) runOutgoing(ctx context.Context, req *sip.Request, transport stri
 			if dlg.InviteResponse != nil && dlg.InviteResponse.StatusCode >= 300 {
 				code = dlg.InviteResponse.StatusCode
 			}
-			c.finish(code, fmt.Sprintf("no answer: %v", err))
+			c.finish(code, noResponseReason(err))
 		}
 		return
 	}
@@ -203,6 +219,10 @@ func (c *Call) runOutgoing(ctx context.Context, req *sip.Request, transport stri
 			c.log.Warn("sending ACK failed", "error", err)
 		}
 	}
+	if c.State() == StateTerminated { // given up (hangup, ring_timeout) as the 200 came
+		c.dropLateAnswer(dlg, true)
+		return
+	}
 	if nerr != nil {
 		c.log.Warn("answer SDP unusable", "error", nerr)
 		_ = dlg.Bye(actx)
@@ -218,7 +238,7 @@ func (c *Call) runOutgoing(ctx context.Context, req *sip.Request, transport stri
 
 // onProvisional follows 180/183: ringing (with ringback) or early media.
 func (c *Call) onProvisional(res *sip.Response) {
-	if !res.IsProvisional() || res.StatusCode == 100 {
+	if !res.IsProvisional() || res.StatusCode == 100 || c.State() == StateTerminated {
 		return
 	}
 	c.prackIfReliable(res)

@@ -194,6 +194,11 @@ func (p *Phone) SendDTMF(id, digits string) error {
 	c.mu.Lock()
 	m := c.media
 	c.mu.Unlock()
+	if c.dtmfByInfo() {
+		go c.sendInfoDTMF(digits)
+		p.playDTMFFeedback(digits)
+		return nil
+	}
 	if m == nil {
 		return fmt.Errorf("call %s has no media", c.id)
 	}

@@ -85,6 +85,8 @@ type Phone struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // account loops and call goroutines
+
+	dnd atomic.Bool // do-not-disturb (dnd.go)
 }
 
 // New creates a Phone from a validated configuration.
@@ -115,6 +117,7 @@ func New(opts Options) (*Phone, error) {
 		p.accounts = append(p.accounts, newAccount(p, &p.cfg.Accounts[i]))
 	}
 	p.screen = newScreener(p)
+	p.dnd.Store(p.cfg.DND)
 	hist, bad, err := loadHistory(opts.HistoryFile)
 	if err != nil {
 		p.log.Warn("call history", "error", err)

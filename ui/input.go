@@ -19,6 +19,7 @@ const (
 	modeReject
 	modeTransfer    // t: the blind transfer target (ui/transfer.go)
 	modeTransferAsk // a peer's transfer: y/n
+	modeRedirect
 )
 
 // maxHistory bounds the dial/command history.
@@ -128,6 +129,8 @@ func (u *UI) inputDone(k tcell.Key) {
 		u.rejectWith(code)
 	case modeTransfer, modeTransferAsk:
 		u.transferLineDone(mode, text)
+	case modeRedirect:
+		u.redirectTo(text)
 	case modeDial:
 		u.remember(text)
 		u.dialHist.append(text)

@@ -89,6 +89,8 @@ var keymap = []binding{
 	{keys: []key{runeKey('T')}, help: "attended transfer: join the selected call with the other answered call; with one call, hold it and dial the consultation call, then T again (:attended [ID] [ID2]; a peer's transfer: :transfer-accept / :transfer-decline)", act: (*UI).attended},
 	{keys: []key{runeKey('m')}, hint: "mute", help: "mute or unmute the microphone in the selected call", act: (*UI).muteToggle},
 	{keys: dtmfKeys(), label: "0-9*#", hint: "DTMF", help: "send a DTMF digit in the established call", act: (*UI).dtmf},
+	{keys: []key{runeKey('D')}, help: "do not disturb on/off: incoming calls are refused (dnd_code, default 486); shown as DND in the status bar", act: (*UI).dndToggle},
+	{keys: []key{runeKey('f')}, help: "forward (redirect) the ringing call: type a URI, the caller gets 302 with it as Contact", act: (*UI).redirectAsk},
 	{keys: []key{runeKey('v')}, help: "show the selected call's SIP messages raw, or as a ladder again", act: (*UI).toggleRaw},
 	{keys: []key{{k: tcell.KeyTab}, {k: tcell.KeyBacktab}}, hint: "pane", help: "move to the next (previous) pane", act: (*UI).tab},
 	{keys: []key{runeKey('j'), runeKey('k'), {k: tcell.KeyDown}, {k: tcell.KeyUp}, {k: tcell.KeyPgDn}, {k: tcell.KeyPgUp}, runeKey('g'), runeKey('G')}, help: "move the selection / scroll the focused pane (g top, G bottom)"},

@@ -53,6 +53,8 @@ type state struct {
 	filterBefore string // the log filter when the filter line opened (Esc restores it)
 	suggested    bool   // the input line holds a suggestion (a redial): the first key typed replaces it
 	xfer         xferUI // transfers (ui/transfer.go)
+
+	dnd bool // do-not-disturb is on (timers.go)
 }
 
 func newState() *state {
@@ -63,6 +65,7 @@ func newState() *state {
 func (u *UI) applySnapshot(s coreSnapshot) {
 	u.st.listen = s.listen
 	u.st.audio = s.audio
+	u.st.dnd = u.dndState()
 	for _, a := range s.accounts {
 		u.upsertAccount(a)
 	}
@@ -177,6 +180,9 @@ func (u *UI) applyEvent(ev phone.Event) {
 		if c := u.st.calls[e.ID]; c != nil {
 			c.info.Stats = e.Stats
 		}
+	case phone.EventDND:
+		u.st.dnd = e.On
+		u.logf(levelInfo, "do not disturb "+map[bool]string{true: "on: incoming calls are refused", false: "off"}[e.On])
 	case phone.EventSIP:
 		u.addSIP(e)
 	case phone.EventTransfer:

@@ -41,6 +41,9 @@ func (u *UI) renderStatus() {
 		"audio: " + audio,
 		u.regSummary(),
 	}
+	if u.st.dnd {
+		parts = append(parts, "DND")
+	}
 	u.v.status.SetText(clean(strings.Join(parts, " │ ")))
 }
 

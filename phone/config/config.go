@@ -44,6 +44,10 @@ type Config struct {
 	MaxCalls  int `toml:"max_calls"`  // live calls at most; more incoming get 486 (default 8)
 	RateLimit int `toml:"rate_limit"` // new requests per second per source address (default 50, 0: off)
 
+	// Do-not-disturb (phone/dnd.go).
+	DND     bool `toml:"dnd"`      // start with do-not-disturb on
+	DNDCode int  `toml:"dnd_code"` // what incoming calls get while it is on (default 486)
+
 	// Derived by Validate.
 	Path          string           `toml:"-"`
 	AutoAnswerDur *time.Duration   `toml:"-"`
@@ -103,6 +107,16 @@ type Account struct {
 	CAPool        *x509.CertPool `toml:"-"` // the certificates of ca_file (nil: none)
 	KeepaliveDur  time.Duration  `toml:"-"`
 	AcceptNets    []netip.Prefix `toml:"-"` // parsed accept_from (nil: the default)
+
+	// Timers and DTMF (phone/timers.go, phone/dtmf_info.go).
+	RingTimeout     string `toml:"ring_timeout"`      // outgoing: CANCEL after this long without an answer (default 60s, "0s" = never)
+	NoAnswer        string `toml:"no_answer"`         // incoming: refuse with 480 (or forward) after ringing this long (empty/"0s" = ring on)
+	NoAnswerForward string `toml:"no_answer_forward"` // with no_answer: send 302 to this URI instead of 480
+	DTMFMode        string `toml:"dtmf_mode"`         // rfc4733, info or auto (default: RFC 4733 when negotiated, else INFO)
+	// Derived.
+	RingTimeoutDur     time.Duration `toml:"-"` // 0: no ring timeout
+	NoAnswerDur        time.Duration `toml:"-"` // 0: ring until the caller gives up
+	NoAnswerForwardURI *sip.Uri      `toml:"-"`
 }
 
 // Error is a configuration error at a place in a file.
@@ -208,6 +222,8 @@ rtp_timeout = "30s"         # end an established call after this long without RT
 
 # max_calls  = 8                       # live calls at most; further incoming calls get 486 Busy Here
 # rate_limit = 50                      # new requests/s per source address, beyond: dropped (0: off)
+# dnd = false                          # start with do-not-disturb on (toggle: key D, command dnd on|off)
+# dnd_code = 486                       # what incoming calls get while do-not-disturb is on (e.g. 486 or 480)
 
 [ui]
 theme = "default"           # default or mono (NO_COLOR is honoured too)
@@ -231,6 +247,10 @@ aor  = "sip:sipterm@127.0.0.1"
 #                                      # proxy when registered, anywhere for a direct-IP account)
 # session_timer  = "1800s"             # RFC 4028 session refresh interval asked for ("0s": no session timer)
 # session_min_se = "90s"               # shortest interval accepted (a peer asking less gets 422); >= 90s
+# ring_timeout = "60s"                 # outgoing: give up (CANCEL, "no answer") after this long; "0s" = never
+# no_answer = "30s"                    # incoming: after ringing this long, refuse with 480 ...
+# no_answer_forward = "sip:voicemail@example.org"  # ... or forward there (302) instead
+# dtmf_mode = "auto"                   # rfc4733, info (SIP INFO dtmf-relay) or auto (RFC 4733 when negotiated, else INFO)
 `
 
 // Validate checks values and fills the derived fields; data (the file text) is used to find lines.
@@ -379,6 +399,12 @@ func (c *Config) Validate(data []byte) error {
 		if err := a.validateNAT(); err != nil {
 			return fail(key(err.key), err.msg)
 		}
+		if err := a.validateTimers(); err != nil {
+			return fail(key(err.key), err.msg)
+		}
+	}
+	if err := c.validateDND(); err != nil {
+		return fail(err.key, err.msg)
 	}
 	if k, msg := c.validateListenTLS(); msg != "" {
 		return fail(k, msg)
@@ -386,6 +412,7 @@ func (c *Config) Validate(data []byte) error {
 	if len(c.Accounts) == 0 {
 		u, _ := ParseURI("sip:sipterm@127.0.0.1")
 		c.Accounts = []Account{{Name: "local", AOR: u.String(), AORURI: u, Username: "sipterm", Expires: 300, TransportName: "udp", MediaEncryption: "none"}}
+		_ = c.Accounts[0].validateTimers() // empty values: the defaults, never an error
 	}
 	return nil
 }

@@ -83,6 +83,10 @@ var table = []Verb{
 		Run: func(env Env, c Command) error { return runAnswerTransfer(env, c, true) }},
 	{Name: "transfer-decline", Args: "[ID]", Help: "decline a peer's transfer that waits for you (603)",
 		Run: func(env Env, c Command) error { return runAnswerTransfer(env, c, false) }},
+	{Name: "dnd", Args: "[STATE]", Help: "do-not-disturb on or off (incoming calls get dnd_code, default 486); alone: the state; replies dnd {on}",
+		Check: checkDND, Run: runDND},
+	{Name: "redirect", Aliases: []string{"forward"}, Args: "[ID] URI", Help: "answer a ringing call with 302 and URI as Contact",
+		Run: runRedirect},
 	{Name: "calls", Help: "one call event per live call, then calls {count}",
 		Run: func(env Env, c Command) error {
 			p, err := Need[interface{ Calls() []phone.CallInfo }](env, c.Verb)

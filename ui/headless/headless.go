@@ -151,6 +151,8 @@ func eventJSON(e phone.Event) map[string]any {
 		return transferJSON(e)
 	case phone.EventNotice:
 		return map[string]any{"event": "notice", "level": e.Level, "message": e.Message}
+	case phone.EventDND:
+		return map[string]any{"event": "dnd", "on": e.On}
 	}
 	return nil
 }
