@@ -81,6 +81,9 @@ type Account struct {
 	Keepalive       string `toml:"keepalive"`   // NAT keep-alive period toward the registrar/proxy (default 15s; "0s" = off)
 	StunServer      string `toml:"stun_server"` // host:port asked for each call's public RTP address (empty: none)
 
+	// Codecs is the codec preference, best first, in SDP spelling (default DefaultCodecs).
+	Codecs []string `toml:"codecs"`
+
 	// Who may ring this account (phone/screen.go).
 	AcceptFrom []string `toml:"accept_from"` // CIDRs calls may come from (default: registrar/proxy, or anywhere for direct IP)
 	Aliases    []string `toml:"aliases"`     // more Request-URI users that ring ("" = a URI with no user)
@@ -216,6 +219,7 @@ aor  = "sip:sipterm@127.0.0.1"
 # media_encryption = "none"           # none, srtp (SDES-SRTP required) or srtp-optional (offer it, accept both)
 # keepalive = "15s"                    # NAT keep-alive: OPTIONS (UDP) / CRLF (TCP) to the registrar; "0s" = off
 # stun_server = "stun.example.org:3478" # put the STUN-mapped public RTP address in our SDP
+# codecs = ["opus", "G722", "PCMU", "PCMA"] # preference, best first (opus and G722 are wideband)
 # aliases     = ["100"]                # more Request-URI users that ring ("" = a URI with no user)
 # accept_from = ["192.0.2.0/24"]       # where calls may come from (default: the registrar/outbound
 #                                      # proxy when registered, anywhere for a direct-IP account)
@@ -357,13 +361,16 @@ func (c *Config) Validate(data []byte) error {
 		if err := a.validateNAT(); err != nil {
 			return fail(key(err.key), err.msg)
 		}
+		if err := a.validateCodecs(); err != nil {
+			return fail(key(err.key), err.msg)
+		}
 	}
 	if k, msg := c.validateListenTLS(); msg != "" {
 		return fail(k, msg)
 	}
 	if len(c.Accounts) == 0 {
 		u, _ := ParseURI("sip:sipterm@127.0.0.1")
-		c.Accounts = []Account{{Name: "local", AOR: u.String(), AORURI: u, Username: "sipterm", Expires: 300, TransportName: "udp", MediaEncryption: "none"}}
+		c.Accounts = []Account{{Name: "local", AOR: u.String(), AORURI: u, Username: "sipterm", Expires: 300, TransportName: "udp", MediaEncryption: "none", Codecs: append([]string(nil), DefaultCodecs...)}}
 	}
 	return nil
 }
