@@ -140,7 +140,7 @@ func (s *Session) sendFrame(tx *sender, p Params, c codecFuncs, dst netip.AddrPo
 	}
 	spp := c.rate * p.PtimeMs / 1000
 	if c.name == "opus" {
-		spp = c.rate / 50 // we always send 20 ms Opus frames (see opusPtime)
+		spp = c.rate / 50 // we always send 20 ms Opus frames (phone/sdp answers ptime 20)
 	}
 	feedback = -1
 	switch {

@@ -328,3 +328,36 @@ func TestDTMFWideband(t *testing.T) {
 		})
 	}
 }
+
+// The jitter buffer at a wideband rate: frames, delays and concealment scale with the rate.
+func TestJitterBufferAtRate(t *testing.T) {
+	for _, rate := range []int{8000, 16000, 48000} {
+		j := newJitterBufferAt(rate)
+		frame := rate / 50
+		if ms, want := j.delayMs(), float64(jbMinDelay+frameSamples)/8; ms != want {
+			t.Errorf("%d Hz: delay %v ms at start, want %v (as at 8 kHz)", rate, ms, want)
+		}
+		pcm := make([]int16, frame)
+		for i := range pcm {
+			pcm[i] = 3000
+		}
+		now := time.Now()
+		for k := range 4 {
+			j.push(now.Add(time.Duration(k)*20*time.Millisecond), 1, uint16(k), uint32(k*frame), pcm)
+		}
+		out := make([]int16, maxFrameSamples+1) // one more: pop must not touch it
+		if kind := j.pop(out); kind != frameAudio {
+			t.Fatalf("%d Hz: first pop %v", rate, kind)
+		}
+		if out[frame-1] != 3000 || out[frame] != 0 {
+			t.Errorf("%d Hz: pop filled %v..., want exactly %d samples", rate, out[frame-2:frame+1], frame)
+		}
+		for range 3 {
+			j.pop(out)
+		}
+		clear(out)
+		if kind := j.pop(out); kind != frameConcealed || out[0] == 0 || out[frame] != 0 {
+			t.Errorf("%d Hz: after the last packet: %v, first sample %d", rate, kind, out[0])
+		}
+	}
+}

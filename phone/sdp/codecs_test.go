@@ -54,6 +54,8 @@ func TestAnswerCodecs(t *testing.T) {
 			answerNot: []string{"CN/"}},
 		{name: "opus ptime 30 becomes 20", offer: []string{"m=audio 12000 RTP/AVP 96", "a=rtpmap:96 opus/48000/2", "a=ptime:30"}, codec: "opus", pt: 96, rate: 48000,
 			answerHas: []string{"a=ptime:20"}},
+		{name: "opus ptime 40 becomes 20 too", offer: []string{"m=audio 12000 RTP/AVP 96", "a=rtpmap:96 opus/48000/2", "a=ptime:40"}, codec: "opus", pt: 96, rate: 48000,
+			answerHas: []string{"a=ptime:20"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

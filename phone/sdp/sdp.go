@@ -342,8 +342,8 @@ func negotiate(sd *psdp.SessionDescription, md *psdp.MediaDescription, prefs []C
 			}
 		}
 	}
-	if strings.EqualFold(n.Codec.Name, Opus.Name) && n.Ptime != 40 && n.Ptime != 60 {
-		n.Ptime = 20 // an Opus frame is 2.5-60 ms: 30 or 50 cannot be sent
+	if strings.EqualFold(n.Codec.Name, Opus.Name) {
+		n.Ptime = 20 // we send one 20 ms Opus frame per packet (ptime is only a wish, RFC 7587 §6.1)
 	}
 	n.RemoteDir = direction(sd, md)
 	addr := connectionAddr(sd, md)
