@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages sipterm needs, only those missing, and says what it installs.
 #   usage: .ci/deps.sh build|test|bench
-#     build: what `make run` needs to compile and run the phone (PortAudio headers, pkg-config)
+#     build: what `make run` needs to compile and run the phone (PortAudio and libopus headers, pkg-config)
 #     test : build + the real peers and tools the tests start (SIPp, baresip, kamailio, PulseAudio, sox, tmux)
 set -euo pipefail
 set_name=${1:-build}
-pkgs=(portaudio19-dev pkg-config gcc)
+pkgs=(portaudio19-dev libopus-dev libopusfile-dev pkg-config gcc) # libopus: the Opus codec (cgo)
 case $set_name in
   build) ;;
   test | bench)

@@ -3,7 +3,6 @@ package audio
 import (
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -23,9 +22,10 @@ type FileDevice struct {
 	streams              streamSet
 	counters             pacedCounters
 
-	mu    sync.Mutex
-	first *WAVWriter // created at open so a bad record path fails early; taken by stream 1
-	nrec  int        // streams that have recorded so far
+	mu        sync.Mutex
+	first     *WAVWriter      // created at open so a bad record path fails early; taken by stream 1
+	playRates map[int][]int16 // the play file at other rates than SampleRate (OpenRate)
+	nrec      int             // streams that have recorded so far
 }
 
 var (
@@ -59,14 +59,9 @@ func NewFileDevice(playPath, recordPath string, log *slog.Logger) (*FileDevice, 
 
 // LoadWAV reads a WAV file and converts it to 8 kHz mono.
 func LoadWAV(path string) ([]int16, error) {
-	f, err := os.Open(path)
+	p, err := loadWAVFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("opening play file: %w", err)
-	}
-	defer f.Close()
-	p, err := DecodeWAV(f)
-	if err != nil {
-		return nil, fmt.Errorf("reading play file %s: %w", path, err)
+		return nil, err
 	}
 	s, err := Resample(p.Mono(), p.Rate, SampleRate)
 	if err != nil {

@@ -33,6 +33,8 @@ type pacedStream struct {
 	writeMu sync.Mutex
 	sink    frameSink
 	err     error // first sink error; later writes return it
+
+	frame int // samples per frame: FrameSamples, or 20 ms at the rate of OpenRate
 }
 
 // pacedCounters are shared by the streams of one device and feed its Stats.
@@ -58,7 +60,7 @@ func newPacedStream(set *streamSet, c *pacedCounters, src frameSource, sink fram
 
 // Read waits for the stream's next frame deadline and fills frame from the source.
 func (s *pacedStream) Read(frame []int16) error {
-	if err := checkFrame("reading", frame, s.done); err != nil {
+	if err := checkFrameLen("reading", frame, s.frame, s.done); err != nil {
 		return err
 	}
 	s.readMu.Lock()
@@ -80,7 +82,7 @@ func (s *pacedStream) Read(frame []int16) error {
 
 // Write hands frame to the sink; it never waits for the clock.
 func (s *pacedStream) Write(frame []int16) error {
-	if err := checkFrame("writing", frame, s.done); err != nil {
+	if err := checkFrameLen("writing", frame, s.frame, s.done); err != nil {
 		return err
 	}
 	s.writeMu.Lock()

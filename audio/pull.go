@@ -15,7 +15,7 @@ var _ Puller = (*pacedStream)(nil)
 
 // Pull is Read without the stream's own clock: the caller paces.
 func (s *pacedStream) Pull(frame []int16, late, resync bool) error {
-	if err := checkFrame("reading", frame, s.done); err != nil {
+	if err := checkFrameLen("reading", frame, s.frame, s.done); err != nil {
 		return err
 	}
 	s.readMu.Lock()

@@ -90,6 +90,7 @@ func (p *Phone) newCall(acct *Account, dir Direction, sipCallID, remote, local s
 		Direction: sdp.SendRecv, DTMFPT: sdp.DefaultDTMFPT,
 	}
 	c.local.Encryption, c.local.Crypto = encryptionFor(acct)
+	c.local.Codecs = codecsFor(acct)
 	return c
 }
 
@@ -231,6 +232,8 @@ func (c *Call) applyMedia(n sdp.Negotiated) error {
 		Direction: mediaDirection(n.Direction),
 		PtimeMs:   n.Ptime,
 		SRTP:      srtpParams(n.SRTP),
+		CNPT:      n.CNPT,
+		Opus:      opusParams(n.Opus),
 	}
 	c.mu.Lock()
 	m := c.media

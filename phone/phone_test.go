@@ -141,10 +141,10 @@ func TestAnswerLaterUnderGC(t *testing.T) {
 	}
 	out := a.waitCall(t, StateEstablished)
 	b.waitCall(t, StateEstablished)
-	if out.Code != 200 || out.Codec != "PCMU" {
+	if out.Code != 200 || out.Codec != "opus" {
 		t.Fatalf("caller's call %+v", out)
 	}
-	a.wait(t, "media", func(e Event) bool { m, ok := e.(EventMedia); return ok && m.Codec == "PCMU" })
+	a.wait(t, "media", func(e Event) bool { m, ok := e.(EventMedia); return ok && m.Codec == "opus" })
 	if err := b.Answer(in.ID); err == nil || !strings.Contains(err.Error(), "not ringing") {
 		t.Fatalf("second answer: %v", err)
 	}

@@ -90,6 +90,8 @@ type Account struct {
 	SessionMinSE    string        `toml:"session_min_se"` // shortest interval we accept (default 90s, the RFC's floor)
 	SessionTimerDur time.Duration `toml:"-"`              // derived: 0 = no session timer
 	SessionMinSEDur time.Duration `toml:"-"`
+	// Codecs is the codec preference, best first, in SDP spelling (default DefaultCodecs).
+	Codecs []string `toml:"codecs"`
 
 	// Who may ring this account (phone/screen.go).
 	AcceptFrom []string `toml:"accept_from"` // CIDRs calls may come from (default: registrar/proxy, or anywhere for direct IP)
@@ -242,6 +244,7 @@ aor  = "sip:sipterm@127.0.0.1"
 # keepalive = "15s"                    # NAT keep-alive: OPTIONS (UDP) / CRLF (TCP) to the registrar; "0s" = off
 # stun_server = "stun.example.org:3478" # put the STUN-mapped public RTP address in our SDP
 # refer_policy = "accept"              # when the peer transfers us: accept, ask (prompt) or reject (603)
+# codecs = ["opus", "G722", "PCMU", "PCMA"] # preference, best first (opus and G722 are wideband)
 # aliases     = ["100"]                # more Request-URI users that ring ("" = a URI with no user)
 # accept_from = ["192.0.2.0/24"]       # where calls may come from (default: the registrar/outbound
 #                                      # proxy when registered, anywhere for a direct-IP account)
@@ -402,6 +405,9 @@ func (c *Config) Validate(data []byte) error {
 		if err := a.validateTimers(); err != nil {
 			return fail(key(err.key), err.msg)
 		}
+		if err := a.validateCodecs(); err != nil {
+			return fail(key(err.key), err.msg)
+		}
 	}
 	if err := c.validateDND(); err != nil {
 		return fail(err.key, err.msg)
@@ -411,7 +417,7 @@ func (c *Config) Validate(data []byte) error {
 	}
 	if len(c.Accounts) == 0 {
 		u, _ := ParseURI("sip:sipterm@127.0.0.1")
-		c.Accounts = []Account{{Name: "local", AOR: u.String(), AORURI: u, Username: "sipterm", Expires: 300, TransportName: "udp", MediaEncryption: "none"}}
+		c.Accounts = []Account{{Name: "local", AOR: u.String(), AORURI: u, Username: "sipterm", Expires: 300, TransportName: "udp", MediaEncryption: "none", Codecs: append([]string(nil), DefaultCodecs...)}}
 		_ = c.Accounts[0].validateTimers() // empty values: the defaults, never an error
 	}
 	return nil

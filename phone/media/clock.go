@@ -22,7 +22,7 @@ type clockStream struct {
 	once  sync.Once
 
 	mu    sync.Mutex
-	ring  [][frameSamples]int16
+	ring  [][maxFrameSamples]int16 // frames of any rate, the first len(frame) samples used
 	head  int
 	count int
 }
@@ -31,7 +31,7 @@ func newClockStream(loop int) *clockStream {
 	c := &clockStream{start: time.Now(), done: make(chan struct{}), timer: time.NewTimer(time.Hour)}
 	c.timer.Stop()
 	if loop > 0 {
-		c.ring = make([][frameSamples]int16, loop+8)
+		c.ring = make([][maxFrameSamples]int16, loop+8)
 		c.count = loop // start with loop frames of silence in the line
 	}
 	return c
@@ -82,7 +82,7 @@ func (c *clockStream) fill(frame []int16) error {
 		clear(frame)
 		return nil
 	}
-	copy(frame, c.ring[c.head][:])
+	copy(frame, c.ring[c.head][:len(frame)])
 	c.head = (c.head + 1) % len(c.ring)
 	c.count--
 	return nil

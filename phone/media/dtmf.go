@@ -105,7 +105,8 @@ type dtmfTx struct {
 	dur    uint32
 	sent   int
 	ends   int
-	pause  int // frames of audio still due before the next digit
+	pause  int    // frames of audio still due before the next digit
+	scale  uint32 // RTP clock / 8000: durations are in the codec's clock (48 kHz for Opus)
 }
 
 func (d *dtmfTx) begin(ev uint8, ts uint32) {
@@ -116,11 +117,12 @@ func (d *dtmfTx) begin(ev uint8, ts uint32) {
 func (d *dtmfTx) step() (dtmfEvent, bool) {
 	first := d.sent == 0
 	d.sent++
-	if d.dur < dtmfToneSamples {
-		d.dur += frameSamples
+	k := max(d.scale, 1)
+	if d.dur < dtmfToneSamples*k {
+		d.dur += frameSamples * k
 	}
 	e := dtmfEvent{Event: d.event, Volume: dtmfVolume, Duration: uint16(d.dur)}
-	if d.dur >= dtmfToneSamples {
+	if d.dur >= dtmfToneSamples*k {
 		e.End = true
 		d.ends++
 		if d.ends >= dtmfEndRepeats {
@@ -143,13 +145,16 @@ const dtmfFeedbackAmp = 3300
 
 // mixDTMFTone mixes the event's dual tone into frame (what the user hears while a digit is sent),
 // starting at sample offset n of the tone.
-func mixDTMFTone(frame []int16, event uint8, n int) {
+func mixDTMFTone(frame []int16, event uint8, n int) { mixDTMFToneAt(frame, event, n, 8000) }
+
+// mixDTMFToneAt is mixDTMFTone for a frame at rate Hz.
+func mixDTMFToneAt(frame []int16, event uint8, n, rate int) {
 	if int(event) >= len(dtmfFreqs) {
 		return
 	}
 	f := dtmfFreqs[event]
 	for i := range frame {
-		t := float64(n+i) / 8000
+		t := float64(n+i) / float64(rate)
 		v := float64(frame[i])/2 + dtmfFeedbackAmp*(math.Sin(2*math.Pi*f[0]*t)+math.Sin(2*math.Pi*f[1]*t))
 		frame[i] = int16(max(min(v, math.MaxInt16), math.MinInt16))
 	}

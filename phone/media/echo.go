@@ -30,6 +30,6 @@ func NewEchoSession(cfg Config, delay time.Duration) (*Session, error) {
 		return nil, err
 	}
 	frames := max(int(delay/audio.FrameDuration), 1)
-	s.newStream = func() (audio.Stream, error) { return newClockStream(frames), nil }
+	s.newStream = func(int) (audio.Stream, error) { return newClockStream(frames), nil }
 	return s, nil
 }

@@ -88,15 +88,22 @@ type jitterBuffer struct {
 	pops       int
 	windowMin  int
 
-	last       [frameSamples]int16
+	last       [maxFrameSamples]int16
 	haveLast   bool
 	concealRun int
 
 	c jbCounters
+
+	rate, frame, resync int // sample rate, samples per 20 ms frame, jump threshold (set by newJitterBufferAt)
 }
 
-func newJitterBuffer() *jitterBuffer {
-	j := &jitterBuffer{minDelay: jbMinDelay, maxDelay: jbMaxDelay, target: jbMinDelay}
+func newJitterBuffer() *jitterBuffer { return newJitterBufferAt(8000) }
+
+// newJitterBufferAt is a jitter buffer for PCM at rate Hz (a multiple of 8000): its delays scale.
+func newJitterBufferAt(rate int) *jitterBuffer {
+	k := rate / 8000
+	j := &jitterBuffer{minDelay: k * jbMinDelay, maxDelay: k * jbMaxDelay, target: k * jbMinDelay,
+		rate: rate, frame: k * frameSamples, resync: k * jbResyncSamples}
 	for i := range j.free {
 		j.free[i] = i
 	}
@@ -122,7 +129,7 @@ func (j *jitterBuffer) push(now time.Time, ssrc uint32, seq uint16, ts uint32, p
 	}
 	ts += j.tsOffset
 	if ref, ok := j.refTS(); ok {
-		if d := int32(ts - ref); d > jbResyncSamples || d < -jbResyncSamples {
+		if d := int32(ts - ref); d > int32(j.resync) || d < -int32(j.resync) {
 			j.c.Jumps++
 			ts -= j.tsOffset
 			j.rebase(ts)
@@ -189,7 +196,7 @@ func (j *jitterBuffer) updateJitter(now time.Time, ts uint32) {
 	if j.epoch.IsZero() {
 		j.epoch = now
 	}
-	arr := now.Sub(j.epoch).Seconds() * 8000
+	arr := now.Sub(j.epoch).Seconds() * float64(j.rate)
 	if j.haveTransit {
 		d := math.Abs((arr - j.lastArrival) - float64(int32(ts-j.lastTS)))
 		j.jitter += (d - j.jitter) / 16
@@ -262,13 +269,13 @@ func (j *jitterBuffer) idle() {
 }
 
 // delayMs is the target buffering delay in milliseconds.
-func (j *jitterBuffer) delayMs() float64 { return float64(j.target+frameSamples) / 8 }
+func (j *jitterBuffer) delayMs() float64 { return float64(j.target+j.frame) * 1000 / float64(j.rate) }
 
 // pop fills out (frameSamples long) with the next frame to play.
 func (j *jitterBuffer) pop(out []int16) frameKind {
-	out = out[:frameSamples]
+	out = out[:j.frame]
 	if !j.playing {
-		if j.nq == 0 || j.buffered() < j.target+frameSamples {
+		if j.nq == 0 || j.buffered() < j.target+j.frame {
 			return j.conceal(out)
 		}
 		j.playing, j.havePlayed = true, true
@@ -276,7 +283,7 @@ func (j *jitterBuffer) pop(out []int16) frameKind {
 		j.pops, j.windowMin = 0, math.MaxInt
 	}
 	if j.stretch {
-		if !j.haveLast || dbfs(j.last[:]) < jbQuietDBFS || j.growWait >= jbShrinkWait {
+		if !j.haveLast || dbfs(j.last[:j.frame]) < jbQuietDBFS || j.growWait >= jbShrinkWait {
 			// Insert a frame, preferably into a pause: repeat the last one, fading.
 			j.stretch, j.growWait = false, 0
 			j.c.Grown++
@@ -296,7 +303,7 @@ func (j *jitterBuffer) pop(out []int16) frameKind {
 		j.c.Jumps++
 		j.playTS = first
 	}
-	end := j.playTS + frameSamples
+	end := j.playTS + uint32(j.frame)
 	var kind frameKind
 	if int32(j.pool[j.q[0]].ts-end) >= 0 {
 		j.c.Lost++
@@ -309,7 +316,7 @@ func (j *jitterBuffer) pop(out []int16) frameKind {
 			j.c.Shrunk++
 			j.shrinkDue, j.shrinkWait = false, 0
 			j.playTS = end
-			end += frameSamples
+			end += uint32(j.frame)
 			j.copyFrame(out)
 		} else if j.shrinkDue {
 			j.shrinkWait++
@@ -327,7 +334,7 @@ func (j *jitterBuffer) copyFrame(out []int16) {
 	for i := range j.nq {
 		p := &j.pool[j.q[i]]
 		off := int(int32(p.ts - j.playTS))
-		if off >= frameSamples {
+		if off >= j.frame {
 			break
 		}
 		src, dst := max(-off, 0), max(off, 0)
@@ -363,9 +370,9 @@ func (j *jitterBuffer) adapt() {
 		return
 	}
 	switch {
-	case j.windowMin >= j.target+2*frameSamples:
+	case j.windowMin >= j.target+2*j.frame:
 		j.shrinkDue = true
-	case j.windowMin+frameSamples <= j.target:
+	case j.windowMin+j.frame <= j.target:
 		j.stretch = true
 	}
 	j.pops, j.windowMin = 0, math.MaxInt
@@ -380,7 +387,7 @@ func (j *jitterBuffer) conceal(out []int16) frameKind {
 	g0 := 1 - float64(j.concealRun)/plcFrames
 	g1 := 1 - float64(j.concealRun+1)/plcFrames
 	for i := range out {
-		g := g0 + (g1-g0)*float64(i)/frameSamples
+		g := g0 + (g1-g0)*float64(i)/float64(j.frame)
 		out[i] = int16(float64(j.last[i]) * g)
 	}
 	j.concealRun++

@@ -105,7 +105,7 @@ func (s *Session) reportLocked(now time.Time) []rtcp.Packet {
 			FractionLost:       q.interval(),
 			TotalLost:          uint32(min(max(q.lost(), 0), 0x7FFFFF)),
 			LastSequenceNumber: q.extMax(),
-			Jitter:             uint32(s.rx.jb.jitter),
+			Jitter:             uint32(s.rx.jb.jitter * float64(s.clockLocked()) / float64(s.rate)),
 		}
 		if sr := s.rx.lastSR; sr.have {
 			b.LastSenderReport = sr.ntpMid
@@ -118,7 +118,7 @@ func (s *Session) reportLocked(now time.Time) []rtcp.Packet {
 		first = &rtcp.SenderReport{
 			SSRC:        s.ssrc,
 			NTPTime:     ntpTime(now),
-			RTPTime:     s.tx.ts + uint32(now.Sub(s.tx.at).Seconds()*8000),
+			RTPTime:     s.tx.ts + uint32(now.Sub(s.tx.at).Seconds()*float64(s.clockLocked())),
 			PacketCount: uint32(s.tx.packets),
 			OctetCount:  uint32(s.tx.octets),
 			Reports:     blocks,

@@ -26,6 +26,8 @@ type rxState struct {
 	pcm     [maxPacketSamples]int16
 	packets uint64
 	lastSR  srInfo
+	cn      comfortNoise
+	last    lastPacket // the previous audio packet, for Opus FEC/PLC of a gap
 }
 
 // timeoutState drives OnTimeout; guarded by Session.mu.
@@ -83,11 +85,7 @@ func (s *Session) handleRTP(pkt *rtp.Packet, data []byte, src netip.AddrPort, no
 		case p.DTMFPT != 0 && pkt.PayloadType == p.DTMFPT:
 			digit = s.rx.dtmf.handle(pkt.SSRC, pkt.Timestamp, pkt.Payload)
 		case p.Direction.receives():
-			if dec, ok := decoderFor(s.codec, pkt.PayloadType); ok {
-				payload := pkt.Payload[:min(len(pkt.Payload), maxPacketSamples)]
-				n := dec(s.rx.pcm[:], payload)
-				s.rx.jb.push(now, pkt.SSRC, pkt.SequenceNumber, pkt.Timestamp, s.rx.pcm[:n])
-			}
+			s.receiveAudioLocked(pkt, now)
 		}
 	}
 	s.mu.Unlock()

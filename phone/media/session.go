@@ -54,8 +54,8 @@ func (d Direction) receives() bool { return d == SendRecv || d == RecvOnly }
 // Codec is the negotiated audio codec.
 type Codec struct {
 	PT        uint8
-	Name      string // "PCMU" or "PCMA"
-	ClockRate int    // 8000
+	Name      string // "PCMU", "PCMA", "G722" or "opus"
+	ClockRate int    // RTP clock: 8000, or 48000 for opus
 }
 
 // The codecs this package implements, with their static payload types.
@@ -73,7 +73,9 @@ type Params struct {
 	PtimeMs   int // 0 = 20
 	// RemoteRTCP is the peer's RTCP address from a=rtcp (RFC 3605); zero = Remote's port + 1.
 	RemoteRTCP netip.AddrPort
-	SRTP       *SRTP // nil: plain RTP/RTCP
+	SRTP       *SRTP      // nil: plain RTP/RTCP
+	Opus       OpusParams // the peer's Opus fmtp, when Codec is opus
+	CNPT       uint8      // comfort noise (RFC 3389) payload type agreed, 0 = none (13 is accepted anyway)
 }
 
 // Config configures a Session. Every callback is called from a media goroutine and must not block
@@ -119,7 +121,8 @@ type Session struct {
 
 	// Test seams and the echo endpoint; set before Start.
 	rtcpPeriod time.Duration
-	newStream  func() (audio.Stream, error)
+	newStream  func(rate int) (audio.Stream, error)
+	rate       int // PCM rate of the device stream and the jitter buffer, fixed at Start
 
 	done      chan struct{}
 	wg        sync.WaitGroup
@@ -173,6 +176,7 @@ func NewSession(cfg Config) (*Session, error) {
 	}
 	s.log = cfg.Logger.With("rtp", s.local.String())
 	s.rx.jb = newJitterBuffer()
+	s.rate = 8000
 	s.newStream = s.openDevice
 	return s, nil
 }
@@ -214,11 +218,11 @@ func bindPair(ip netip.Addr, lo, hi int) (*net.UDPConn, *net.UDPConn, error) {
 // its own IP.
 func (s *Session) LocalAddr() netip.AddrPort { return s.local }
 
-func (s *Session) openDevice() (audio.Stream, error) {
+func (s *Session) openDevice(rate int) (audio.Stream, error) {
 	if s.cfg.Device == nil {
 		return newClockStream(0), nil
 	}
-	return s.cfg.Device.Open()
+	return openAt(s.cfg.Device, rate)
 }
 
 // Start opens a Stream on the Device and starts sending and receiving.
@@ -239,14 +243,22 @@ func (s *Session) Start(p Params) error {
 	if err != nil {
 		return err
 	}
-	st, err := s.newStream()
+	// The whole pipeline runs at the codec's own rate: wideband stays wideband to the device.
+	s.rate = c.rate
+	s.rx.jb = newJitterBufferAt(s.rate)
+	s.codec = codecFuncs{} // instantiate anew at this rate
+	st, err := s.newStream(s.rate)
 	if err != nil {
 		return fmt.Errorf("media: open audio stream: %w", err)
 	}
 	s.stream = st
 	s.started = true
 	s.crypto = cs
-	s.setParamsLocked(p, c, time.Now())
+	if err := s.setParamsLocked(p, c, time.Now()); err != nil {
+		_ = st.Close()
+		s.stream, s.started = nil, false
+		return err
+	}
 	s.wg.Add(4)
 	s.startSender(st)
 	go s.rtpLoop()
@@ -272,12 +284,24 @@ func (s *Session) Update(p Params) error {
 		return err
 	}
 	s.crypto = cs
-	s.setParamsLocked(p, c, time.Now())
-	return nil
+	return s.setParamsLocked(p, c, time.Now())
 }
 
-func (s *Session) setParamsLocked(p Params, c codecFuncs, now time.Time) {
+func (s *Session) setParamsLocked(p Params, c codecFuncs, now time.Time) error {
 	old := s.params
+	if s.codec.enc == nil || p.Codec != old.Codec || p.Opus != old.Opus {
+		// A new codec (or new Opus parameters) gets fresh state; a re-INVITE that keeps the
+		// codec keeps the encoder and decoder running.
+		var err error
+		if c, err = instantiate(c, p); err == nil {
+			c, err = atRate(c, s.rate)
+		}
+		if err != nil {
+			return err
+		}
+	} else {
+		c = s.codec
+	}
 	if p.Remote != old.Remote || p.RemoteRTCP != old.RemoteRTCP {
 		s.peer = peerState{}
 	}
@@ -287,6 +311,7 @@ func (s *Session) setParamsLocked(p Params, c codecFuncs, now time.Time) {
 	}
 	s.params = p
 	s.codec = c
+	return nil
 }
 
 func normalise(p Params) (Params, codecFuncs, error) {
@@ -295,9 +320,9 @@ func normalise(p Params) (Params, codecFuncs, error) {
 		return p, c, fmt.Errorf("%w: %q/%d", ErrUnknownCodec, p.Codec.Name, p.Codec.PT)
 	}
 	if p.Codec.ClockRate == 0 {
-		p.Codec.ClockRate = 8000
+		p.Codec.ClockRate = c.clock
 	}
-	if p.Codec.ClockRate != 8000 {
+	if p.Codec.ClockRate != c.clock {
 		return p, c, fmt.Errorf("%w: clock rate %d", ErrUnknownCodec, p.Codec.ClockRate)
 	}
 	if p.Codec.Name == "" {

@@ -32,7 +32,8 @@ func newPair(t *testing.T, codec Codec, toneA, toneB float64) *pair {
 }
 
 func TestToneEndToEnd(t *testing.T) {
-	for _, c := range []Codec{PCMU, PCMA} {
+	// opus and G722 run on this 8 kHz-only fake device through openAt's resamplers.
+	for _, c := range []Codec{PCMU, PCMA, opusCodec, g722Codec} {
 		t.Run(c.Name, func(t *testing.T) {
 			p := newPair(t, c, 1000, 0)
 			waitFor(t, "1 kHz at b", func() bool { return dominantTone(p.devB.played(1600), 1000) })
@@ -168,7 +169,8 @@ func waitTicks(s *Session, n int) {
 }
 
 func TestMute(t *testing.T) {
-	for _, c := range []Codec{PCMU, PCMA} {
+	// opus and G722 run on this 8 kHz-only fake device through openAt's resamplers.
+	for _, c := range []Codec{PCMU, PCMA, opusCodec, g722Codec} {
 		t.Run(c.Name, func(t *testing.T) {
 			p := newPair(t, c, 1000, 0)
 			waitFor(t, "tone at b", func() bool { return dominantTone(p.devB.played(1600), 1000) })

@@ -42,7 +42,7 @@ func (s *Session) statsLocked() Stats {
 		PacketsReceived:   s.rx.packets,
 		PacketsLost:       max(q.lost(), 0),
 		RemoteLossPercent: s.quality.remoteLoss,
-		JitterMs:          s.rx.jb.jitter / 8,
+		JitterMs:          s.rx.jb.jitter * 1000 / float64(s.rate),
 		RTTMs:             s.quality.rttMs,
 		JitterBufferMs:    s.rx.jb.delayMs(),
 		MicDBFS:           s.levels.mic,

@@ -14,8 +14,9 @@ import (
 
 const (
 	frameSamples     = audio.FrameSamples // one device frame: 20 ms at 8 kHz
+	maxFrameSamples  = 6 * frameSamples   // 20 ms at 48 kHz, the widest codec rate
 	maxPacketMs      = 120
-	maxPacketSamples = maxPacketMs * 8
+	maxPacketSamples = maxPacketMs * 48
 	rtpBufSize       = 1500
 )
 
@@ -36,11 +37,11 @@ type sender struct {
 	pcm        [maxPacketSamples]int16 // captured samples not yet packetised
 	npcm       int
 	pcmTS      uint32
-	payload    [maxPacketSamples]byte
+	payload    [maxPacketSamples]byte // also bounds an Opus packet (1275 bytes at most)
 	marker     bool
 	wasMuted   bool
 	dtmf       dtmfTx
-	mic, spk   [frameSamples]int16
+	mic, spk   [maxFrameSamples]int16 // the first Session.frameLen() samples are used
 	writeError bool
 	srtp       *srtpEnd // SRTP send context, nil for plain RTP; set each tick
 }
@@ -57,7 +58,7 @@ func (s *Session) sendLoop(st audio.Stream) {
 	defer s.wg.Done()
 	tx := newSender()
 	for {
-		if err := st.Read(tx.mic[:]); err != nil {
+		if err := st.Read(tx.mic[:s.frameLen()]); err != nil {
 			if st = s.replaceStream(st, err); st == nil {
 				return
 			}
@@ -85,7 +86,8 @@ func (s *Session) replaceStream(old audio.Stream, err error) audio.Stream {
 
 // tick handles one captured frame in tx.mic and plays one frame.
 func (s *Session) tick(tx *sender, st audio.Stream, now time.Time) {
-	mic := dbfs(tx.mic[:]) // measured before muting: the UI can warn "talking while muted"
+	n := s.frameLen()
+	mic := dbfs(tx.mic[:n]) // measured before muting: the UI can warn "talking while muted"
 	s.mu.Lock()
 	p, c, dst, muted := s.params, s.codec, s.sendTargetLocked(), s.muted
 	tx.srtp = nil
@@ -96,6 +98,7 @@ func (s *Session) tick(tx *sender, st audio.Stream, now time.Time) {
 		ev, _ := digitEvent(s.dtmfQ[0])
 		s.dtmfQ = s.dtmfQ[1:]
 		tx.dtmf.begin(ev, tx.ts)
+		tx.dtmf.scale = uint32(c.clock / 8000)
 	}
 	s.mu.Unlock()
 
@@ -104,20 +107,21 @@ func (s *Session) tick(tx *sender, st audio.Stream, now time.Time) {
 	s.mu.Lock()
 	s.tx.packets += uint64(packets)
 	s.tx.octets += uint64(octets)
-	s.tx.ts, s.tx.at = tx.ts-frameSamples, now
+	s.tx.ts, s.tx.at = tx.ts-uint32(c.clock/50), now
 	s.levels.mic = mic
+	spk := tx.spk[:n]
 	if p.Direction.receives() {
-		s.rx.jb.pop(tx.spk[:])
+		s.rx.cn.play(spk, s.rx.jb.pop(spk), s.rate)
 	} else {
 		s.rx.jb.idle()
-		clear(tx.spk[:])
+		clear(spk)
 	}
 	if feedback >= 0 {
-		mixDTMFTone(tx.spk[:], uint8(feedback), (tx.dtmf.sent-1)*frameSamples)
+		mixDTMFToneAt(spk, uint8(feedback), (tx.dtmf.sent-1)*n, s.rate)
 	}
-	s.levels.spk = dbfs(tx.spk[:])
+	s.levels.spk = dbfs(spk)
 	s.mu.Unlock()
-	if err := st.Write(tx.spk[:]); err != nil && !tx.writeError {
+	if err := st.Write(spk); err != nil && !tx.writeError {
 		tx.writeError = true
 		s.notice(fmt.Sprintf("audio device write failed: %v", err))
 	}
@@ -133,6 +137,10 @@ func (s *Session) sendFrame(tx *sender, p Params, c codecFuncs, dst netip.AddrPo
 	tx.wasMuted = muted
 	if muted {
 		clear(tx.mic[:])
+	}
+	spp := c.rate * p.PtimeMs / 1000
+	if c.name == "opus" {
+		spp = c.rate / 50 // we always send 20 ms Opus frames (phone/sdp answers ptime 20)
 	}
 	feedback = -1
 	switch {
@@ -151,14 +159,14 @@ func (s *Session) sendFrame(tx *sender, p Params, c codecFuncs, dst netip.AddrPo
 			tx.marker = true
 		}
 	case sending:
-		packets, octets = s.sendAudio(tx, dst, c, p.PtimeMs*8)
+		packets, octets = s.sendAudio(tx, dst, c, spp)
 	default:
 		tx.npcm = 0
 	}
 	if tx.dtmf.pause > 0 && !tx.dtmf.active {
 		tx.dtmf.pause--
 	}
-	tx.ts += frameSamples // counts samples whether sent or not
+	tx.ts += uint32(c.clock / 50) // counts 20 ms whether sent or not
 	return packets, octets, feedback
 }
 
@@ -167,14 +175,16 @@ func (s *Session) sendAudio(tx *sender, dst netip.AddrPort, c codecFuncs, spp in
 	if tx.npcm == 0 {
 		tx.pcmTS = tx.ts
 	}
-	tx.npcm += copy(tx.pcm[tx.npcm:], tx.mic[:])
+	tx.npcm += copy(tx.pcm[tx.npcm:], tx.mic[:c.rate/50])
 	for tx.npcm >= spp {
-		n := c.enc(tx.payload[:spp], tx.pcm[:spp])
-		octets += s.writeRTP(tx, dst, c.pt, tx.pcmTS, tx.marker, tx.payload[:n])
-		packets++
-		tx.marker = false
+		n := c.enc(tx.payload[:], tx.pcm[:spp])
+		if n > 0 {
+			octets += s.writeRTP(tx, dst, c.pt, tx.pcmTS, tx.marker, tx.payload[:n])
+			packets++
+			tx.marker = false
+		}
 		tx.npcm = copy(tx.pcm[:], tx.pcm[spp:tx.npcm])
-		tx.pcmTS += uint32(spp)
+		tx.pcmTS += uint32(spp * c.clock / c.rate)
 	}
 	return packets, octets
 }

@@ -25,7 +25,7 @@ func (s *Session) startSender(st audio.Stream) {
 // returns false when the session is closing.
 func (s *Session) pacedTick(tx *sender, st *audio.Puller, late, resync bool) bool {
 	for {
-		err := (*st).Pull(tx.mic[:], late, resync)
+		err := (*st).Pull(tx.mic[:s.frameLen()], late, resync)
 		if err == nil {
 			break
 		}

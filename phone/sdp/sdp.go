@@ -1,5 +1,5 @@
-// Package sdp is sipterm's SDP offer/answer (RFC 3264) for one audio stream: PCMU, PCMA and
-// telephone-event. It wraps pion/sdp and adds what that library leaves out: a codec map per
+// Package sdp is sipterm's SDP offer/answer (RFC 3264) for one audio stream: Opus, G.722, PCMU,
+// PCMA, telephone-event at each codec's clock and comfort noise. It wraps pion/sdp and adds what that library leaves out: a codec map per
 // m-line (pion's is session-wide), direction with session-level fallback, and RFC 2543 hold
 // (c=0.0.0.0). It imports nothing of sipterm.
 package sdp
@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,15 +18,17 @@ import (
 // Codec is an audio payload format.
 type Codec struct {
 	PT   uint8
-	Name string // "PCMU", "PCMA"
-	Rate int
+	Name string // "opus", "G722", "PCMU", "PCMA"
+	Rate int    // RTP clock rate as in rtpmap (8000 for G722)
+	// Channels is rtpmap's channel count when it must be given (opus/48000/2), else 0.
+	Channels int
 }
 
 // Supported codecs in our preference order.
 var (
 	PCMU      = Codec{PT: 0, Name: "PCMU", Rate: 8000}
 	PCMA      = Codec{PT: 8, Name: "PCMA", Rate: 8000}
-	Preferred = []Codec{PCMU, PCMA}
+	Preferred = []Codec{Opus, G722, PCMU, PCMA}
 )
 
 // DefaultDTMFPT is the telephone-event payload type we offer.
@@ -68,7 +71,9 @@ type Negotiated struct {
 	Direction string // what WE do: sendrecv, sendonly, recvonly, inactive
 	RemoteDir string // what the peer said (after c=0.0.0.0 is read as sendonly)
 	Ptime     int
-	SRTP      *SRTP // nil: plain RTP
+	SRTP      *SRTP      // nil: plain RTP
+	CNPT      uint8      // comfort noise PT the peer offered at the codec's clock, 0 if none
+	Opus      OpusParams // the peer's Opus fmtp when Codec is opus
 }
 
 // Offer builds an SDP offer.
@@ -81,13 +86,17 @@ func Offer(l Local) []byte {
 	var attrs []psdp.Attribute
 	for _, c := range codecs {
 		formats = append(formats, strconv.Itoa(int(c.PT)))
-		attrs = append(attrs, psdp.NewAttribute("rtpmap", fmt.Sprintf("%d %s/%d", c.PT, c.Name, c.Rate)))
+		attrs = append(attrs, codecAttrs(c)...)
 	}
-	if l.DTMFPT != 0 {
-		formats = append(formats, strconv.Itoa(int(l.DTMFPT)))
-		attrs = append(attrs,
-			psdp.NewAttribute("rtpmap", fmt.Sprintf("%d telephone-event/8000", l.DTMFPT)),
-			psdp.NewAttribute("fmtp", fmt.Sprintf("%d 0-16", l.DTMFPT)))
+	pts, rates := offerEvents(l, codecs)
+	for i, pt := range pts {
+		formats = append(formats, strconv.Itoa(int(pt)))
+		attrs = append(attrs, eventAttrs(pt, rates[i])...)
+	}
+	if slices.ContainsFunc(codecs, func(c Codec) bool { return c.Rate == 8000 }) {
+		// We play comfort noise (RFC 3389) but never send it: silence suppression is off.
+		formats = append(formats, strconv.Itoa(CNPT))
+		attrs = append(attrs, psdp.NewAttribute("rtpmap", fmt.Sprintf("%d CN/8000", CNPT)))
 	}
 	attrs = append(attrs, psdp.NewAttribute("ptime", "20"), psdp.NewPropertyAttribute(dirOr(l.Direction)))
 	protos := []string{"RTP", "AVP"}
@@ -255,6 +264,10 @@ func codecMap(md *psdp.MediaDescription) map[uint8]rtpmapEntry {
 			m[0] = rtpmapEntry{"PCMU", 8000}
 		case 8:
 			m[8] = rtpmapEntry{"PCMA", 8000}
+		case 9:
+			m[9] = rtpmapEntry{"G722", 8000}
+		case CNPT:
+			m[CNPT] = rtpmapEntry{"CN", 8000}
 		}
 	}
 	for _, a := range md.Attributes {
@@ -289,8 +302,8 @@ func negotiate(sd *psdp.SessionDescription, md *psdp.MediaDescription, prefs []C
 				continue
 			}
 			e, ok := offered[uint8(pt)]
-			if ok && e.name == want.Name && (e.rate == want.Rate || e.rate == 0) {
-				n.Codec = Codec{PT: uint8(pt), Name: want.Name, Rate: want.Rate}
+			if ok && strings.EqualFold(e.name, want.Name) && (e.rate == want.Rate || e.rate == 0) {
+				n.Codec = Codec{PT: uint8(pt), Name: want.Name, Rate: want.Rate, Channels: want.Channels}
 				found = true
 				break
 			}
@@ -307,10 +320,19 @@ func negotiate(sd *psdp.SessionDescription, md *psdp.MediaDescription, prefs []C
 		if err != nil {
 			continue
 		}
-		if e, ok := offered[uint8(pt)]; ok && e.name == "TELEPHONE-EVENT" && e.rate == 8000 {
-			n.DTMFPT = uint8(pt)
-			break
+		e, ok := offered[uint8(pt)]
+		if !ok || e.rate != n.Codec.Rate { // events and noise run at the audio codec's clock
+			continue
 		}
+		if e.name == "TELEPHONE-EVENT" && n.DTMFPT == 0 {
+			n.DTMFPT = uint8(pt)
+		}
+		if e.name == "CN" && n.CNPT == 0 {
+			n.CNPT = uint8(pt)
+		}
+	}
+	if strings.EqualFold(n.Codec.Name, Opus.Name) {
+		n.Opus = opusParams(md, n.Codec.PT)
 	}
 	n.Ptime = 20
 	for _, a := range md.Attributes {
@@ -319,6 +341,9 @@ func negotiate(sd *psdp.SessionDescription, md *psdp.MediaDescription, prefs []C
 				n.Ptime = p
 			}
 		}
+	}
+	if strings.EqualFold(n.Codec.Name, Opus.Name) {
+		n.Ptime = 20 // we send one 20 ms Opus frame per packet (ptime is only a wish, RFC 7587 §6.1)
 	}
 	n.RemoteDir = direction(sd, md)
 	addr := connectionAddr(sd, md)
@@ -388,12 +413,14 @@ func answerDirection(remote, want string) string {
 
 func answerAudio(l Local, n Negotiated, dir string, protos []string, crypto *Crypto) *psdp.MediaDescription {
 	formats := []string{strconv.Itoa(int(n.Codec.PT))}
-	attrs := []psdp.Attribute{psdp.NewAttribute("rtpmap", fmt.Sprintf("%d %s/%d", n.Codec.PT, n.Codec.Name, n.Codec.Rate))}
+	attrs := codecAttrs(n.Codec)
 	if n.DTMFPT != 0 && l.DTMFPT != 0 {
 		formats = append(formats, strconv.Itoa(int(n.DTMFPT)))
-		attrs = append(attrs,
-			psdp.NewAttribute("rtpmap", fmt.Sprintf("%d telephone-event/8000", n.DTMFPT)),
-			psdp.NewAttribute("fmtp", fmt.Sprintf("%d 0-16", n.DTMFPT)))
+		attrs = append(attrs, eventAttrs(n.DTMFPT, n.Codec.Rate)...)
+	}
+	if n.CNPT != 0 {
+		formats = append(formats, strconv.Itoa(int(n.CNPT)))
+		attrs = append(attrs, psdp.NewAttribute("rtpmap", fmt.Sprintf("%d CN/%d", n.CNPT, n.Codec.Rate)))
 	}
 	attrs = append(attrs, psdp.NewAttribute("ptime", strconv.Itoa(n.Ptime)), psdp.NewPropertyAttribute(dir))
 	if crypto != nil {

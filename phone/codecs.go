@@ -1,0 +1,27 @@
+package phone
+
+import (
+	"github.com/sipterm/sipterm/phone/config"
+	"github.com/sipterm/sipterm/phone/media"
+	"github.com/sipterm/sipterm/phone/sdp"
+)
+
+// codecsFor is the account's codec preference as SDP codecs (config validated the names).
+func codecsFor(acct *Account) []sdp.Codec {
+	names := config.DefaultCodecs
+	if acct != nil && acct.cfg != nil && len(acct.cfg.Codecs) > 0 {
+		names = acct.cfg.Codecs
+	}
+	out := make([]sdp.Codec, 0, len(names))
+	for _, n := range names {
+		if c, ok := sdp.CodecByName(n); ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// opusParams hands the peer's Opus fmtp to the media session.
+func opusParams(o sdp.OpusParams) media.OpusParams {
+	return media.OpusParams{FEC: o.FEC, MaxPlaybackRate: o.MaxPlaybackRate, Stereo: o.Stereo}
+}
