@@ -57,9 +57,17 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		}
 	}
 
+	rule, ruleN := p.matchPolicy(req)
+	if p.policyRefuses(req, tx, rule, ruleN) {
+		return
+	}
 	remote := req.From().Address.String()
 	c := p.newCall(acct, DirIn, req.CallID().Value(), remote, req.Recipient.String())
 	c.peerIP = inviteOrigin(req, body)
+	if err := c.takePolicy(rule, ruleN); err != nil {
+		p.refuseCode(req, tx, 500, "Server Internal Error", c.id, err.Error())
+		return
+	}
 	if err := c.newMedia(); err != nil {
 		p.refuseCode(req, tx, 503, "Service Unavailable (no RTP port)", c.id, "no RTP port free: "+err.Error())
 		return
@@ -101,11 +109,13 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	c.log.Info("incoming call", "from", remote, "to", req.Recipient.String(), "account", acct.cfg.Name, "transport", req.Transport())
 	c.p.publish(EventCall{Call: c.Info()})
-	if err := dlg.Respond(180, "Ringing", nil); err != nil {
-		c.log.Warn("sending 180 failed", "error", err)
+	if !c.earlyMedia(answer, len(body) == 0) {
+		if err := dlg.Respond(180, "Ringing", nil); err != nil {
+			c.log.Warn("sending 180 failed", "error", err)
+		}
+		p.startRinging(c)
 	}
-	p.startRinging(c)
-	if d, ok := p.autoAnswerDelay(acct); ok {
+	if d, ok := p.policyAnswerDelay(c); ok {
 		c.log.Info("auto-answer scheduled", "after", d)
 		c.mu.Lock()
 		c.autoTimer = time.AfterFunc(d, func() {
@@ -182,6 +192,7 @@ func (c *Call) answerIncoming(answer []byte, lateOffer bool) {
 		return
 	}
 	c.setState(StateEstablished, 200, "answered")
+	c.afterAnswer()
 }
 
 // rejectIncoming runs on the parked handler: send the final error response.

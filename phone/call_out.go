@@ -35,20 +35,20 @@ func resolveTarget(a *config.Account, target string) (sip.Uri, error) {
 func (p *Phone) Dial(account, target string) (string, error) {
 	acct, err := p.account(account)
 	if err != nil {
-		return "", err
+		return "", p.dialFailed(account, target, 404, err)
 	}
 	if strings.EqualFold(strings.TrimSpace(target), EchoTarget) {
 		return p.dialEcho(acct)
 	}
 	uri, err := resolveTarget(acct.cfg, target)
 	if err != nil {
-		return "", err
+		return "", p.dialFailed(acct.cfg.Name, target, 400, err)
 	}
 	sipCallID := sip.GenerateTagN(24) + "@sipterm"
 	c := p.newCall(acct, DirOut, sipCallID, uri.String(), acct.cfg.AORURI.String())
 	c.peerIP = dialTarget(acct.cfg, uri)
 	if err := c.newMedia(); err != nil {
-		return "", err
+		return "", p.dialFailed(acct.cfg.Name, uri.String(), 503, err)
 	}
 	req := sip.NewRequest(sip.INVITE, uri)
 	from := &sip.FromHeader{Address: acct.cfg.AORURI, Params: sip.NewParams()}
@@ -74,7 +74,7 @@ func (p *Phone) Dial(account, target string) (string, error) {
 	req.SetBody(sdp.Offer(c.local))
 	if err := p.register(c); err != nil {
 		c.media.Close()
-		return "", err
+		return "", p.dialFailed(acct.cfg.Name, uri.String(), 503, err)
 	}
 	c.log.Info("dialing", "to", uri.String(), "account", acct.cfg.Name)
 	p.publish(EventCall{Call: c.Info()})

@@ -85,6 +85,7 @@ type Phone struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // account loops and call goroutines
+	policy policyTable    // the live answer policy (policy.go)
 }
 
 // New creates a Phone from a validated configuration.

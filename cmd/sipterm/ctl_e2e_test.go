@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -63,20 +64,34 @@ func TestCtlDialsFromTUI(t *testing.T) {
 
 var tsRe = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
 
-// TestHeadlessTimestampsAndSIPEvents: every line carries ts (RFC 3339, ms, UTC); --sip-events
-// streams the SIP messages; a tagged command's replies echo the tag and end with ok.
-func TestHeadlessTimestampsAndSIPEvents(t *testing.T) {
+// TestHeadlessScriptableEvents: every line carries ts (RFC 3339, ms, UTC); --sip-events streams
+// the SIP messages; a tagged command's replies echo the tag and end with ok; --record names each
+// call's file in a recording event; a dial that fails before its call exists still gets a
+// terminated call event with code and reason, and the log says the same reason.
+func TestHeadlessScriptableEvents(t *testing.T) {
 	needTools(t, "sipp")
 	l := lab(t)
-	p := startPhone(t, "--listen", "127.0.0.1:5272", "--audio", "null", "--sip-events")
+	rec := filepath.Join(t.TempDir(), "rec.wav")
+	p := startPhone(t, "--listen", "127.0.0.1:5272", "--audio", "file", "--record", rec, "--sip-events")
 	l.startPeer([]string{"SIPP_PORT=5273", "COUNT=1"}, "sipp.sh", "uas")
 	p.Send("@t1 dial sip:uas@127.0.0.1:5273")
 	p.waitEvent(ev("ok", "req", "t1"), 10*time.Second)
-	p.waitFor(10*time.Second, "call", "state", "established")
+	est := p.waitFor(10*time.Second, "call", "state", "established")
+	p.waitEvent(ev("recording", "id", est.Str("id"), "file", rec), 5*time.Second)
 	p.waitEvent(ev("sip", "direction", "out"), 5*time.Second)
 	p.waitEvent(ev("sip", "direction", "in"), 5*time.Second)
 	p.Send("hangup")
-	p.waitFor(10*time.Second, "call", "state", "terminated")
+	p.waitFor(10*time.Second, "call", "id", est.Str("id"), "state", "terminated")
+
+	p.Send("@t2 dial sip:bob@127.0.0.1:5273 nosuchaccount")
+	p.waitEvent(ev("error", "req", "t2"), 5*time.Second)
+	failed := p.waitFor(5*time.Second, "call", "state", "terminated", "code", "404")
+	if failed.Str("reason") == "" || failed.Str("direction") != "out" {
+		t.Errorf("failed dial: %s, want a reason and direction out", failed.Raw)
+	}
+	if err := waitFileContains(p.errLog, "reason="+strconv.Quote(failed.Str("reason")), 5*time.Second); err != nil {
+		t.Errorf("the log does not carry the event's reason %q: %v", failed.Str("reason"), err)
+	}
 	for _, e := range p.Events() {
 		if !tsRe.MatchString(e.Str("ts")) {
 			t.Errorf("event without an RFC 3339 ms UTC ts: %s", e.Raw)

@@ -158,6 +158,10 @@ func eventJSON(e phone.Event) map[string]any {
 			m["srtp_suite"] = e.SRTPSuite
 		}
 		return m
+	case phone.EventPolicy:
+		return map[string]any{"event": "policy", "id": e.ID, "rule": e.Rule, "action": e.Action}
+	case phone.EventRecording:
+		return map[string]any{"event": "recording", "id": e.ID, "file": e.File}
 	case phone.EventMediaStop:
 		return map[string]any{"event": "media_stop", "id": e.ID}
 	case phone.EventDTMF:
