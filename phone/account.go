@@ -103,7 +103,7 @@ func (a *Account) loop() {
 		// accept_from's default (registrar/proxy only) follows DNS: resolve at each registration
 		a.p.screen.resolveProxies(a.p.ctx, a)
 		if a.Info().State != RegRegistered { // a refresh is not news
-			a.setState(RegRegistering, a.Info().Code, "", time.Time{}, "")
+			a.setState(RegRegistering, a.Info().Code, "sending REGISTER", time.Time{}, "")
 		}
 		// a REGISTER to a dead registrar must not hold up stop (quit) for its 32 s timeout
 		regCtx, regCancel := a.untilStopped()

@@ -11,6 +11,8 @@ import (
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 
+	"github.com/sipterm/sipterm/audio"
+	"github.com/sipterm/sipterm/phone/config"
 	"github.com/sipterm/sipterm/phone/media"
 	"github.com/sipterm/sipterm/phone/sdp"
 )
@@ -58,6 +60,11 @@ type Call struct {
 	redirects []string      // targets already tried by following 3xx (loop guard)
 	infoMu    sync.Mutex    // DTMF by INFO: one digit at a time, in order
 	outDone   chan struct{} // outgoing: closed when the INVITE's goroutine is done (CANCEL sent or not needed)
+	// incoming calls an answer-policy rule decided (policy.go)
+	policy  *config.Policy
+	policyN int
+	fileDev audio.Device  // play/early with a file: the call's audio
+	playFor time.Duration // play: how long the file lasts
 }
 
 type decision struct {
@@ -194,7 +201,7 @@ func (c *Call) newMedia() error {
 	advertise, bind := c.p.mediaAddrs(c.peerIP)
 	m, err := media.NewSession(media.Config{
 		LocalIP: bind, PortMin: cfg.RTPPortMin, PortMax: cfg.RTPPortMax,
-		Device: c.p.dev, Logger: c.log, RTPTimeout: cfg.RTPTimeoutDur,
+		Device: c.device(), Logger: c.log, RTPTimeout: cfg.RTPTimeoutDur,
 		OnDTMF: func(digit string) {
 			c.log.Info("dtmf received", "digit", digit, "via", "rtp")
 			c.p.publish(EventDTMF{ID: c.id, Digit: digit, Source: "rtp"})
@@ -261,6 +268,9 @@ func (c *Call) applyMedia(n sdp.Negotiated) error {
 	} else {
 		c.stopTones()
 		err = m.Start(params)
+		if err == nil {
+			c.announceRecording(m)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("starting media: %w", err)

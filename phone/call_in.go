@@ -65,9 +65,17 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		p.refuseCode(req, tx, code, reasonPhrase(code), "", why)
 		return
 	}
+	rule, ruleN := p.matchPolicy(req)
+	if p.policyRefuses(req, tx, rule, ruleN) {
+		return
+	}
 	remote := req.From().Address.String()
 	c := p.newCall(acct, DirIn, req.CallID().Value(), remote, req.Recipient.String())
 	c.peerIP = inviteOrigin(req, body)
+	if err := c.takePolicy(rule, ruleN); err != nil {
+		p.refuseCode(req, tx, 500, "Server Internal Error", c.id, err.Error())
+		return
+	}
 	if err := c.newMedia(); err != nil {
 		p.refuseCode(req, tx, 503, "Service Unavailable (no RTP port)", c.id, "no RTP port free: "+err.Error())
 		return
@@ -109,16 +117,18 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	c.log.Info("incoming call", "from", remote, "to", req.Recipient.String(), "account", acct.cfg.Name, "transport", req.Transport())
 	c.p.publish(EventCall{Call: c.Info()})
-	if err := c.sendRinging(dlg, tx); err != nil {
-		c.log.Warn("sending 180 failed", "error", err)
+	if !c.earlyMedia(answer, len(body) == 0) {
+		if err := c.sendRinging(dlg, tx); err != nil {
+			c.log.Warn("sending 180 failed", "error", err)
+		}
+		p.startRinging(c)
 	}
-	p.startRinging(c)
 	if replaced == nil {
 		c.startNoAnswer()
 	}
 	if replaced != nil {
 		go p.completeReplace(c, replaced)
-	} else if d, ok := p.autoAnswerDelay(acct); ok {
+	} else if d, ok := p.policyAnswerDelay(c); ok {
 		c.log.Info("auto-answer scheduled", "after", d)
 		c.mu.Lock()
 		c.autoTimer = time.AfterFunc(d, func() {
@@ -201,6 +211,7 @@ func (c *Call) answerIncoming(answer []byte, lateOffer bool) {
 	}
 	c.setState(StateEstablished, 200, "answered")
 	c.armSessionTimer()
+	c.afterAnswer()
 }
 
 // rejectIncoming runs on the parked handler: send the final error response.

@@ -35,14 +35,14 @@ func resolveTarget(a *config.Account, target string) (sip.Uri, error) {
 func (p *Phone) Dial(account, target string) (string, error) {
 	acct, err := p.account(account)
 	if err != nil {
-		return "", err
+		return "", p.dialFailed(account, target, 404, err)
 	}
 	if strings.EqualFold(strings.TrimSpace(target), EchoTarget) {
 		return p.dialEcho(acct)
 	}
 	uri, err := resolveTarget(acct.cfg, target)
 	if err != nil {
-		return "", err
+		return "", p.dialFailed(acct.cfg.Name, target, 400, err)
 	}
 	return p.dialURI(acct, uri)
 }
@@ -54,7 +54,7 @@ func (p *Phone) dialURI(acct *Account, uri sip.Uri, extra ...sip.Header) (string
 	c.peerIP = dialTarget(acct.cfg, uri)
 	c.outDone = make(chan struct{})
 	if err := c.newMedia(); err != nil {
-		return "", err
+		return "", p.dialFailed(acct.cfg.Name, uri.String(), 503, err)
 	}
 	req := sip.NewRequest(sip.INVITE, uri)
 	from := &sip.FromHeader{Address: acct.cfg.AORURI, Params: sip.NewParams()}
@@ -86,7 +86,7 @@ func (p *Phone) dialURI(acct *Account, uri sip.Uri, extra ...sip.Header) (string
 	req.SetBody(sdp.Offer(c.local))
 	if err := p.register(c); err != nil {
 		c.media.Close()
-		return "", err
+		return "", p.dialFailed(acct.cfg.Name, uri.String(), 503, err)
 	}
 	c.log.Info("dialing", "to", uri.String(), "account", acct.cfg.Name)
 	p.publish(EventCall{Call: c.Info()})

@@ -87,6 +87,7 @@ type Phone struct {
 	wg     sync.WaitGroup // account loops and call goroutines
 
 	dnd atomic.Bool // do-not-disturb (dnd.go)
+	policy policyTable    // the live answer policy (policy.go)
 }
 
 // New creates a Phone from a validated configuration.

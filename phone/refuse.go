@@ -22,7 +22,7 @@ func (p *Phone) refuse(req *sip.Request, tx sip.ServerTransaction, res *sip.Resp
 	if a := p.accountFor(req); a != nil {
 		info.Account = a.cfg.Name
 	}
-	p.log.Warn("incoming call refused", "call", id, "code", res.StatusCode, "why", why, "from", info.Remote,
+	p.log.Warn("incoming call refused", "call", id, "code", res.StatusCode, "reason", why, "from", info.Remote,
 		"source", req.Source())
 	p.publish(EventCall{Call: info})
 }

@@ -260,7 +260,7 @@ func startPhoneIn(t *testing.T, prefix []string, env []string, args ...string) *
 	// an empty XDG config dir: a developer's own config.toml must not leak into the test
 	xdg := filepath.Join(dir, "xdg")
 	_ = os.MkdirAll(xdg, 0o755)
-	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+xdg)
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+xdg, "XDG_RUNTIME_DIR="+filepath.Join(dir, "run"))
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stderr = errFile
 	// own process group (stop kills stray children with it); killed if the test binary dies

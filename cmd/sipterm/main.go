@@ -34,6 +34,8 @@ type flags struct {
 	config, listen, autoAnswer, audioKind, audioDevice, play, record, sipTrace, logFile, logLevel, history string
 	headless, listDevices, printConfig, showVersion                                                        bool
 	set                                                                                                    map[string]bool
+	control                                                                                                string
+	sipEvents                                                                                              bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*flags, error) {
@@ -55,6 +57,8 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.BoolVar(&f.listDevices, "list-devices", false, "list the PortAudio devices and exit")
 	fs.BoolVar(&f.printConfig, "print-config", false, "print the embedded default config (a template) and exit")
 	fs.BoolVar(&f.showVersion, "version", false, "print the version (and the commit it was built from) and exit")
+	fs.StringVar(&f.control, "control", "", "the control socket `PATH` (default $XDG_RUNTIME_DIR/sipterm/ctl; none: no socket)")
+	fs.BoolVar(&f.sipEvents, "sip-events", false, "headless and control socket: a sip event per SIP message in and out")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -114,6 +118,9 @@ func loadConfig(f *flags) (*config.Config, error) {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "ctl" {
+		return runCtl(args[1:], stdout, stderr)
+	}
 	f, err := parseFlags(args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -190,7 +197,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		historyFile = filepath.Join(stateDir(), "history.jsonl")
 	}
 	ph, err := phone.New(phone.Options{
-		Config: cfg, Device: dev, Logger: logger, Trace: trace, SIPEvents: !f.headless, Tones: !f.headless,
+		Config: cfg, Device: dev, Logger: logger, Trace: trace, SIPEvents: !f.headless || f.sipEvents, Tones: !f.headless,
 		HistoryFile: historyFile,
 	})
 	if err != nil {
@@ -200,16 +207,34 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// quit on the control socket ends the program as quit in the front end does.
+	ctx, quitCtl := context.WithCancel(ctx)
+	defer quitCtl()
+	ctlDone, ctlNotice, err := startControl(ctx, ph, f.control, f.sipEvents, quitCtl)
+	if err != nil {
+		fmt.Fprintln(stderr, "sipterm:", err)
+		return 1
+	}
+	if ctlNotice != "" {
+		notice = strings.TrimPrefix(notice+"; "+ctlNotice, "; ")
+	}
+	defer func() {
+		if ctlDone != nil {
+			quitCtl()
+			<-ctlDone
+		}
+	}()
 	if f.headless {
-		return runHeadless(ctx, ph, notice, stdin, stdout, stderr)
+		return runHeadless(ctx, ph, notice, f.sipEvents, stdin, stdout, stderr)
 	}
 	tui := ui.New(ph, ui.Options{Theme: cfg.UI.Theme, DialHistoryFile: filepath.Join(stateDir(), "dial_history")})
 	paneLog.set(tui.LogWriter())
 	return runTUI(ctx, ph, tui, notice, stderr, restoreStderr)
 }
 
-func runHeadless(ctx context.Context, ph *phone.Phone, notice string, stdin io.Reader, stdout, stderr io.Writer) int {
+func runHeadless(ctx context.Context, ph *phone.Phone, notice string, sip bool, stdin io.Reader, stdout, stderr io.Writer) int {
 	h := headless.New(ph, stdout)
+	h.SIP = sip
 	sub := h.Subscribe()
 	pumped := make(chan struct{})
 	go func() { h.Pump(sub); close(pumped) }()

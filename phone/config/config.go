@@ -39,6 +39,7 @@ type Config struct {
 	TLSKey      string    `toml:"tls_key"`    // PEM private key of the TLS listener
 	UI          UIConfig  `toml:"ui"`
 	Accounts    []Account `toml:"accounts"`
+	Policies    []Policy  `toml:"policy"` // the answer policy (policy.go)
 
 	// Limits against floods and scanners (phone/screen.go).
 	MaxCalls  int `toml:"max_calls"`  // live calls at most; more incoming get 486 (default 8)
@@ -254,6 +255,19 @@ aor  = "sip:sipterm@127.0.0.1"
 # no_answer = "30s"                    # incoming: after ringing this long, refuse with 480 ...
 # no_answer_forward = "sip:voicemail@example.org"  # ... or forward there (302) instead
 # dtmf_mode = "auto"                   # rfc4733, info (SIP INFO dtmf-relay) or auto (RFC 4733 when negotiated, else INFO)
+
+# Answer policy: rules tried in order (first match wins) for calls that passed screening; no
+# match: ring (and auto_answer). The policy commands (policy list|add|del|move) rewrite them here.
+# [[policy]]
+# match_from   = "sip:*@spam.example"  # glob (* ?) on the From URI or its user part
+# match_user   = "100"                 # glob on the called user (Request-URI)
+# match_source = "192.0.2.0/24"        # CIDR the INVITE came from
+# action = "reject"                    # ring, auto, early (183 + our media, never answered),
+#                                      # reject, redirect (302 to target), play (answer, play file, hang up)
+# after  = "2s"                        # auto, play: answer after this long
+# code   = 603                         # reject (default 603) / redirect (default 302)
+# target = "sip:voicemail@example.org" # redirect
+# file   = "/path/to/greeting.wav"     # play; early (the early media; default: the audio device)
 `
 
 // Validate checks values and fills the derived fields; data (the file text) is used to find lines.
@@ -414,6 +428,9 @@ func (c *Config) Validate(data []byte) error {
 	}
 	if k, msg := c.validateListenTLS(); msg != "" {
 		return fail(k, msg)
+	}
+	if err := c.validatePolicies(); err != nil {
+		return fail(err.key, err.msg)
 	}
 	if len(c.Accounts) == 0 {
 		u, _ := ParseURI("sip:sipterm@127.0.0.1")

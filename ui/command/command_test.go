@@ -62,6 +62,19 @@ func TestParse(t *testing.T) {
 		{line: "@x1", want: Command{Req: "x1"}},
 		{line: "@x1 nope", err: "unknown command"},
 		{line: "@ answer", err: "unknown command"},
+		{line: "policy", want: Command{Verb: "policy", Rest: []string{"list"}}},
+		{line: "policy list", want: Command{Verb: "policy", Rest: []string{"list"}}},
+		{line: "policy del 2", want: Command{Verb: "policy", Rest: []string{"del", "2"}}},
+		{line: "policy move 3 1", want: Command{Verb: "policy", Rest: []string{"move", "3", "1"}}},
+		{line: "policy add action=reject match_from=sip:*@spam", want: Command{Verb: "policy", Rest: []string{"add", "action=reject", "match_from=sip:*@spam"}}},
+		{line: "policy add at=1 action=auto", want: Command{Verb: "policy", Rest: []string{"add", "at=1", "action=auto"}}},
+		{line: "policy add at=0 action=auto", err: "not a rule number"},
+		{line: "policy add match_from=x", err: "action"},
+		{line: "policy add", err: "KEY=VALUE"},
+		{line: "policy del", err: "want 1 rule"},
+		{line: "policy del x", err: "not a rule number"},
+		{line: "policy move 1", err: "want 2"},
+		{line: "policy frob", err: "unknown subcommand"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {

@@ -21,6 +21,8 @@ type Core interface {
 
 // Headless runs the contract: it prints events and carries out commands until quit.
 type Headless struct {
+	// SIP adds a sip event per SIP message (the phone must publish them: phone.Options.SIPEvents).
+	SIP  bool
 	core Core
 	mu   sync.Mutex // one JSON line at a time
 	enc  *json.Encoder
@@ -39,6 +41,12 @@ func (h *Headless) Subscribe() *phone.Subscription { return h.core.Subscribe() }
 // Pump prints every event of sub until it closes (after the phone is closed).
 func (h *Headless) Pump(sub *phone.Subscription) {
 	for e := range sub.C() {
+		if s, ok := e.(phone.EventSIP); ok {
+			if h.SIP {
+				h.emit(sipJSON(s))
+			}
+			continue
+		}
 		if obj := eventJSON(e); obj != nil {
 			h.emit(obj)
 		}
@@ -116,6 +124,15 @@ func (h *Headless) emit(obj map[string]any) {
 // Timestamp is the protocol's "ts": RFC 3339, milliseconds, UTC.
 func Timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
 
+func sipJSON(e phone.EventSIP) map[string]any {
+	dir := "in"
+	if e.Out {
+		dir = "out"
+	}
+	return map[string]any{"event": "sip", "ts": Timestamp(e.Time), "call_id": e.CallID, "direction": dir,
+		"local": e.Local, "remote": e.Remote, "summary": e.Summary, "raw": e.Raw}
+}
+
 func statsJSON(id string, s phone.MediaStats) map[string]any {
 	return map[string]any{
 		"event": "stats", "id": id, "sent": s.PacketsSent, "received": s.PacketsReceived, "lost": s.PacketsLost,
@@ -141,6 +158,10 @@ func eventJSON(e phone.Event) map[string]any {
 			m["srtp_suite"] = e.SRTPSuite
 		}
 		return m
+	case phone.EventPolicy:
+		return map[string]any{"event": "policy", "id": e.ID, "rule": e.Rule, "action": e.Action}
+	case phone.EventRecording:
+		return map[string]any{"event": "recording", "id": e.ID, "file": e.File}
 	case phone.EventMediaStop:
 		return map[string]any{"event": "media_stop", "id": e.ID}
 	case phone.EventDTMF:
