@@ -86,8 +86,8 @@ type Phone struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // account loops and call goroutines
 
-	dnd atomic.Bool // do-not-disturb (dnd.go)
-	policy policyTable    // the live answer policy (policy.go)
+	dnd    atomic.Bool // do-not-disturb (dnd.go)
+	policy policyTable // the live answer policy (policy.go)
 }
 
 // New creates a Phone from a validated configuration.
