@@ -146,7 +146,7 @@ func (a *acousticLab) play(file string) {
 
 // delaysMs measures each click of channel from in channel to, in milliseconds.
 func delaysMs(ch [acChannels][]float64, from, to int) (ms []float64, missed int) {
-	lags, missed := clickDelays(ch[from], ch[to], clickWin, acRate*2/5, 0.5) // up to 400 ms
+	lags, missed := clickDelays(ch[from], ch[to], clickWin, acRate, 0.5) // up to 1 s
 	for _, l := range lags {
 		ms = append(ms, float64(l)*1000/acRate)
 	}
