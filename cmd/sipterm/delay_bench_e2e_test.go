@@ -131,7 +131,7 @@ func measurePair(t *testing.T, pair string, n int) []delayRow {
 		hangup = func() { l.baresipCtl("35254", "hangup", "", 5*time.Second) }
 	}
 	time.Sleep(2 * time.Second) // past the start of the call: jitter buffers settled
-	prioritise(pulsePid(l))    // again: the threads started with the call
+	prioritise(pulsePid(l))     // again: the threads started with the call
 	for _, p := range pids {
 		prioritise(p)
 	}
