@@ -77,11 +77,13 @@ type PortAudioDevice struct {
 
 	latIn, latOut atomic.Int64 // time.Duration
 	c             paCounters
+	outSize       int // the output buffer's size in device frames (see noteOutputSize)
 }
 
 type paCounters struct {
 	frames, overflows, underflows, errors, reopens atomic.Uint64
 	captureDrops, playbackDrops, playbackGaps      atomic.Uint64
+	latencyTrims                                   atomic.Uint64
 }
 
 var (
@@ -176,6 +178,7 @@ func (d *PortAudioDevice) openAt(rate, inCh, outCh int) error {
 		return fmt.Errorf("starting: %w", err)
 	}
 	d.pa = s
+	d.noteOutputSize()
 	clear(d.outBuf)
 	for range outputPrime { // a cushion in the device's own buffer against a late loop
 		if err := s.Write(); err != nil && !errors.Is(err, portaudio.OutputUnderflowed) {
@@ -234,6 +237,7 @@ func (d *PortAudioDevice) Stats() Stats {
 		CaptureDrops:     d.c.captureDrops.Load(),
 		PlaybackDrops:    d.c.playbackDrops.Load(),
 		PlaybackGaps:     d.c.playbackGaps.Load(),
+		LatencyTrims:     d.c.latencyTrims.Load(),
 	}
 }
 

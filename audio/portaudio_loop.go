@@ -68,6 +68,7 @@ func (d *PortAudioDevice) readBlock(l *loopState) bool {
 		d.deviceError(l, "reading from sound device", err)
 		return false
 	}
+	d.trimCapture()
 	src := d.inBuf
 	if d.inCh > 1 {
 		for i := range d.mono {
@@ -97,6 +98,9 @@ func (d *PortAudioDevice) writeBlock(l *loopState, frame []int16) {
 				d.outBuf[i*d.outCh+c] = v
 			}
 		}
+	}
+	if d.outputBacklogged() {
+		return
 	}
 	err := d.pa.Write()
 	switch {
