@@ -27,7 +27,9 @@ import (
 //
 // Output: one line per pair and direction and round, and a summary of medians:
 //
-//	delay round=1 dir=sipterm->baresip median_ms=... clicks=... missed=... pa_underruns=... pa_xruns=...
+//	delay round=1 dir=sipterm->baresip median_ms=... clicks=... missed=... pa_underruns=... sipterm_xruns=...
+//	delay summary dir=sipterm->baresip median_ms=...            (median over the rounds)
+//	delay summary pair=sipterm-baresip pa_underruns_per_call=... (median over the calls)
 //
 // env: DELAY_ROUNDS (default 3), DELAY_CLICKS per direction and call (default 6), DELAY_PAIRS
 // (default "sipterm-baresip baresip-baresip sipterm-sipterm").
@@ -57,12 +59,16 @@ func TestMouthToEar(t *testing.T) {
 		pairs = "sipterm-baresip baresip-baresip sipterm-sipterm"
 	}
 	all := map[string][]float64{}
-	under := map[string]int{}
+	under, xruns := map[string][]float64{}, map[string][]float64{} // per call, by pair
 	var order []string
 	for r := 1; r <= rounds; r++ {
 		for _, pair := range strings.Fields(pairs) {
 			var rows []delayRow
 			t.Run(fmt.Sprintf("%s-r%d", pair, r), func(t *testing.T) { rows = measurePair(t, pair, n) })
+			if len(rows) > 0 {
+				under[pair] = append(under[pair], float64(rows[0].paUnderruns))
+				xruns[pair] = append(xruns[pair], float64(rows[0].paXruns))
+			}
 			for _, row := range rows {
 				fmt.Printf("delay round=%d dir=%s median_ms=%.1f clicks=%d missed=%d pa_underruns=%d sipterm_xruns=%d all_ms=%s\n",
 					r, row.dir, median(row.ms), len(row.ms), row.missed, row.paUnderruns, row.paXruns, joinMs(row.ms))
@@ -70,12 +76,14 @@ func TestMouthToEar(t *testing.T) {
 					order = append(order, row.dir)
 				}
 				all[row.dir] = append(all[row.dir], median(row.ms))
-				under[row.dir] += row.paUnderruns
 			}
 		}
 	}
 	for _, dir := range order {
-		fmt.Printf("delay summary dir=%s median_ms=%.1f rounds=%s pa_underruns_in_calls=%d\n", dir, median(all[dir]), joinMs(all[dir]), under[dir])
+		fmt.Printf("delay summary dir=%s median_ms=%.1f rounds=%s\n", dir, median(all[dir]), joinMs(all[dir]))
+	}
+	for _, pair := range strings.Fields(pairs) {
+		fmt.Printf("delay summary pair=%s pa_underruns_per_call=%.0f sipterm_xruns_per_call=%.0f calls=%d\n", pair, median(under[pair]), median(xruns[pair]), len(under[pair]))
 	}
 }
 
@@ -96,14 +104,13 @@ func measurePair(t *testing.T, pair string, n int) []delayRow {
 		return append(a.sideEnv(side), "AUTOANSWER=1", "AUDIO_DEV=alsa")
 	}
 	var hangup func()
-	var phone *Phone
+	var phone, phoneB *Phone
 	var pids []int
 	aName, bName := "sipterm", "baresip"
 	if pair == "sipterm-sipterm" {
 		bName = "sipterm"
-		b := startPhoneEnv(t, a.sideEnv("b"), "--listen", phoneAddr(5256), "--audio", "portaudio", "--log-level", "info", "--auto-answer", "0s")
-		pids = append(pids, b.cmd.Process.Pid)
-		defer func() { b.stop() }()
+		phoneB = startPhoneEnv(t, a.sideEnv("b"), "--listen", phoneAddr(5256), "--audio", "portaudio", "--log-level", "info", "--auto-answer", "0s")
+		pids = append(pids, phoneB.cmd.Process.Pid)
 	} else {
 		pids = append(pids, peerPid(l.startPeer(append(peerEnv("b"), "NAME=baresip-b"), "baresip.sh", "5252")))
 	}
@@ -148,8 +155,11 @@ func measurePair(t *testing.T, pair string, n int) []delayRow {
 	hangup()
 
 	xruns := 0
-	if phone != nil {
-		xruns = portAudioXruns(t, phone.errLog)
+	for _, p := range []*Phone{phone, phoneB} { // both sides' flags when both are sipterm
+		if p != nil {
+			p.stop()
+			xruns += portAudioXruns(t, p.errLog)
+		}
 	}
 	ab, missAB := delaysMs(ch, 0, 3)
 	ba, missBA := delaysMs(ch, 2, 1)
