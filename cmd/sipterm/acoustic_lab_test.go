@@ -124,9 +124,9 @@ func writeStereo(t *testing.T, file string, left, right []float64) {
 	}
 }
 
-// clicks is a track of n chirps, the first at first seconds, then one every period seconds.
-func clicks(n int, first, period, tail float64) []float64 {
-	c := chirp(clickLen, acRate, 300, 3000, 0.5)
+// acClicks is a track of n chirps, the first at first seconds, then one every period seconds.
+func acClicks(n int, first, period, tail float64) []float64 {
+	c := acChirp(clickLen, acRate, 300, 3000, 0.5)
 	out := make([]float64, int((first+float64(n-1)*period+tail)*acRate))
 	for k := range n {
 		copy(out[int((first+float64(k)*period)*acRate):], c)
@@ -164,7 +164,7 @@ func TestAcousticInstrument(t *testing.T) {
 	a := startAcousticLab(t, l)
 	left := filepath.Join(a.dir, "left.raw")
 	stim := filepath.Join(a.dir, "stim.raw")
-	writeStereo(t, left, clicks(4, 0.3, 0.7, 0.5), nil)
+	writeStereo(t, left, acClicks(4, 0.3, 0.7, 0.5), nil)
 	// the right channel is sox's own delay of the left
 	sox := exec.Command("sox", "-t", "raw", "-r", "8000", "-e", "signed", "-b", "16", "-c", "2", left,
 		"-t", "raw", stim, "remix", "1", "1", "delay", "0", "0.1")
@@ -176,7 +176,7 @@ func TestAcousticInstrument(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	ch := stop()
 	ms, missed := delaysMs(ch, 0, 2)
-	t.Logf("measured %v ms (missed %d); peaks %.3f %.3f %.3f %.3f", ms, missed, peak(ch[0]), peak(ch[1]), peak(ch[2]), peak(ch[3]))
+	t.Logf("measured %v ms (missed %d); peaks %.3f %.3f %.3f %.3f", ms, missed, acPeak(ch[0]), acPeak(ch[1]), acPeak(ch[2]), acPeak(ch[3]))
 	if missed != 0 || len(ms) != 4 {
 		t.Fatalf("measured %d clicks and missed %d, want all 4", len(ms), missed)
 	}
@@ -187,7 +187,7 @@ func TestAcousticInstrument(t *testing.T) {
 	}
 }
 
-func peak(x []float64) float64 {
+func acPeak(x []float64) float64 {
 	var p float64
 	for _, v := range x {
 		p = max(p, v, -v)

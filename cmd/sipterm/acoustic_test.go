@@ -10,9 +10,9 @@ import (
 // that their samples share one clock; each click's delay is the lag of the response window that
 // correlates best with the stimulus window.
 
-// bestLag returns the lag in [0, maxLag] at which sig[from+lag:] matches ref[from:from+n] best,
+// acBestLag returns the lag in [0, maxLag] at which sig[from+lag:] matches ref[from:from+n] best,
 // by normalised cross-correlation, and that correlation (1 = the same shape, any level).
-func bestLag(ref, sig []float64, from, n, maxLag int) (lag int, corr float64) {
+func acBestLag(ref, sig []float64, from, n, maxLag int) (lag int, corr float64) {
 	if from < 0 || from+n > len(ref) {
 		return -1, 0
 	}
@@ -45,9 +45,9 @@ func bestLag(ref, sig []float64, from, n, maxLag int) (lag int, corr float64) {
 	return lag, corr
 }
 
-// onsets finds where clicks start in a stimulus channel: a sample above threshold after at
+// acOnsets finds where clicks start in a stimulus channel: a sample above threshold after at
 // least gap quiet samples.
-func onsets(ch []float64, threshold float64, gap int) []int {
+func acOnsets(ch []float64, threshold float64, gap int) []int {
 	var at []int
 	quiet := gap
 	for i, v := range ch {
@@ -68,8 +68,8 @@ func onsets(ch []float64, threshold float64, gap int) []int {
 // minCorr (lost, clipped or drowned) are left out and counted.
 func clickDelays(stim, resp []float64, n, maxLag int, minCorr float64) (lags []int, missed int) {
 	const pre = 16
-	for _, at := range onsets(stim, 0.05, n) {
-		lag, c := bestLag(stim, resp, max(at-pre, 0), n, maxLag)
+	for _, at := range acOnsets(stim, 0.05, n) {
+		lag, c := acBestLag(stim, resp, max(at-pre, 0), n, maxLag)
 		if lag < 0 || c < minCorr {
 			missed++
 			continue
@@ -79,8 +79,8 @@ func clickDelays(stim, resp []float64, n, maxLag int, minCorr float64) (lags []i
 	return lags, missed
 }
 
-// median of xs (0 for none).
-func median(xs []float64) float64 {
+// acMedian of xs (0 for none).
+func acMedian(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0
 	}
@@ -92,8 +92,8 @@ func median(xs []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-// chirp is a linear sweep from f0 to f1 Hz over n samples at rate, with amplitude amp.
-func chirp(n, rate int, f0, f1, amp float64) []float64 {
+// acChirp is a linear sweep from f0 to f1 Hz over n samples at rate, with amplitude amp.
+func acChirp(n, rate int, f0, f1, amp float64) []float64 {
 	out := make([]float64, n)
 	dur := float64(n) / float64(rate)
 	for i := range out {

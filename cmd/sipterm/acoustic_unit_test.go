@@ -9,7 +9,7 @@ import (
 // another click elsewhere) is found at N.
 func TestBestLagFindsKnownDelay(t *testing.T) {
 	const rate = 8000
-	click := chirp(400, rate, 300, 3000, 0.5)
+	click := acChirp(400, rate, 300, 3000, 0.5)
 	tests := []struct {
 		name  string
 		delay int
@@ -45,7 +45,7 @@ func TestBestLagFindsKnownDelay(t *testing.T) {
 
 // TestClickDelaysMissing: a click that never arrives is missed, not measured.
 func TestClickDelaysMissing(t *testing.T) {
-	click := chirp(400, 8000, 300, 3000, 0.5)
+	click := acChirp(400, 8000, 300, 3000, 0.5)
 	stim := make([]float64, 12000)
 	resp := make([]float64, 12000)
 	copy(stim[1000:], click)
@@ -60,15 +60,15 @@ func TestClickDelaysMissing(t *testing.T) {
 func TestOnsetsAndMedian(t *testing.T) {
 	ch := make([]float64, 100)
 	ch[10], ch[12], ch[60] = 0.5, -0.5, 0.2
-	if got := onsets(ch, 0.05, 20); len(got) != 2 || got[0] != 10 || got[1] != 60 {
+	if got := acOnsets(ch, 0.05, 20); len(got) != 2 || got[0] != 10 || got[1] != 60 {
 		t.Fatalf("onsets %v, want [10 60]", got)
 	}
 	for _, tt := range []struct {
 		in   []float64
 		want float64
 	}{{nil, 0}, {[]float64{3}, 3}, {[]float64{5, 1, 3}, 3}, {[]float64{4, 1, 3, 2}, 2.5}} {
-		if got := median(tt.in); got != tt.want {
-			t.Errorf("median(%v) = %v, want %v", tt.in, got, tt.want)
+		if got := acMedian(tt.in); got != tt.want {
+			t.Errorf("acMedian(%v) = %v, want %v", tt.in, got, tt.want)
 		}
 	}
 }

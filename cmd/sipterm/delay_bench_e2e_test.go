@@ -43,7 +43,7 @@ type delayRow struct {
 	paUnderruns, paXruns int // PulseAudio client underruns during the call; sipterm's PortAudio flags
 }
 
-func envInt(name string, def int) int {
+func delayEnvInt(name string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
 		return v
 	}
@@ -53,7 +53,7 @@ func envInt(name string, def int) int {
 func TestMouthToEar(t *testing.T) {
 	needTools(t, "baresip", "sox")
 	t.Setenv("PULSE_LOG_LEVEL", "debug") // the server logs every client underrun
-	rounds, n := envInt("DELAY_ROUNDS", 3), envInt("DELAY_CLICKS", 6)
+	rounds, n := delayEnvInt("DELAY_ROUNDS", 3), delayEnvInt("DELAY_CLICKS", 6)
 	pairs := os.Getenv("DELAY_PAIRS")
 	if pairs == "" {
 		pairs = "sipterm-baresip baresip-baresip sipterm-sipterm"
@@ -71,19 +71,19 @@ func TestMouthToEar(t *testing.T) {
 			}
 			for _, row := range rows {
 				fmt.Printf("delay round=%d dir=%s median_ms=%.1f clicks=%d missed=%d pa_underruns=%d sipterm_xruns=%d all_ms=%s\n",
-					r, row.dir, median(row.ms), len(row.ms), row.missed, row.paUnderruns, row.paXruns, joinMs(row.ms))
+					r, row.dir, acMedian(row.ms), len(row.ms), row.missed, row.paUnderruns, row.paXruns, joinMs(row.ms))
 				if _, ok := all[row.dir]; !ok {
 					order = append(order, row.dir)
 				}
-				all[row.dir] = append(all[row.dir], median(row.ms))
+				all[row.dir] = append(all[row.dir], acMedian(row.ms))
 			}
 		}
 	}
 	for _, dir := range order {
-		fmt.Printf("delay summary dir=%s median_ms=%.1f rounds=%s\n", dir, median(all[dir]), joinMs(all[dir]))
+		fmt.Printf("delay summary dir=%s median_ms=%.1f rounds=%s\n", dir, acMedian(all[dir]), joinMs(all[dir]))
 	}
 	for _, pair := range strings.Fields(pairs) {
-		fmt.Printf("delay summary pair=%s pa_underruns_per_call=%.0f sipterm_xruns_per_call=%.0f calls=%d\n", pair, median(under[pair]), median(xruns[pair]), len(under[pair]))
+		fmt.Printf("delay summary pair=%s pa_underruns_per_call=%.0f sipterm_xruns_per_call=%.0f calls=%d\n", pair, acMedian(under[pair]), acMedian(xruns[pair]), len(under[pair]))
 	}
 }
 
@@ -112,7 +112,7 @@ func measurePair(t *testing.T, pair string, n int) []delayRow {
 		phoneB = startPhoneEnv(t, a.sideEnv("b"), "--listen", phoneAddr(5256), "--audio", "portaudio", "--log-level", "info", "--auto-answer", "0s")
 		pids = append(pids, phoneB.cmd.Process.Pid)
 	} else {
-		pids = append(pids, peerPid(l.startPeer(append(peerEnv("b"), "NAME=baresip-b"), "baresip.sh", "5252")))
+		pids = append(pids, acPeerPid(l.startPeer(append(peerEnv("b"), "NAME=baresip-b"), "baresip.sh", "5252")))
 	}
 	switch pair {
 	case "sipterm-baresip", "sipterm-sipterm":
@@ -131,27 +131,27 @@ func measurePair(t *testing.T, pair string, n int) []delayRow {
 		}
 	case "baresip-baresip":
 		aName = "baresip"
-		pids = append(pids, peerPid(l.startPeer(append(peerEnv("a"), "NAME=baresip-a"), "baresip.sh", "5254")))
+		pids = append(pids, acPeerPid(l.startPeer(append(peerEnv("a"), "NAME=baresip-a"), "baresip.sh", "5254")))
 		if out, rc := l.baresipCtl("35254", "dial sip:baresip@127.0.0.1:5252", "CALL_ESTABLISHED", 15*time.Second); rc != 0 {
 			t.Fatalf("baresip a did not reach baresip b: rc %d\n%s", rc, out)
 		}
 		hangup = func() { l.baresipCtl("35254", "hangup", "", 5*time.Second) }
 	}
 	time.Sleep(2 * time.Second) // past the start of the call: jitter buffers settled
-	prioritise(pulsePid(l))     // again: the threads started with the call
+	acPrioritise(acPulsePid(l)) // again: the threads started with the call
 	for _, p := range pids {
-		prioritise(p)
+		acPrioritise(p)
 	}
-	before := countLines(pulseLog, underrunRE)
+	before := delayCountLines(pulseLog, underrunRE)
 
 	stim := filepath.Join(a.dir, "stim.raw")
 	// a's microphone (left) at 0.5, 2.5, ... s; b's (right) at 1.5, 3.5, ... s
-	writeStereo(t, stim, clicks(n, 0.5, 2, 1), clicks(n, 1.5, 2, 0))
+	writeStereo(t, stim, acClicks(n, 0.5, 2, 1), acClicks(n, 1.5, 2, 0))
 	stop := a.record(pair)
 	a.play(stim)
 	time.Sleep(500 * time.Millisecond)
 	ch := stop()
-	underruns := countLines(pulseLog, underrunRE) - before
+	underruns := delayCountLines(pulseLog, underrunRE) - before
 	hangup()
 
 	xruns := 0
@@ -172,7 +172,7 @@ func measurePair(t *testing.T, pair string, n int) []delayRow {
 	}
 }
 
-func countLines(file string, re *regexp.Regexp) int {
+func delayCountLines(file string, re *regexp.Regexp) int {
 	b, _ := os.ReadFile(file)
 	return len(re.FindAllIndex(b, -1))
 }
@@ -194,20 +194,20 @@ func portAudioXruns(t *testing.T, errLog string) int {
 	return in + out
 }
 
-// pulsePid is the lab's PulseAudio server.
-func pulsePid(l *Lab) int {
+// acPulsePid is the lab's PulseAudio server.
+func acPulsePid(l *Lab) int {
 	b, _ := os.ReadFile(filepath.Join(l.Dir, "pulse", "pulseaudio.pid"))
 	n, _ := strconv.Atoi(strings.TrimSpace(string(b)))
 	return n
 }
 
-func peerPid(p Peer) int {
+func acPeerPid(p Peer) int {
 	n, _ := strconv.Atoi(p.KV["pid"])
 	return n
 }
 
-// prioritise renices every thread of pid to -10 (as root; elsewhere it quietly does nothing).
-func prioritise(pid int) {
+// acPrioritise renices every thread of pid to -10 (as root; elsewhere it quietly does nothing).
+func acPrioritise(pid int) {
 	if pid <= 0 {
 		return
 	}
