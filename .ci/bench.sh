@@ -19,6 +19,8 @@
 #   sipterm caller holds SRTP_CALLS calls with the peer for SRTP_MEDIA_S s, plain RTP and SDES-SRTP;
 #   only the peer's CPU is measured. SRTP_CALLS (50), SRTP_MEDIA_S (20), SRTP_ENCS ("none srtp"),
 #   SKIP_SRTP=1 to skip it.
+#   SKIP_DELAY=1  skip the acoustic mouth-to-ear delay benchmark (.ci/bench/delay.sh, ~5 min;
+#                 DELAY_ROUNDS, DELAY_CLICKS, DELAY_PAIRS passed through)
 #   QUICK=1       a quick run (~7 min): the defaults become ROUNDS=1 RATES="10 50" MEDIA_CALLS=50
 #                 MEDIA_S=20 GO_BENCHTIME=100ms SRTP_MEDIA_S=20 (each still overridable)
 # Quick run:  QUICK=1 make bench   (or pick: ROUNDS=1 RATES="10 50" MEDIA_CALLS=10 MEDIA_S=8 ...)
@@ -29,7 +31,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 if [[ "${QUICK:-0}" == 1 ]]; then
   : "${ROUNDS:=1}" "${RATES:=10 50}" "${MEDIA_CALLS:=50}" "${MEDIA_S:=20}" "${GO_BENCHTIME:=100ms}" "${SRTP_MEDIA_S:=20}"
-  export RATES MEDIA_CALLS MEDIA_S
+  : "${DELAY_ROUNDS:=1}"
+  export RATES MEDIA_CALLS MEDIA_S DELAY_ROUNDS
 fi
 ROUNDS=${ROUNDS:-3}
 PEERS=${PEERS:-baresip sipterm}
@@ -121,6 +124,13 @@ if [[ "${SKIP_GO:-0}" != 1 ]]; then
   ((go_rc == 0)) || echo "bench: go test -bench exited $go_rc (see $GOFILE)" >&2
 fi
 
+# --- acoustic mouth-to-ear delay -------------------------------------------------------------
+DELAYFILE=$OUT/delay-$STAMP.txt
+if [[ "${SKIP_DELAY:-0}" != 1 ]]; then
+  echo "bench: acoustic delay (.ci/bench/delay.sh)" >&2
+  "$ROOT/.ci/bench/delay.sh" "$DELAYFILE" || echo "bench: the delay benchmark failed (see $DELAYFILE.log)" >&2
+fi
+
 # --- SIPp baselines --------------------------------------------------------------------------
 if [[ "${SKIP_BASELINES:-0}" != 1 ]]; then
   if [[ -z "${SIPTERM_BIN:-}" ]]; then
@@ -164,5 +174,10 @@ if [[ -s "${GOFILE}" ]]; then
   echo
   echo "Go benchmarks ($GOFILE):"
   grep -E '^(Benchmark|ok|FAIL|---)' "$GOFILE" || echo "(no benchmarks)"
+fi
+if [[ -s "$DELAYFILE" ]]; then
+  echo
+  echo "Mouth-to-ear delay ($DELAYFILE):"
+  grep '^delay summary' "$DELAYFILE" || true
 fi
 echo "bench: done; results in $OUT/*-$STAMP.txt" >&2

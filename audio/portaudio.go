@@ -24,13 +24,19 @@ const (
 	captureRingFrames = 8
 	// playbackRingFrames bounds what a stream may write ahead of the device (120 ms).
 	playbackRingFrames = 6
-	// playbackPrebuffer frames must be queued before a stream is mixed, at its start and after
-	// each gap: when the device delivers two blocks back to back (a scheduling stall), the
-	// stream's writes lag by one and the cushion keeps that from becoming an audible gap.
-	playbackPrebuffer = 2
-	// playbackTarget: with more frames than this queued, one is dropped per device frame, so a
-	// burst of writes does not add delay for the rest of the call.
-	playbackTarget = 3
+	// A stream's playback queue must hold its prebuffer (playbackPrebufferMin frames at first)
+	// before it is mixed, at its start and after each gap: when the device delivers two blocks
+	// back to back (a scheduling stall), the stream's writes lag by one and the cushion keeps
+	// that from becoming an audible gap. Each gap raises that stream's prebuffer a frame (up
+	// to playbackPrebufferMax); prebufferCalmFrames mixed without a gap lower it a frame, so a
+	// device that keeps up plays with one frame queued.
+	playbackPrebufferMin = 1
+	playbackPrebufferMax = 3
+	prebufferCalmFrames  = 250 // 5 s
+	// playbackTarget: the most frames a stream's queue holds at the largest prebuffer; more
+	// queued than its prebuffer and one are dropped, one per device frame, so a burst of writes
+	// does not add delay for the rest of the call.
+	playbackTarget = playbackPrebufferMax
 	// errorsBeforeReopen consecutive device errors close the device; it is then reopened
 	// every reopenEvery while the streams go on with silence paced by a timer.
 	errorsBeforeReopen = 5
@@ -77,11 +83,13 @@ type PortAudioDevice struct {
 
 	latIn, latOut atomic.Int64 // time.Duration
 	c             paCounters
+	outSize       int // the output buffer's size in device frames (see noteOutputSize)
 }
 
 type paCounters struct {
 	frames, overflows, underflows, errors, reopens atomic.Uint64
 	captureDrops, playbackDrops, playbackGaps      atomic.Uint64
+	latencyTrims                                   atomic.Uint64
 }
 
 var (
@@ -176,6 +184,7 @@ func (d *PortAudioDevice) openAt(rate, inCh, outCh int) error {
 		return fmt.Errorf("starting: %w", err)
 	}
 	d.pa = s
+	d.noteOutputSize()
 	clear(d.outBuf)
 	for range outputPrime { // a cushion in the device's own buffer against a late loop
 		if err := s.Write(); err != nil && !errors.Is(err, portaudio.OutputUnderflowed) {
@@ -186,7 +195,7 @@ func (d *PortAudioDevice) openAt(rate, inCh, outCh int) error {
 	if info := s.Info(); info != nil {
 		d.latIn.Store(int64(info.InputLatency + d.down.Delay()))
 		// A written frame waits in its stream's queue (the prebuffer) before the mix.
-		d.latOut.Store(int64(info.OutputLatency + d.up.Delay() + playbackPrebuffer*FrameDuration))
+		d.latOut.Store(int64(info.OutputLatency + d.up.Delay() + playbackPrebufferMin*FrameDuration))
 	}
 	return nil
 }
@@ -234,6 +243,7 @@ func (d *PortAudioDevice) Stats() Stats {
 		CaptureDrops:     d.c.captureDrops.Load(),
 		PlaybackDrops:    d.c.playbackDrops.Load(),
 		PlaybackGaps:     d.c.playbackGaps.Load(),
+		LatencyTrims:     d.c.latencyTrims.Load(),
 	}
 }
 

@@ -68,6 +68,7 @@ func (d *PortAudioDevice) readBlock(l *loopState) bool {
 		d.deviceError(l, "reading from sound device", err)
 		return false
 	}
+	d.trimCapture()
 	src := d.inBuf
 	if d.inCh > 1 {
 		for i := range d.mono {
@@ -97,6 +98,9 @@ func (d *PortAudioDevice) writeBlock(l *loopState, frame []int16) {
 				d.outBuf[i*d.outCh+c] = v
 			}
 		}
+	}
+	if d.outputBacklogged() {
+		return
 	}
 	err := d.pa.Write()
 	switch {
@@ -238,12 +242,12 @@ func (d *PortAudioDevice) mixStreams(out []int16) {
 	if p := d.streams.Load(); p != nil {
 		for _, s := range *p {
 			queued := s.play.len()
-			if queued > playbackTarget {
+			if queued > s.prebuffer+1 {
 				s.play.drop()
 				d.c.playbackDrops.Add(1)
 			}
 			if !s.primed { // start (and restart after a gap) with a cushion against device bursts
-				if queued < playbackPrebuffer {
+				if queued < s.prebuffer {
 					continue
 				}
 				s.primed = true
@@ -251,7 +255,11 @@ func (d *PortAudioDevice) mixStreams(out []int16) {
 			if !s.play.pop(d.scratch[:]) {
 				s.primed = false
 				d.c.playbackGaps.Add(1)
+				s.prebuffer, s.calm = min(s.prebuffer+1, playbackPrebufferMax), 0
 				continue
+			}
+			if s.calm++; s.calm >= prebufferCalmFrames && s.prebuffer > playbackPrebufferMin {
+				s.prebuffer, s.calm = s.prebuffer-1, 0
 			}
 			for i, v := range d.scratch {
 				d.mix[i] += int32(v)

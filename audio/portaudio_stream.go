@@ -15,17 +15,20 @@ type paStream struct {
 	done    chan struct{}
 	once    sync.Once
 	primed  bool // device goroutine only: the playback queue has had its cushion since the last gap
+	// device goroutine only: the cushion in frames, and frames mixed since the last gap
+	prebuffer, calm int
 }
 
 // Open adds a stream that receives every captured frame from now on and whose writes are
 // mixed into playback.
 func (d *PortAudioDevice) Open() (Stream, error) {
 	s := &paStream{
-		dev:     d,
-		capture: newFrameRing(captureRingFrames),
-		play:    newFrameRing(playbackRingFrames),
-		notify:  make(chan struct{}, 1),
-		done:    make(chan struct{}),
+		dev:       d,
+		capture:   newFrameRing(captureRingFrames),
+		play:      newFrameRing(playbackRingFrames),
+		notify:    make(chan struct{}, 1),
+		done:      make(chan struct{}),
+		prebuffer: playbackPrebufferMin,
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -28,7 +28,8 @@ func (k frameKind) String() string {
 
 const (
 	jbSlots         = 64       // packets held at most
-	jbMinDelay      = 160      // 20 ms of slack beyond the frame being played
+	jbMinDelay      = 0        // no slack beyond the frame being played while the network allows
+	jbCalmFrames    = 250      // 5 s without an underrun or a late packet lowers the floor a frame
 	jbMaxDelay      = 1600     // 200 ms
 	jbAdaptFrames   = 25       // adapt the delay at most every 0.5 s
 	jbResyncSamples = 2 * 8000 // a timestamp 2 s off the playout point is a jump: start over
@@ -77,6 +78,8 @@ type jitterBuffer struct {
 	lastTS      uint32
 	jitter      float64 // RFC 3550 A.8 interarrival jitter, in samples
 	target      int     // wanted slack beyond the frame being played, in samples
+	floor       int     // slack learnt from underruns and late packets (see bump), in samples
+	calm        int     // frames played since the last bump
 
 	playing    bool
 	havePlayed bool
@@ -145,6 +148,9 @@ func (j *jitterBuffer) push(now time.Time, ssrc uint32, seq uint16, ts uint32, p
 	j.updateJitter(now, ts)
 	if j.havePlayed && int32(ts+uint32(len(pcm))-j.playTS) <= 0 {
 		j.c.LateDropped++
+		if j.playing {
+			j.bump()
+		}
 		return
 	}
 	j.insert(seq, ts, pcm)
@@ -202,7 +208,33 @@ func (j *jitterBuffer) updateJitter(now time.Time, ts uint32) {
 		j.jitter += (d - j.jitter) / 16
 	}
 	j.haveTransit, j.lastArrival, j.lastTS = true, arr, ts
-	j.target = min(max(int(4*j.jitter), j.minDelay), j.maxDelay)
+	j.retarget()
+}
+
+// retarget sets the wanted slack: four times the interarrival jitter, or the floor that
+// underruns and late packets taught, whichever is more.
+func (j *jitterBuffer) retarget() {
+	j.target = min(max(int(4*j.jitter), j.floor, j.minDelay), j.maxDelay)
+}
+
+// bump raises the floor a frame: a packet came too late to be played (underrun or late drop),
+// which the jitter estimate alone (an average) does not always foresee.
+func (j *jitterBuffer) bump() {
+	j.floor = min(j.floor+frameSamples, j.maxDelay)
+	j.calm = 0
+	j.retarget()
+}
+
+// calmDown lowers the floor a frame after jbCalmFrames played without a bump: slowly, so that
+// a network that stutters now and then does not make the buffer saw up and down.
+func (j *jitterBuffer) calmDown() {
+	j.calm++
+	if j.calm < jbCalmFrames || j.floor == 0 {
+		return
+	}
+	j.floor = max(j.floor-frameSamples, 0)
+	j.calm = 0
+	j.retarget()
 }
 
 func (j *jitterBuffer) insert(seq uint16, ts uint32, pcm []int16) {
@@ -293,8 +325,9 @@ func (j *jitterBuffer) pop(out []int16) frameKind {
 	}
 	j.dropBefore(j.playTS)
 	if j.nq == 0 {
-		j.playing = false // underrun: wait for target slack again (that is growth enough)
+		j.playing = false // underrun: wait for target slack again, a frame more of it
 		j.stretch, j.shrinkDue = false, false
+		j.bump()
 		return j.conceal(out)
 	}
 	if first := j.pool[j.q[0]].ts; int32(first-j.playTS) > int32(j.maxDelay) {
@@ -324,6 +357,7 @@ func (j *jitterBuffer) pop(out []int16) frameKind {
 	}
 	j.playTS = end
 	j.dropBefore(j.playTS)
+	j.calmDown()
 	j.adapt()
 	return kind
 }
