@@ -79,7 +79,7 @@ func TestTransferBaresipTransfersPhone(t *testing.T) {
 	if term.Str("reason") != "transferred" {
 		t.Errorf("the transferred call: reason %q, want transferred: %s", term.Str("reason"), term.Raw)
 	}
-	time.Sleep(3 * time.Second) // audio with the target
+	time.Sleep(2 * time.Second) // audio with the target
 	p.Send("hangup " + nid)
 	p.waitFor(10*time.Second, "call", "id", nid, "state", "terminated")
 	if err := waitFileContains(p.trace, "message/sipfrag", 5*time.Second); err != nil {
@@ -125,7 +125,7 @@ func TestTransferPhoneTransfersBaresip(t *testing.T) {
 	if term.Str("reason") != "transferred" {
 		t.Errorf("the transferred call: reason %q, want transferred: %s", term.Str("reason"), term.Raw)
 	}
-	time.Sleep(3 * time.Second) // A and C talk
+	time.Sleep(2 * time.Second) // A and C talk
 	out, rc := l.baresipCtl(portOf(c.KV["ctrl"]), "hangup", "CALL_CLOSED", 10*time.Second)
 	if rc != 0 {
 		t.Errorf("C's hangup: rc=%d %s", rc, out)
@@ -174,7 +174,7 @@ func TestTransferAttendedPhoneTransfersBaresip(t *testing.T) {
 	// Q: the call from A is up, the consultation call with the phone has ended
 	qNew := q.waitFor(10*time.Second, "call", "direction", "in", "state", "established", "remote", "sip:baresip@127.0.0.1:5162")
 	q.waitFor(10*time.Second, "call", "id", qOld, "state", "terminated")
-	time.Sleep(3 * time.Second) // A and Q talk
+	time.Sleep(2 * time.Second) // A and Q talk
 	q.Send("hangup " + qNew.Str("id"))
 	q.waitFor(10*time.Second, "call", "id", qNew.Str("id"), "state", "terminated")
 	p.noEvent("error", ev("error"))
@@ -261,7 +261,7 @@ func TestTransferAttendedReplaces(t *testing.T) {
 	if err := waitFileContains(q.trace, "Replaces: ", 5*time.Second); err != nil {
 		t.Errorf("Q's trace has no INVITE with Replaces: %v", err)
 	}
-	time.Sleep(3 * time.Second) // T and Q talk
+	time.Sleep(2 * time.Second) // T and Q talk
 	q.Send("hangup " + qNew)
 	tp.waitFor(10*time.Second, "call", "id", tNew, "state", "terminated")
 	for _, ph := range []*Phone{p, tp, q} {
