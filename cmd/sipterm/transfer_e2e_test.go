@@ -79,7 +79,7 @@ func TestTransferBaresipTransfersPhone(t *testing.T) {
 	if term.Str("reason") != "transferred" {
 		t.Errorf("the transferred call: reason %q, want transferred: %s", term.Str("reason"), term.Raw)
 	}
-	time.Sleep(3 * time.Second) // audio with the target
+	time.Sleep(2 * time.Second) // audio with the target
 	p.Send("hangup " + nid)
 	p.waitFor(10*time.Second, "call", "id", nid, "state", "terminated")
 	if err := waitFileContains(p.trace, "message/sipfrag", 5*time.Second); err != nil {
@@ -125,7 +125,7 @@ func TestTransferPhoneTransfersBaresip(t *testing.T) {
 	if term.Str("reason") != "transferred" {
 		t.Errorf("the transferred call: reason %q, want transferred: %s", term.Str("reason"), term.Raw)
 	}
-	time.Sleep(3 * time.Second) // A and C talk
+	time.Sleep(2 * time.Second) // A and C talk
 	out, rc := l.baresipCtl(portOf(c.KV["ctrl"]), "hangup", "CALL_CLOSED", 10*time.Second)
 	if rc != 0 {
 		t.Errorf("C's hangup: rc=%d %s", rc, out)
@@ -174,7 +174,7 @@ func TestTransferAttendedPhoneTransfersBaresip(t *testing.T) {
 	// Q: the call from A is up, the consultation call with the phone has ended
 	qNew := q.waitFor(10*time.Second, "call", "direction", "in", "state", "established", "remote", "sip:baresip@127.0.0.1:5162")
 	q.waitFor(10*time.Second, "call", "id", qOld, "state", "terminated")
-	time.Sleep(3 * time.Second) // A and Q talk
+	time.Sleep(2 * time.Second) // A and Q talk
 	q.Send("hangup " + qNew.Str("id"))
 	q.waitFor(10*time.Second, "call", "id", qNew.Str("id"), "state", "terminated")
 	p.noEvent("error", ev("error"))
@@ -186,9 +186,11 @@ func TestTransferAttendedPhoneTransfersBaresip(t *testing.T) {
 // (refer_policy = reject: a blind transfer of Q is refused with 603), and joins them with
 // `attended`. T asks its user: declined first (P's transfer fails with 603 and
 // both calls stay), then accepted: T calls Q with Replaces, Q answers it by itself and ends
-// its call with P as "replaced"; P's calls end as "transferred"; T hears Q's tone.
+// its call with P as "replaced"; P's calls end as "transferred"; T hears Q's tone. Last, a
+// SIPp INVITE whose Replaces names no call of Q's gets 481.
 func TestTransferAttendedReplaces(t *testing.T) {
-	needTools(t, "sox")
+	needTools(t, "sox", "sipp")
+	l := lab(t)
 	dir := t.TempDir()
 	t440, t700 := filepath.Join(dir, "t440.wav"), filepath.Join(dir, "t700.wav")
 	makeTone(t, t440, 440, 20)
@@ -261,15 +263,30 @@ func TestTransferAttendedReplaces(t *testing.T) {
 	if err := waitFileContains(q.trace, "Replaces: ", 5*time.Second); err != nil {
 		t.Errorf("Q's trace has no INVITE with Replaces: %v", err)
 	}
-	time.Sleep(3 * time.Second) // T and Q talk
+	time.Sleep(2 * time.Second) // T and Q talk
 	q.Send("hangup " + qNew)
 	tp.waitFor(10*time.Second, "call", "id", tNew, "state", "terminated")
+	q.waitFor(10*time.Second, "call", "id", qNew, "state", "terminated")
 	for _, ph := range []*Phone{p, tp, q} {
 		ph.noEvent("error", ev("error"))
 	}
+
+	t.Log("step: an INVITE whose Replaces names no call of Q's gets 481, no ringing")
+	mark := q.Mark()
+	r := l.sipp("uac-replaces-481", "127.0.0.1:5162", "SIPP_PORT=5165")
+	r.expectOK(t, 1)
+	if term := q.waitFor(5*time.Second, "call", "state", "terminated", "remote", "sip:sipp@127.0.0.1:5165"); term.Int("code") != 481 {
+		t.Errorf("Q: the refused replacement: %s, want a terminated event with code 481", term.Raw)
+	}
+	for _, e := range q.Events() {
+		if e.Seq >= mark && ev("call", "state", "incoming")(e) {
+			t.Errorf("Q rang for a replacement of no call: %s", e.Raw)
+		}
+	}
+
 	tp.stop() // the recording is complete once the phone has exited
 	// every stream records to its own file: the call to Q is T's second (t-2.wav)
-	if out, ok := (&Lab{t: t}).wavcheckTrimmed(strings.TrimSuffix(tRec, ".wav")+"-2.wav", 700); !ok {
+	if out, ok := l.wavcheckTrimmed(strings.TrimSuffix(tRec, ".wav")+"-2.wav", 700); !ok {
 		t.Errorf("T's recording does not hold Q's 700 Hz tone: %s", out)
 	} else {
 		t.Logf("T rec: %s", out)
