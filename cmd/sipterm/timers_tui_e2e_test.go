@@ -49,7 +49,9 @@ func TestTUITimersDNDAndRingTimeout(t *testing.T) {
 
 	l.startPeer([]string{"SIPP_PORT=5192", "COUNT=1", "DURATION=0"}, "sipp.sh", "uas-cancel")
 	tui.keys("d")
+	tui.waitScreen("the dial line", 5*time.Second, "dial: ")
 	tui.text("sip:uas@127.0.0.1:5192")
+	tui.waitScreen("the typed target", 5*time.Second, "dial: sip:uas@127.0.0.1:5192")
 	tui.keys("Enter")
 	tui.waitScreen("the ringing call", 10*time.Second, "sip:uas@127.0.0.1:5192", "ringing")
 	tui.waitScreen("the ring timeout", 10*time.Second, "408 no answer")

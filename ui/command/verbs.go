@@ -61,7 +61,7 @@ var table = []Verb{
 			_, err = p.ToggleMute(c.ID)
 			return err
 		}},
-	{Name: "dtmf", Args: "[ID] DIGITS", Help: "send RFC 4733 digits 0-9*#A-D",
+	{Name: "dtmf", Args: "[ID] DIGITS", Help: "send digits 0-9*#A-D (RFC 4733, or SIP INFO: dtmf_mode)",
 		Run: func(env Env, c Command) error {
 			p, err := Need[interface{ SendDTMF(string, string) error }](env, c.Verb)
 			if err != nil {
