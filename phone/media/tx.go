@@ -88,6 +88,7 @@ func (s *Session) tick(tx *sender, st audio.Stream, now time.Time) {
 	mic := dbfs(tx.mic[:]) // measured before muting: the UI can warn "talking while muted"
 	s.mu.Lock()
 	p, c, dst, muted := s.params, s.codec, s.sendTargetLocked(), s.muted
+	leg, detached := s.mix, s.detached
 	tx.srtp = nil
 	if s.crypto != nil {
 		tx.srtp = s.crypto.txRTP
@@ -98,6 +99,13 @@ func (s *Session) tick(tx *sender, st audio.Stream, now time.Time) {
 		tx.dtmf.begin(ev, tx.ts)
 	}
 	s.mu.Unlock()
+	if detached || (muted && leg != nil) {
+		clear(tx.mic[:])
+	}
+	if leg != nil { // a conference: the others' audio goes out even while we are muted
+		leg.MixInto(tx.mic[:])
+		muted = false
+	}
 
 	packets, octets, feedback := s.sendFrame(tx, p, c, dst, muted)
 
@@ -110,6 +118,12 @@ func (s *Session) tick(tx *sender, st audio.Stream, now time.Time) {
 		s.rx.jb.pop(tx.spk[:])
 	} else {
 		s.rx.jb.idle()
+		clear(tx.spk[:])
+	}
+	if leg != nil {
+		leg.Publish(tx.spk[:])
+	}
+	if detached {
 		clear(tx.spk[:])
 	}
 	if feedback >= 0 {
