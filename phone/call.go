@@ -46,6 +46,8 @@ type Call struct {
 	reinviteAck chan uint32
 	stopTone    context.CancelFunc
 
+	conf *conference // the local conference the call is in (lines.go), nil if none
+
 	endOnce sync.Once
 	done    chan struct{} // closed once the call has ended and left the registry
 }
@@ -145,6 +147,7 @@ func (c *Call) finish(code int, reason string) {
 		}
 		info := c.info
 		c.mu.Unlock()
+		c.finishLines()
 		c.stopTones()
 		if m != nil {
 			m.Close()

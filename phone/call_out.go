@@ -78,6 +78,7 @@ func (p *Phone) Dial(account, target string) (string, error) {
 	}
 	c.log.Info("dialing", "to", uri.String(), "account", acct.cfg.Name)
 	p.publish(EventCall{Call: c.Info()})
+	holds := p.activate(c) // the call we are in goes on hold first
 	ctx, cancel := context.WithCancel(p.ctx)
 	c.mu.Lock()
 	c.cancelInvite = cancel
@@ -86,6 +87,7 @@ func (p *Phone) Dial(account, target string) (string, error) {
 	go func() {
 		defer p.wg.Done()
 		defer cancel()
+		waitAtMost(holds, holdWait)
 		c.runOutgoing(ctx, req, transport)
 	}()
 	return c.id, nil

@@ -85,6 +85,9 @@ func (p *Phone) setHold(id string, hold bool) error {
 	if isEcho {
 		return fmt.Errorf("call %s is the echo test: nothing to hold", c.id)
 	}
+	if !hold {
+		p.activate(c) // only one call has the microphone: the active one goes on hold
+	}
 	go c.reinvite(hold)
 	return nil
 }

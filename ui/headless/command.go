@@ -16,13 +16,15 @@ type Command struct {
 	Arg     string // dial/transfer: the URI; dtmf: the digits
 	Code    int    // reject: the status code (0 = default)
 	Account string // dial: the account to call from ("" = the first)
+	ID2     string // conference: the second call
 }
 
 var callIDRe = regexp.MustCompile(`^c[0-9]+$`)
 
 // usage lists the commands, for errors and `help`.
 const usage = "dial URI [ACCOUNT] | answer [ID] | reject [ID] [CODE] | hangup [ID] | hold [ID] | resume [ID] | " +
-	"dtmf [ID] DIGITS | transfer [ID] URI | mute [ID] | calls | accounts | debug | help | quit"
+	"dtmf [ID] DIGITS | transfer [ID] URI | mute [ID] | calls | accounts | debug | help | quit" +
+	" | swap | conference [ID] [ID2] | split [ID]"
 
 // Parse reads one command line. Blank lines and lines starting with # give a zero Command.
 func Parse(line string) (Command, error) {
@@ -92,6 +94,14 @@ func parse(line string) (Command, error) {
 			return Command{}, fmt.Errorf("transfer: missing URI (usage: transfer [ID] URI)")
 		}
 		cmd.Arg, args = args[0], args[1:]
+		return cmd, tooMany(0)
+	case "swap":
+		return cmd, tooMany(0)
+	case "conference", "split":
+		takeID()
+		if cmd.Verb == "conference" && len(args) > 0 && callIDRe.MatchString(args[0]) {
+			cmd.ID2, args = args[0], args[1:]
+		}
 		return cmd, tooMany(0)
 	case "calls", "accounts", "quit", "exit", "debug", "help":
 		if cmd.Verb == "exit" {

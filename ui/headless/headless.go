@@ -127,6 +127,8 @@ func (h *Headless) Execute(line string) (quit bool) {
 		err = c.SendDTMF(cmd.ID, cmd.Arg)
 	case "transfer":
 		err = c.Transfer(cmd.ID, cmd.Arg)
+	case "swap", "conference", "split":
+		err = runLines(c, cmd)
 	case "calls":
 		calls := c.Calls()
 		for _, ci := range calls {
@@ -187,6 +189,9 @@ func callJSON(c phone.CallInfo) map[string]any {
 	}
 	if c.Muted {
 		m["muted"] = true
+	}
+	if len(c.Conference) > 0 {
+		m["conference"] = c.Conference
 	}
 	if c.State == phone.StateTerminated && !c.Answered.IsZero() {
 		m["duration_s"] = c.Duration(time.Now()).Seconds()
