@@ -226,6 +226,12 @@ func (u *UI) command(text string) (dialled string) {
 			return
 		}
 		u.sendDTMF(strings.Join(args, ""))
+	case "swap":
+		u.swap(nil)
+	case "conference", "conf":
+		u.conference(arg(0))
+	case "split":
+		u.split(nil)
 	case "quit", "q":
 		u.quit(nil)
 	case "help":
