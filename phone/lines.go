@@ -348,3 +348,11 @@ func waitAtMost(wait func(), d time.Duration) {
 	case <-time.After(d):
 	}
 }
+
+// detached: another call has the microphone and speaker.
+func (c *Call) detached() bool {
+	c.mu.Lock()
+	m := c.media
+	c.mu.Unlock()
+	return m != nil && m.Detached()
+}

@@ -147,3 +147,10 @@ func (s *Session) SetDetached(on bool) {
 	s.detached = on
 	s.mu.Unlock()
 }
+
+// Detached reports whether SetDetached took the microphone and speaker away.
+func (s *Session) Detached() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.detached
+}
