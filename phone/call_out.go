@@ -78,7 +78,7 @@ func (p *Phone) Dial(account, target string) (string, error) {
 	}
 	c.log.Info("dialing", "to", uri.String(), "account", acct.cfg.Name)
 	p.publish(EventCall{Call: c.Info()})
-	holds := p.activate(c) // the call we are in goes on hold first
+	holds := p.takeOver(c) // the call we are in goes on hold first
 	ctx, cancel := context.WithCancel(p.ctx)
 	c.mu.Lock()
 	c.cancelInvite = cancel

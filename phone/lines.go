@@ -356,3 +356,16 @@ func (c *Call) detached() bool {
 	c.mu.Unlock()
 	return m != nil && m.Detached()
 }
+
+// takeOver is activate for a call being answered or dialled, when call_waiting is on (the
+// default, but off for an unattended --auto-answer endpoint, whose calls run side by side).
+func (p *Phone) takeOver(c *Call) (wait func()) {
+	on := p.cfg.AutoAnswerDur == nil
+	if p.cfg.CallWaiting != nil {
+		on = *p.cfg.CallWaiting
+	}
+	if !on {
+		return func() {}
+	}
+	return p.activate(c)
+}

@@ -111,3 +111,28 @@ func TestLines(t *testing.T) {
 	bob.assertEmpty(t)
 	carol.assertEmpty(t)
 }
+
+// TestLinesSideBySide: with call_waiting = false a second call holds nothing.
+func TestLinesSideBySide(t *testing.T) {
+	alice := startPhone(t, "alice", "call_waiting = false")
+	bob := startPhone(t, "bob", `auto_answer = "0s"`)
+	carol := startPhone(t, "carol", `auto_answer = "0s"`)
+	c1, err := alice.Dial("", bob.uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice.callEvent(t, "c1 established", c1, func(c CallInfo) bool { return c.State == StateEstablished })
+	c2, err := alice.Dial("", carol.uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice.callEvent(t, "c2 established", c2, func(c CallInfo) bool { return c.State == StateEstablished })
+	for _, c := range alice.Calls() {
+		if c.State != StateEstablished || c.Held {
+			t.Errorf("call %s: %s held=%v, want both established side by side", c.ID, c.State, c.Held)
+		}
+	}
+	alice.Hangup(c1)
+	alice.Hangup(c2)
+	alice.assertEmpty(t)
+}

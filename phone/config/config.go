@@ -44,6 +44,10 @@ type Config struct {
 	MaxCalls  int `toml:"max_calls"`  // live calls at most; more incoming get 486 (default 8)
 	RateLimit int `toml:"rate_limit"` // new requests per second per source address (default 50, 0: off)
 
+	// Many lines (phone/lines.go): answering or dialing a call holds the others. Unset: true,
+	// except with the global --auto-answer (an unattended endpoint takes calls side by side).
+	CallWaiting *bool `toml:"call_waiting"`
+
 	// Derived by Validate.
 	Path          string           `toml:"-"`
 	AutoAnswerDur *time.Duration   `toml:"-"`
@@ -199,6 +203,8 @@ rtp_timeout = "30s"         # end an established call after this long without RT
 
 # max_calls  = 8                       # live calls at most; further incoming calls get 486 Busy Here
 # rate_limit = 50                      # new requests/s per source address, beyond: dropped (0: off)
+# call_waiting = true                  # answering or dialing a call holds the others (one line talks);
+                                       # false: calls side by side (default false with --auto-answer)
 
 [ui]
 theme = "default"           # default or mono (NO_COLOR is honoured too)
