@@ -36,7 +36,7 @@ func TestCallWaitingSwap(t *testing.T) {
 
 	t.Log("step: SIPp calls during the call: it rings as a waiting call")
 	p.Mark()
-	sipp := l.sippAsync("uac-held", phoneAddr(5170), "SIPP_PORT=5176", "TIMEOUT=60")
+	sipp := l.sippAsync("uac-held", phoneAddr(5170), "SIPP_PORT=5176", "TIMEOUT=90", "RECV_TIMEOUT=60000")
 	in := p.waitFor(10*time.Second, "call", "state", "incoming")
 	c2 := in.Str("id")
 	calls := callStates(p)
