@@ -1,6 +1,7 @@
-package headless
+package command
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -31,7 +32,7 @@ func TestParse(t *testing.T) {
 		{line: "dtmf 15#", want: Command{Verb: "dtmf", Arg: "15#"}},
 		{line: "dtmf c4 *9a", want: Command{Verb: "dtmf", ID: "c4", Arg: "*9A"}},
 		{line: "dtmf C", want: Command{Verb: "dtmf", Arg: "C"}},
-		{line: "dtmf c1", err: "missing digits"},
+		{line: "dtmf c1", err: "missing DIGITS"},
 		{line: "dtmf 12x", err: "not a DTMF digit"},
 		{line: "transfer sip:carol@x", want: Command{Verb: "transfer", Arg: "sip:carol@x"}},
 		{line: "transfer c1 sip:carol@x", want: Command{Verb: "transfer", ID: "c1", Arg: "sip:carol@x"}},
@@ -40,7 +41,9 @@ func TestParse(t *testing.T) {
 		{line: "swap c1", err: "unexpected"},
 		{line: "conference", want: Command{Verb: "conference"}},
 		{line: "conference c1", want: Command{Verb: "conference", ID: "c1"}},
-		{line: "conference c1 c3", want: Command{Verb: "conference", ID: "c1", ID2: "c3"}},
+		{line: "conference c1 c3", want: Command{Verb: "conference", ID: "c1", Rest: []string{"c3"}}},
+		{line: "conference c1 x", err: "not a call id"},
+		{line: "conf c2", want: Command{Verb: "conference", ID: "c2"}},
 		{line: "conference c1 c3 c4", err: "unexpected"},
 		{line: "split", want: Command{Verb: "split"}},
 		{line: "split c2", want: Command{Verb: "split", ID: "c2"}},
@@ -51,6 +54,18 @@ func TestParse(t *testing.T) {
 		{line: "exit", want: Command{Verb: "quit"}},
 		{line: "debug", want: Command{Verb: "debug"}},
 		{line: "frobnicate", err: "unknown command"},
+		{line: "call sip:a@b", want: Command{Verb: "dial", Arg: "sip:a@b"}},
+		{line: "dial 1234 alice extra", err: "unexpected"},
+		{line: "h", want: Command{Verb: "hangup"}},
+		{line: "bye c9", want: Command{Verb: "hangup", ID: "c9"}},
+		{line: "a", want: Command{Verb: "answer"}},
+		{line: "q", want: Command{Verb: "quit"}},
+		{line: "unmute c2", want: Command{Verb: "mute", ID: "c2"}},
+		{line: "help", want: Command{Verb: "help"}},
+		{line: "@7 dial sip:a@b", want: Command{Verb: "dial", Arg: "sip:a@b", Req: "7"}},
+		{line: "@x1", want: Command{Req: "x1"}},
+		{line: "@x1 nope", err: "unknown command"},
+		{line: "@ answer", err: "unknown command"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
@@ -64,7 +79,7 @@ func TestParse(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("got %+v, want %+v", got, tt.want)
 			}
 		})
@@ -78,7 +93,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line string) {
 		cmd, err := Parse(line)
 		if err != nil {
-			if cmd != (Command{}) {
+			if !reflect.DeepEqual(cmd, Command{Req: cmd.Req}) {
 				t.Fatalf("error %v with a non-zero command %+v", err, cmd)
 			}
 			return
