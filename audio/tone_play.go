@@ -36,6 +36,9 @@ func PlayTone(ctx context.Context, dev Device, plan TonePlan) error {
 	if err != nil {
 		return err
 	}
+	if ctx.Err() != nil { // stopped before it started (the call was answered meanwhile)
+		return nil
+	}
 	s, err := OpenPlayback(dev)
 	if err != nil {
 		return fmt.Errorf("playing tone %q: %w", plan.Name, err)
@@ -50,6 +53,9 @@ func PlayTone(ctx context.Context, dev Device, plan TonePlan) error {
 				return nil
 			}
 			return fmt.Errorf("playing tone %q: %w", plan.Name, err)
+		}
+		if ctx.Err() != nil { // no frame of a stopped tone, even while Close is on its way
+			return nil
 		}
 		more := g.Fill(out[:])
 		if err := s.Write(out[:]); err != nil {

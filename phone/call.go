@@ -48,7 +48,8 @@ type Call struct {
 	reinviteAck chan uint32
 	stopTone    context.CancelFunc
 
-	xfer *xferState // transfers of this call (transfer.go)
+	xfer *xferState  // transfers of this call (transfer.go)
+	conf *conference // the local conference the call is in (lines.go), nil if none
 
 	endOnce sync.Once
 	done    chan struct{} // closed once the call has ended and left the registry
@@ -167,6 +168,7 @@ func (c *Call) finish(code int, reason string) {
 		}
 		info := c.info
 		c.mu.Unlock()
+		c.finishLines()
 		c.stopTones()
 		c.stopSessionTimer()
 		if m != nil {

@@ -186,6 +186,7 @@ func (c *Call) answer() error {
 // answerIncoming runs on the parked handler: start media, send 200 and wait for the ACK.
 func (c *Call) answerIncoming(answer []byte, lateOffer bool) {
 	c.stopTones()
+	c.p.takeOver(c) // call waiting: the call we were in goes on hold
 	if !lateOffer {
 		if err := c.applyMedia(c.neg); err != nil {
 			c.log.Error("media", "error", err)

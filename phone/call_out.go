@@ -90,6 +90,7 @@ func (p *Phone) dialURI(acct *Account, uri sip.Uri, extra ...sip.Header) (string
 	}
 	c.log.Info("dialing", "to", uri.String(), "account", acct.cfg.Name)
 	p.publish(EventCall{Call: c.Info()})
+	holds := p.takeOver(c) // the call we are in goes on hold first
 	ctx, cancel := context.WithCancel(p.ctx)
 	c.mu.Lock()
 	c.cancelInvite = cancel
@@ -104,6 +105,7 @@ func (p *Phone) dialURI(acct *Account, uri sip.Uri, extra ...sip.Header) (string
 		defer p.wg.Done()
 		defer close(c.outDone)
 		defer cancel()
+		waitAtMost(holds, holdWait)
 		c.runOutgoing(ctx, req, transport)
 	}()
 	return c.id, nil

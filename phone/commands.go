@@ -79,11 +79,18 @@ func (p *Phone) setHold(id string, hold bool) error {
 	if !answered(state) {
 		return fmt.Errorf("call %s is not answered (%s)", c.id, state)
 	}
+	if already && !hold && !isEcho && c.detached() {
+		p.activate(c) // its hold was refused: resuming gives it the microphone back
+		return nil
+	}
 	if already {
 		return fmt.Errorf("call %s is already %s", c.id, map[bool]string{true: "on hold", false: "off hold"}[hold])
 	}
 	if isEcho {
 		return fmt.Errorf("call %s is the echo test: nothing to hold", c.id)
+	}
+	if !hold {
+		p.activate(c) // only one call has the microphone: the active one goes on hold
 	}
 	go c.reinvite(hold)
 	return nil

@@ -62,6 +62,8 @@ type CallInfo struct {
 	Answered    time.Time
 	Ended       time.Time
 	Stats       MediaStats
+
+	Conference []string // the other calls of the local conference this call is in (lines.go)
 }
 
 // Duration is how long the call has been (or was) established.

@@ -194,6 +194,9 @@ func (u *UI) callLine(ci phone.CallInfo) string {
 	if ci.RemoteHeld {
 		flags = append(flags, "held by peer")
 	}
+	if len(ci.Conference) > 0 {
+		flags = append(flags, "conference with "+strings.Join(ci.Conference, ", "))
+	}
 	if len(flags) > 0 {
 		l += "  (" + strings.Join(flags, ", ") + ")"
 	}

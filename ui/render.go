@@ -185,6 +185,9 @@ func (u *UI) renderCalls() {
 		if c.RemoteHeld {
 			state += " rheld"
 		}
+		if len(c.Conference) > 0 {
+			state += " conf+" + strings.Join(c.Conference, ",")
+		}
 		dir := "→"
 		if c.Direction == phone.DirIn {
 			dir = "←"

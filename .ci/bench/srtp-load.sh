@@ -60,6 +60,7 @@ sipterm_config() {
 rtp_ports = "$2"
 max_calls  = 1000   # CALLS calls at DIAL_RATE: no busy limit, no per-source rate limit
 rate_limit = 0
+call_waiting = false # the calls run side by side: dialing one must not hold the others
 [[accounts]]
 name = "local"
 aor  = "sip:sipterm@127.0.0.1"

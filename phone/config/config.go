@@ -48,6 +48,9 @@ type Config struct {
 	// Do-not-disturb (phone/dnd.go).
 	DND     bool `toml:"dnd"`      // start with do-not-disturb on
 	DNDCode int  `toml:"dnd_code"` // what incoming calls get while it is on (default 486)
+	// Many lines (phone/lines.go): answering or dialing a call holds the others. Unset: true,
+	// except with the global --auto-answer (an unattended endpoint takes calls side by side).
+	CallWaiting *bool `toml:"call_waiting"`
 
 	// Derived by Validate.
 	Path          string           `toml:"-"`
@@ -227,6 +230,8 @@ rtp_timeout = "30s"         # end an established call after this long without RT
 # rate_limit = 50                      # new requests/s per source address, beyond: dropped (0: off)
 # dnd = false                          # start with do-not-disturb on (toggle: key D, command dnd on|off)
 # dnd_code = 486                       # what incoming calls get while do-not-disturb is on (e.g. 486 or 480)
+# call_waiting = true                  # answering or dialing a call holds the others (one line talks);
+                                       # false: calls side by side (default false with --auto-answer)
 
 [ui]
 theme = "default"           # default or mono (NO_COLOR is honoured too)

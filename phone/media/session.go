@@ -146,6 +146,10 @@ type Session struct {
 	paced   *pacedSender // the send side on the shared clock, nil when the device paces
 
 	authFailures atomic.Uint64 // SRTP/SRTCP packets dropped for a bad auth tag
+
+	// guarded by mu (mixer.go)
+	mix      *MixLeg // the call's place in a local conference, nil when not conferenced
+	detached bool    // another call has the microphone and speaker
 }
 
 // NewSession binds the RTP and RTCP sockets (an even/odd pair from the configured range). No

@@ -90,6 +90,7 @@ func (s *Session) tick(tx *sender, st audio.Stream, now time.Time) {
 	mic := dbfs(tx.mic[:n]) // measured before muting: the UI can warn "talking while muted"
 	s.mu.Lock()
 	p, c, dst, muted := s.params, s.codec, s.sendTargetLocked(), s.muted
+	leg, detached := s.mix, s.detached
 	tx.srtp = nil
 	if s.crypto != nil {
 		tx.srtp = s.crypto.txRTP
@@ -101,6 +102,13 @@ func (s *Session) tick(tx *sender, st audio.Stream, now time.Time) {
 		tx.dtmf.scale = uint32(c.clock / 8000)
 	}
 	s.mu.Unlock()
+	if detached || (muted && leg != nil) {
+		clear(tx.mic[:])
+	}
+	if leg != nil { // a conference: the others' audio goes out even while we are muted
+		leg.MixInto(tx.mic[:])
+		muted = false
+	}
 
 	packets, octets, feedback := s.sendFrame(tx, p, c, dst, muted)
 
@@ -115,6 +123,12 @@ func (s *Session) tick(tx *sender, st audio.Stream, now time.Time) {
 	} else {
 		s.rx.jb.idle()
 		clear(spk)
+	}
+	if leg != nil {
+		leg.Publish(tx.spk[:])
+	}
+	if detached {
+		clear(tx.spk[:])
 	}
 	if feedback >= 0 {
 		mixDTMFToneAt(spk, uint8(feedback), (tx.dtmf.sent-1)*n, s.rate)

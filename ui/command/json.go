@@ -27,6 +27,9 @@ func CallJSON(c phone.CallInfo) map[string]any {
 	if c.Muted {
 		m["muted"] = true
 	}
+	if len(c.Conference) > 0 {
+		m["conference"] = c.Conference
+	}
 	if c.State == phone.StateTerminated && !c.Answered.IsZero() {
 		m["duration_s"] = c.Duration(time.Now()).Seconds()
 	}

@@ -2,10 +2,10 @@ package command
 
 import "fmt"
 
-// checkID2: attended's second word is a call id too.
+// checkID2: the second word of attended and conference, when given, is a call id too.
 func checkID2(c *Command) error {
 	if len(c.Rest) > 0 && !IsCallID(c.Rest[0]) {
-		return fmt.Errorf("attended: %q is not a call id (c1, c2...) (usage: attended [ID] [ID2])", c.Rest[0])
+		return fmt.Errorf("%s: %q is not a call id (c1, c2...) (usage: %s [ID] [ID2])", c.Verb, c.Rest[0], c.Verb)
 	}
 	return nil
 }

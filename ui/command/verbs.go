@@ -87,6 +87,11 @@ var table = []Verb{
 		Check: checkDND, Run: runDND},
 	{Name: "redirect", Aliases: []string{"forward"}, Args: "[ID] URI", Help: "answer a ringing call with 302 and URI as Contact",
 		Run: runRedirect},
+	{Name: "swap", Help: "hold the active call and resume the held one", Run: runSwap},
+	{Name: "conference", Aliases: []string{"conf"}, Args: "[ID] [ID2]", Check: checkID2, Run: runConference,
+		Help: "join two answered calls (default: the two there are) into a local three-way conference"},
+	{Name: "split", Args: "[ID]", Run: runSplit,
+		Help: "take the conference apart: call ID (default: its oldest) stays, the others go on hold"},
 	{Name: "calls", Help: "one call event per live call, then calls {count}",
 		Run: func(env Env, c Command) error {
 			p, err := Need[interface{ Calls() []phone.CallInfo }](env, c.Verb)
