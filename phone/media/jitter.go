@@ -220,7 +220,7 @@ func (j *jitterBuffer) retarget() {
 // bump raises the floor a frame: a packet came too late to be played (underrun or late drop),
 // which the jitter estimate alone (an average) does not always foresee.
 func (j *jitterBuffer) bump() {
-	j.floor = min(j.floor+frameSamples, j.maxDelay)
+	j.floor = min(j.floor+j.frame, j.maxDelay)
 	j.calm = 0
 	j.retarget()
 }
@@ -232,7 +232,7 @@ func (j *jitterBuffer) calmDown() {
 	if j.calm < jbCalmFrames || j.floor == 0 {
 		return
 	}
-	j.floor = max(j.floor-frameSamples, 0)
+	j.floor = max(j.floor-j.frame, 0)
 	j.calm = 0
 	j.retarget()
 }
