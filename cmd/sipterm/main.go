@@ -32,7 +32,7 @@ func main() {
 // flags are the command line; each one overrides the config file's key of the same meaning.
 type flags struct {
 	config, listen, autoAnswer, audioKind, audioDevice, play, record, sipTrace, logFile, logLevel, history string
-	headless, listDevices, printConfig                                                                     bool
+	headless, listDevices, printConfig, showVersion                                                        bool
 	set                                                                                                    map[string]bool
 	control                                                                                                string
 	sipEvents                                                                                              bool
@@ -56,6 +56,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.BoolVar(&f.headless, "headless", false, "no TUI: commands on stdin, JSON-lines events on stdout")
 	fs.BoolVar(&f.listDevices, "list-devices", false, "list the PortAudio devices and exit")
 	fs.BoolVar(&f.printConfig, "print-config", false, "print the embedded default config (a template) and exit")
+	fs.BoolVar(&f.showVersion, "version", false, "print the version (and the commit it was built from) and exit")
 	fs.StringVar(&f.control, "control", "", "the control socket `PATH` (default $XDG_RUNTIME_DIR/sipterm/ctl; none: no socket)")
 	fs.BoolVar(&f.sipEvents, "sip-events", false, "headless and control socket: a sip event per SIP message in and out")
 	if err := fs.Parse(args); err != nil {
@@ -127,6 +128,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stderr, "sipterm:", err)
 		return 2
+	}
+	if f.showVersion {
+		fmt.Fprint(stdout, versionText())
+		return 0
 	}
 	if f.printConfig {
 		fmt.Fprint(stdout, config.DefaultText)
