@@ -12,6 +12,7 @@ case $set_name in
     pkgs+=(
       sip-tester          # SIPp: scripted UAC/UAS peers
       baresip-core        # baresip: an independent softphone (g711, ausine, aufile, sndfile, ctrl_tcp)
+      linphone-cli        # linphonec: a third softphone (the probe test)
       kamailio            # registrar + proxy with digest auth
       kamailio-tls-modules # kamailio's tls.so: the TLS registrar/proxy tests
       sipvicious          # svmap/svwar/svcrack: the scanner tests

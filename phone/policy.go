@@ -65,6 +65,21 @@ func (p *Phone) AddPolicy(r config.Policy, at int) error {
 	})
 }
 
+// SetPolicy replaces rule n (1-based) with a validated rule and saves the policy.
+func (p *Phone) SetPolicy(n int, r config.Policy) error {
+	if k, msg := r.Validate(); k != "" {
+		return fmt.Errorf("policy set: %s: %s", k, msg)
+	}
+	return p.editPolicy(func(rules []config.Policy) ([]config.Policy, error) {
+		if n < 1 || n > len(rules) {
+			return nil, fmt.Errorf("policy set: no rule %d (there are %d)", n, len(rules))
+		}
+		out := append([]config.Policy(nil), rules...)
+		out[n-1] = r
+		return out, nil
+	})
+}
+
 // DelPolicy removes rule n (1-based) and saves the policy.
 func (p *Phone) DelPolicy(n int) error {
 	return p.editPolicy(func(rules []config.Policy) ([]config.Policy, error) {

@@ -96,7 +96,13 @@ func (u *UI) runCommand(cmd command.Command) {
 	go func() {
 		defer u.restoreOnPanic()
 		env := command.Env{Core: u.core, Reply: func(obj map[string]any) {
+			// predictions (probe) are warnings of their own, one line each
+			preds, _ := obj["predictions"].([]string)
+			delete(obj, "predictions")
 			u.logs.add(levelInfo, replyText(obj), u.now())
+			for _, p := range preds {
+				u.logs.add(levelWarn, fmt.Sprintf("%s: %s", obj["event"], p), u.now())
+			}
 		}}
 		if err := command.Run(env, cmd); err != nil && !errors.Is(err, command.ErrQuit) {
 			u.logs.add(levelError, fmt.Sprintf("%s: %v", cmd.Verb, err), u.now())

@@ -99,6 +99,7 @@ var keymap = []binding{
 	{keys: []key{runeKey('j'), runeKey('k'), {k: tcell.KeyDown}, {k: tcell.KeyUp}, {k: tcell.KeyPgDn}, {k: tcell.KeyPgUp}, runeKey('g'), runeKey('G')}, help: "move the selection / scroll the focused pane (g top, G bottom)"},
 	{keys: []key{runeKey('/')}, hint: "filter log", help: "filter the Log pane (type to filter, Enter keeps it, Esc clears)", act: (*UI).openFilter},
 	{keys: []key{{k: tcell.KeyEsc}}, help: "clear the log filter, close the help or the line", act: (*UI).escape},
+	{keys: []key{runeKey('p')}, help: "the answer policy: its rules in order; a add, e edit, d delete, K/J move (saved to the config file)", act: (*UI).openPolicy},
 	{keys: []key{runeKey('?')}, hint: "help", help: "show this help", act: (*UI).showHelp},
 	{keys: []key{runeKey('q'), {k: tcell.KeyCtrlC}}, hint: "quit", help: "quit (asks first when calls are live; the phone then hangs up and unregisters)", danger: true, act: (*UI).quit},
 }
@@ -137,6 +138,8 @@ func (u *UI) onKey(ev *tcell.EventKey) *tcell.EventKey {
 			return nil
 		}
 		return ev // scroll the help
+	case "policy":
+		return u.policyKey(ev)
 	case "confirm":
 		switch {
 		case ev.Rune() == 'y' || ev.Rune() == 'Y' || ev.Rune() == 'q' || ev.Key() == tcell.KeyCtrlC:

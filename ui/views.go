@@ -23,6 +23,7 @@ type views struct {
 	input    *tview.InputField
 	bottom   *tview.Pages // "hint" or "input"
 	help     *tview.TextView
+	policy   *tview.Table // the answer-policy pane (p), made on first use
 	confirm  *tview.TextView
 
 	panes  []tview.Primitive // Tab order

@@ -83,3 +83,38 @@ func (r SippResult) expectRefused(t *testing.T, code int) {
 		t.Errorf("sipp %s: %s (want rc=0 successful=1, a %d); responses %v\n%s", r.Scenario, r.Line, code, r.Responses(), r.errTail())
 	}
 }
+
+// TestPolicyEarlyAndPlay: an early rule answers SIPp with 183 and our media, never 200 (SIPp
+// cancels: 487); a play rule answers, plays the WAV and hangs up itself (SIPp waits for our BYE).
+func TestPolicyEarlyAndPlay(t *testing.T) {
+	needTools(t, "sipp", "sox")
+	l := lab(t)
+	dir := t.TempDir()
+	tone := filepath.Join(dir, "greeting.wav")
+	makeTone(t, tone, 600, 1)
+	p := startPhone(t, "--listen", "127.0.0.1:5274", "--audio", "null") // no config file: the rules go to the default path
+	p.query("policy add action=early match_from=early1", "policies", 5*time.Second)
+	p.query("policy add action=play match_from=player file="+tone, "policies", 5*time.Second)
+
+	early := l.sippAsync("uac-early-cancel", "127.0.0.1:5274", "FROM_USER=early1", "SIPP_PORT=5275")
+	play := l.sippAsync("uac-wait-bye", "127.0.0.1:5274", "FROM_USER=player", "SIPP_PORT=5276")
+	(<-early).expectOK(t, 1) // the scenario wants 183 then 487 (a 200 to the INVITE fails it)
+	(<-play).expectOK(t, 1)
+
+	e := p.waitFor(5*time.Second, "call", "state", "early")
+	p.waitEvent(ev("policy", "id", e.Str("id"), "rule", "1", "action", "early"), 5*time.Second)
+	p.waitEvent(ev("media", "id", e.Str("id")), 5*time.Second)
+	p.waitFor(5*time.Second, "call", "id", e.Str("id"), "state", "terminated", "code", "487")
+
+	est := p.waitFor(5*time.Second, "call", "state", "established")
+	p.waitEvent(ev("policy", "id", est.Str("id"), "rule", "2", "action", "play"), 5*time.Second)
+	end := p.waitFor(10*time.Second, "call", "id", est.Str("id"), "state", "terminated")
+	if !strings.Contains(end.Str("reason"), "played") || durationS(end) < 0.9 {
+		t.Errorf("play call ended %s, want reason played and about 1 s long", end.Raw)
+	}
+}
+
+func durationS(e Event) float64 {
+	f, _ := e.M["duration_s"].(float64)
+	return f
+}

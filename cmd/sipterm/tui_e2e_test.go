@@ -28,8 +28,8 @@ func startTUI(t *testing.T, args ...string) *tmuxTUI {
 	dir := testDir(t, "tui")
 	tt := &tmuxTUI{t: t, socket: filepath.Join(dir, "tmux.sock"), dir: dir}
 	// The program's own exit line, not tmux's "pane is dead", tells that it quit (NOTES §4).
-	cmdline := fmt.Sprintf("XDG_CONFIG_HOME=%q XDG_STATE_HOME=%q %q %s 2>%q; echo SIPTERM-EXITED-$?; sleep 60",
-		dir, dir, phoneBin, strings.Join(args, " "), filepath.Join(dir, "stderr.txt"))
+	cmdline := fmt.Sprintf("XDG_CONFIG_HOME=%q XDG_STATE_HOME=%q XDG_RUNTIME_DIR=%q %q %s 2>%q; echo SIPTERM-EXITED-$?; sleep 60",
+		dir, dir, dir, phoneBin, strings.Join(args, " "), filepath.Join(dir, "stderr.txt"))
 	tt.tmux("new-session", "-d", "-s", "t", "-x", "100", "-y", "32", cmdline)
 	t.Cleanup(func() {
 		if t.Failed() {

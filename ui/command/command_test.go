@@ -86,6 +86,13 @@ func TestParse(t *testing.T) {
 		{line: "policy del x", err: "not a rule number"},
 		{line: "policy move 1", err: "want 2"},
 		{line: "policy frob", err: "unknown subcommand"},
+		{line: "policy set 2 action=ring", want: Command{Verb: "policy", Rest: []string{"set", "2", "action=ring"}}},
+		{line: "policy set 2", err: "want N"},
+		{line: "policy set x action=ring", err: "not a rule number"},
+		{line: "policy set 1 action=nope", err: "unknown action"},
+		{line: "probe sip:bob@x", want: Command{Verb: "probe", Arg: "sip:bob@x"}},
+		{line: "probe 100 work", want: Command{Verb: "probe", Arg: "100", Account: "work"}},
+		{line: "probe", err: "missing URI"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {

@@ -12,13 +12,14 @@ import (
 type policyCore interface {
 	Policies() []config.Policy
 	AddPolicy(r config.Policy, at int) error
+	SetPolicy(n int, r config.Policy) error
 	DelPolicy(n int) error
 	MovePolicy(n, m int) error
 }
 
 func init() {
-	table = append(table, Verb{Name: "policy", Args: "[list|add|del|move] [ARGS...]",
-		Help:  "the answer policy: list; add [at=N] KEY=VALUE... (match_from, match_user, match_source, action, after, code, target, file); del N; move N M. Changes are saved to the config file; every change replies with the list",
+	table = append(table, Verb{Name: "policy", Args: "[list|add|set|del|move] [ARGS...]",
+		Help:  "the answer policy: list; add [at=N] KEY=VALUE... (match_from, match_user, match_source, action, after, code, target, file); set N KEY=VALUE... (replace rule N); del N; move N M. Changes are saved to the config file; every change replies with the list",
 		Check: checkPolicy, Run: runPolicy})
 }
 
@@ -51,8 +52,20 @@ func checkPolicy(c *Command) error {
 		}
 		_, _, err := policyAddArgs(args)
 		return err
+	case "set":
+		if len(args) < 2 {
+			return fmt.Errorf("policy set: want N KEY=VALUE...")
+		}
+		if n, err := strconv.Atoi(args[0]); err != nil || n < 1 {
+			return fmt.Errorf("policy set: %q is not a rule number", args[0])
+		}
+		_, err := config.ParsePolicy(args[1:])
+		if err != nil {
+			return fmt.Errorf("policy set: %w", err)
+		}
+		return nil
 	}
-	return fmt.Errorf("policy: unknown subcommand %q (list, add, del, move)", sub)
+	return fmt.Errorf("policy: unknown subcommand %q (list, add, set, del, move)", sub)
 }
 
 // policyAddArgs is the rule and position (0 = the end) of "policy add [at=N] KEY=VALUE...".
@@ -92,6 +105,14 @@ func runPolicy(env Env, c Command) error {
 		}
 		err = p.AddPolicy(r, at)
 		if err != nil {
+			return err
+		}
+	case "set":
+		r, err := config.ParsePolicy(args[1:])
+		if err != nil {
+			return err
+		}
+		if err := p.SetPolicy(n(0), r); err != nil {
 			return err
 		}
 	case "del":

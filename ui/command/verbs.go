@@ -6,8 +6,9 @@ import (
 	"github.com/sipterm/sipterm/phone"
 )
 
-// table is THE list of commands. To add a verb, add one entry here (and a line to the parse
-// tests); its Run asserts the core methods it needs with Need.
+// table is THE list of commands. To add a verb, add one entry here (or, to keep merges apart,
+// append it from an init in a file of its own, as policy.go and probe.go do) and a line to the
+// parse tests; its Run asserts the core methods it needs with Need (no interface to widen).
 var table = []Verb{
 	{Name: "dial", Aliases: []string{"call"}, Args: "URI [ACCOUNT]",
 		Help: "call URI (sip:/sips:, a number or user completed with the account's domain, or echo) from ACCOUNT (default: the first); replies dialing {id}",
