@@ -175,7 +175,8 @@ func (c *Call) answerIncoming(answer []byte, lateOffer bool) {
 		c.rejectIncoming(decision{code: 500, sipReason: "Server Internal Error (no PRACK)", why: "no PRACK for our reliable 180"})
 		return
 	}
-	hdrs := append([]sip.Header{sip.NewHeader("Content-Type", "application/sdp")}, c.sessionAsUAS(c.srvDlg.InviteRequest)...)
+	hdrs := append([]sip.Header{sip.NewHeader("Content-Type", "application/sdp"), sip.NewHeader("Allow", allowedMethods),
+		sip.NewHeader("Supported", supportedValue)}, c.sessionAsUAS(c.srvDlg.InviteRequest)...)
 	err := c.srvDlg.Respond(200, "OK", answer, hdrs...)
 	if err != nil {
 		if ctxErr := context.Cause(c.srvDlg.Context()); errors.Is(ctxErr, sip.ErrTransactionCanceled) {
