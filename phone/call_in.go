@@ -171,8 +171,8 @@ func (c *Call) answerIncoming(answer []byte, lateOffer bool) {
 			c.log.Error("media", "error", err)
 		}
 	}
-	if !c.awaitPrack() {
-		c.rejectIncoming(decision{code: 500, sipReason: "Server Internal Error (no PRACK)", why: "no PRACK for our reliable 180"})
+	if d := c.awaitPrack(); d != nil {
+		c.rejectIncoming(*d)
 		return
 	}
 	hdrs := append([]sip.Header{sip.NewHeader("Content-Type", "application/sdp"), sip.NewHeader("Allow", allowedMethods),
