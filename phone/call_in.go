@@ -425,7 +425,8 @@ func (p *Phone) onNotify(req *sip.Request, tx sip.ServerTransaction) {
 	respond(p, req, tx, 200, "OK")
 }
 
-// onNoDialog answers requests we do not implement: 481 outside a known call, 501 inside.
+// onNoDialog answers requests we do not implement: 481 outside a known call, 405 inside
+// (notAllowed); MESSAGE is taken in and out of calls.
 func (p *Phone) onNoDialog(req *sip.Request, tx sip.ServerTransaction) {
 	if req.Method == sip.MESSAGE && !req.To().Params.Has("tag") {
 		if _, code, reason := p.screenRequest(req); code != 0 {
@@ -438,6 +439,11 @@ func (p *Phone) onNoDialog(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	if p.callBySIP(req) == nil {
 		respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
+		return
+	}
+	if req.Method == sip.MESSAGE { // within a call: Allow lists MESSAGE, so take it here too
+		p.notice("info", fmt.Sprintf("message from %s: %s", req.From().Address.String(), strings.TrimSpace(string(req.Body()))))
+		respond(p, req, tx, 200, "OK")
 		return
 	}
 	p.notAllowed(req, tx)
