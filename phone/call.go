@@ -348,6 +348,7 @@ func (c *Call) hangupWith(code int, reason string) {
 	if dir == DirIn && !answered {
 		if !c.reject(486, "Busy Here", reason) {
 			// the 200 is already on its way: wait for the ACK, then BYE
+			c.abortPrackWait(reason) // unless it still waits for a PRACK: then no 200 at all
 			c.waitAnswered(5 * time.Second)
 			c.hangupWith(code, reason)
 		}

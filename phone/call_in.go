@@ -192,11 +192,12 @@ func (c *Call) answerIncoming(answer []byte, lateOffer bool) {
 			c.log.Error("media", "error", err)
 		}
 	}
-	if !c.awaitPrack() {
-		c.rejectIncoming(decision{code: 500, sipReason: "Server Internal Error (no PRACK)", why: "no PRACK for our reliable 180"})
+	if d := c.awaitPrack(); d != nil {
+		c.rejectIncoming(*d)
 		return
 	}
-	hdrs := append([]sip.Header{sip.NewHeader("Content-Type", "application/sdp")}, c.sessionAsUAS(c.srvDlg.InviteRequest)...)
+	hdrs := append([]sip.Header{sip.NewHeader("Content-Type", "application/sdp"), sip.NewHeader("Allow", allowedMethods),
+		sip.NewHeader("Supported", supportedValue)}, c.sessionAsUAS(c.srvDlg.InviteRequest)...)
 	err := c.srvDlg.Respond(200, "OK", answer, hdrs...)
 	if err != nil {
 		if ctxErr := context.Cause(c.srvDlg.Context()); errors.Is(ctxErr, sip.ErrTransactionCanceled) {
@@ -442,7 +443,8 @@ func (p *Phone) onInfo(req *sip.Request, tx sip.ServerTransaction) {
 	p.publish(EventDTMF{ID: c.id, Digit: digit, Source: "info"})
 }
 
-// onNoDialog answers requests we do not implement: 481 outside a known call, 501 inside.
+// onNoDialog answers requests we do not implement: 481 outside a known call, 405 inside
+// (notAllowed); MESSAGE is taken in and out of calls.
 func (p *Phone) onNoDialog(req *sip.Request, tx sip.ServerTransaction) {
 	if req.Method == sip.MESSAGE && !req.To().Params.Has("tag") {
 		if _, code, reason := p.screenRequest(req); code != 0 {
@@ -455,6 +457,11 @@ func (p *Phone) onNoDialog(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	if p.liveCallBySIP(req) == nil {
 		respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
+		return
+	}
+	if req.Method == sip.MESSAGE { // within a call: Allow lists MESSAGE, so take it here too
+		p.notice("info", fmt.Sprintf("message from %s: %s", req.From().Address.String(), strings.TrimSpace(string(req.Body()))))
+		respond(p, req, tx, 200, "OK")
 		return
 	}
 	p.notAllowed(req, tx)

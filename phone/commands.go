@@ -113,6 +113,7 @@ func (c *Call) reinvite(hold bool) {
 	c.mu.Unlock()
 	req := sip.NewRequest(sip.INVITE, target)
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	c.addSessionHeaders(req) // a re-INVITE refreshes the session too (RFC 4028 §7.4)
 	req.SetBody(sdp.Offer(local))
 	ctx, cancel := context.WithTimeout(context.Background(), 32*time.Second)
 	defer cancel()
@@ -134,6 +135,7 @@ func (c *Call) reinvite(hold bool) {
 		c.p.notice("warn", fmt.Sprintf("call %s: %s refused: %d %s", c.id, what, res.StatusCode, res.Reason))
 		return
 	}
+	c.sessionAsUAC(res, false)
 	neg, err := sdp.ParseAnswer(res.Body(), local)
 	if err != nil {
 		c.log.Warn("re-INVITE answer unusable", "error", err)

@@ -24,6 +24,9 @@ type callExt struct {
 	prackDone chan struct{} // closed by the PRACK (nil: no reliable 18x sent)
 	prackLost chan struct{} // closed when we stopped retransmitting without a PRACK
 	pracked   bool
+	abort     chan struct{} // closed by a hangup while the 200 waits for the PRACK
+	abortWhy  string
+	aborted   bool
 
 	// caller: the reliable 18x we have PRACKed, and the early answer
 	peerRSeq  uint32
@@ -54,6 +57,7 @@ func (c *Call) sendRinging(dlg *sipgo.DialogServerSession, tx sip.ServerTransact
 	c.ext.relRSeq = rseq
 	c.ext.prackDone = make(chan struct{})
 	c.ext.prackLost = make(chan struct{})
+	c.ext.abort = make(chan struct{})
 	done, lost := c.ext.prackDone, c.ext.prackLost
 	c.ext.mu.Unlock()
 	if err := tx.Respond(res); err != nil {
@@ -94,21 +98,37 @@ func (c *Call) retransmitReliable(tx sip.ServerTransaction, res *sip.Response, d
 	}
 }
 
-// awaitPrack holds the 200 back until our reliable 18x is PRACKed; false when it never was.
-func (c *Call) awaitPrack() bool {
+// awaitPrack holds the 200 back until our reliable 18x is PRACKed. It returns the final
+// response to send instead when the PRACK never came (RFC 3262 §3: 5xx) or we hung up meanwhile.
+func (c *Call) awaitPrack() *decision {
 	c.ext.mu.Lock()
-	done, lost := c.ext.prackDone, c.ext.prackLost
+	done, lost, abort := c.ext.prackDone, c.ext.prackLost, c.ext.abort
 	c.ext.mu.Unlock()
 	if done == nil {
-		return true
+		return nil
 	}
 	select {
 	case <-done:
-		return true
+		return nil
 	case <-lost:
-		return false
+		return &decision{code: 500, sipReason: "Server Internal Error (no PRACK)", why: "no PRACK for our reliable 180"}
+	case <-abort:
+		c.ext.mu.Lock()
+		why := c.ext.abortWhy
+		c.ext.mu.Unlock()
+		return &decision{code: 486, sipReason: "Busy Here", why: why}
 	case <-c.srvDlg.Context().Done():
-		return true // CANCEL or transaction end: the 200 path reports it
+		return nil // CANCEL or transaction end: the 200 path reports it
+	}
+}
+
+// abortPrackWait: a hangup while the answer waits for a PRACK rejects the call instead.
+func (c *Call) abortPrackWait(why string) {
+	c.ext.mu.Lock()
+	defer c.ext.mu.Unlock()
+	if c.ext.abort != nil && !c.ext.aborted {
+		c.ext.aborted, c.ext.abortWhy = true, why
+		close(c.ext.abort)
 	}
 }
 

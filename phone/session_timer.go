@@ -278,3 +278,21 @@ func (c *Call) retryAfter422(req *sip.Request, res *sip.Response, rounds int) *s
 	next.CSeq().SeqNo = req.CSeq().SeqNo + uint32(max(rounds, 1))
 	return next
 }
+
+// addSessionHeaders puts the running session timer on a re-INVITE of ours (hold, resume): the
+// refresher stays who it is, named from this request's point of view (we are its UAC).
+func (c *Call) addSessionHeaders(req *sip.Request) {
+	c.ext.mu.Lock()
+	st := c.ext.st
+	c.ext.mu.Unlock()
+	if st.interval == 0 {
+		return
+	}
+	refresher := "uas"
+	if st.weRefresh {
+		refresher = "uac"
+	}
+	req.AppendHeader(sip.NewHeader("Session-Expires", sessionExpires{Secs: int(st.interval / time.Second), Refresher: refresher}.String()))
+	req.AppendHeader(sip.NewHeader("Min-SE", strconv.Itoa(c.minSE())))
+	req.AppendHeader(sip.NewHeader("Supported", supportedValue))
+}

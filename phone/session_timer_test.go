@@ -90,3 +90,30 @@ func TestSessionAsUAC(t *testing.T) {
 		}
 	}
 }
+
+// TestAddSessionHeaders: our hold/resume re-INVITE carries the running timer, the refresher
+// named from the re-INVITE's point of view.
+func TestAddSessionHeaders(t *testing.T) {
+	for _, tc := range []struct {
+		interval  time.Duration
+		weRefresh bool
+		want      string
+	}{
+		{0, false, ""},
+		{1800 * time.Second, true, "1800;refresher=uac"},
+		{600 * time.Second, false, "600;refresher=uas"},
+	} {
+		acct := &Account{cfg: &config.Account{SessionTimerDur: 1800 * time.Second, SessionMinSEDur: 90 * time.Second}}
+		c := &Call{acct: acct}
+		c.ext.st.interval, c.ext.st.weRefresh = tc.interval, tc.weRefresh
+		req := sip.NewRequest(sip.INVITE, sip.Uri{Scheme: "sip", Host: "127.0.0.1"})
+		c.addSessionHeaders(req)
+		got := ""
+		if h := req.GetHeader("Session-Expires"); h != nil {
+			got = h.Value()
+		}
+		if got != tc.want {
+			t.Errorf("interval %v we refresh %v: Session-Expires %q, want %q", tc.interval, tc.weRefresh, got, tc.want)
+		}
+	}
+}

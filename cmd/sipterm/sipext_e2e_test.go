@@ -261,3 +261,37 @@ func TestSipextSessionTimerCaller(t *testing.T) {
 	}
 	p.never603()
 }
+
+// TestSipextPrackNeverComes: the phone answers at once a caller that requires 100rel but never
+// PRACKs: no 200 goes out, the reliable 180 is retransmitted (T1, doubling), and a hangup
+// meanwhile rejects the call (486) instead of waiting out the 32 s of retransmissions.
+func TestSipextPrackNeverComes(t *testing.T) {
+	needTools(t, "sipp")
+	l := lab(t)
+	p := startPhone(t, "--listen", phoneAddr(5180), "--auto-answer", "0s", "--audio", "null")
+	res := l.sippAsync("uac-prack-none", phoneAddr(5180), "SIPP_PORT=5181")
+	in := p.waitFor(10*time.Second, "call", "state", "incoming")
+	// the 180 is resent 0.5 s after the first: wait for that resend in the trace, then hang up
+	if err := waitFileContains(p.trace, "180 Ringing", 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if b, _ := os.ReadFile(p.trace); strings.Count(string(b), "SIP/2.0 180 Ringing") >= 2 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	p.Send("hangup " + in.Str("id"))
+	r := <-res
+	r.expectOK(t, 1)
+	r.never(t, 200)
+	if n := countOf(r.Responses(), 180); n < 2 {
+		t.Errorf("SIPp saw %d 180s, want the reliable 180 retransmitted: %v", n, r.Responses())
+	}
+	term := p.waitFor(5*time.Second, "call", "id", in.Str("id"), "state", "terminated")
+	if term.Int("code") != 486 {
+		t.Errorf("terminated with code %d, want 486: %s", term.Int("code"), term.Raw)
+	}
+	p.noEvent("an established call", ev("call", "state", "established"))
+}
