@@ -16,7 +16,7 @@ const referAskWait = 30 * time.Second
 // onRefer: the peer of a call transfers us (RFC 3515). By the account's refer_policy we
 // refuse (603), or accept (202) and call the Refer-To target, reporting by NOTIFY.
 func (p *Phone) onRefer(req *sip.Request, tx sip.ServerTransaction) {
-	c := p.callBySIP(req)
+	c := p.liveCallBySIP(req) // 481 once our BYE is out (ended.go)
 	if c == nil || !req.To().Params.Has("tag") {
 		respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
 		return

@@ -9,7 +9,7 @@ import (
 // onUpdate takes an UPDATE (RFC 3311) in a call, early or established: an SDP offer is
 // answered in the 200 and applied; without SDP it is a 200 (a session refresh, RFC 4028).
 func (p *Phone) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
-	c := p.callBySIP(req)
+	c := p.liveCallBySIP(req) // 481 once our BYE is out (ended.go)
 	if c == nil || c.State() == StateTerminated {
 		respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
 		return
