@@ -290,14 +290,7 @@ func (c *Call) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		if err := c.applyMedia(neg); err != nil {
 			c.log.Error("media update", "error", err)
 		}
-		c.mu.Lock()
-		held := c.info.Held
-		c.mu.Unlock()
-		if neg.RemoteDir == sdp.SendOnly || neg.RemoteDir == sdp.Inactive || held {
-			c.setState(StateHeld, 0, "held by peer")
-		} else {
-			c.setState(StateEstablished, 0, "resumed by peer")
-		}
+		c.followPeerDirection(neg)
 	}
 	if c.awaitAck(req, tx, res) && len(offer) == 0 {
 		c.applyAckAnswer(req.CSeq().SeqNo, local)

@@ -77,12 +77,7 @@ func (p *Phone) dialURI(acct *Account, uri sip.Uri, extra ...sip.Header) (string
 	}
 	transport := acct.targetTransport(uri)
 	req.SetTransport(transport)
-	switch {
-	case acct.cfg.ProxyURI != nil:
-		acct.viaProxy(req)
-	case acct.cfg.RegistrarURI != nil && strings.EqualFold(uri.Host, acct.cfg.AORURI.Host):
-		req.SetDestination(acct.cfg.RegistrarURI.HostPort())
-	}
+	acct.routeOutOfDialog(req, uri)
 	req.SetBody(sdp.Offer(c.local))
 	if err := p.register(c); err != nil {
 		c.media.Close()
@@ -261,4 +256,16 @@ func (c *Call) onProvisional(res *sip.Response) {
 	}
 	c.setState(StateRinging, res.StatusCode, fmt.Sprintf("%d %s", res.StatusCode, res.Reason))
 	c.p.startRingback(c)
+}
+
+// routeOutOfDialog sends a request that starts a dialog or stands alone (INVITE, OPTIONS) the way
+// the account reaches uri: through its outbound proxy, else to its registrar when uri is in the
+// account's own domain, else straight to uri.
+func (a *Account) routeOutOfDialog(req *sip.Request, uri sip.Uri) {
+	switch {
+	case a.cfg.ProxyURI != nil:
+		a.viaProxy(req)
+	case a.cfg.RegistrarURI != nil && strings.EqualFold(uri.Host, a.cfg.AORURI.Host):
+		req.SetDestination(a.cfg.RegistrarURI.HostPort())
+	}
 }

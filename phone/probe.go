@@ -56,12 +56,7 @@ func (p *Phone) Probe(ctx context.Context, account, target string) (ProbeResult,
 		req.AppendHeader(sip.NewHeader("Allow", allowedMethods))
 		req.AppendHeader(sip.NewHeader("User-Agent", p.userAgent()))
 		req.SetTransport(transport)
-		switch {
-		case acct.cfg.ProxyURI != nil:
-			acct.viaProxy(req)
-		case acct.cfg.RegistrarURI != nil && strings.EqualFold(uri.Host, acct.cfg.AORURI.Host):
-			req.SetDestination(acct.cfg.RegistrarURI.HostPort())
-		}
+		acct.routeOutOfDialog(req, uri)
 		return req
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
