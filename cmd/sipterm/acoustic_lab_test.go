@@ -63,11 +63,6 @@ func (a *acousticLab) pactl(args ...string) string {
 	return string(out)
 }
 
-// sideEnv is the environment of a phone on side "a" or "b".
-func (a *acousticLab) sideEnv(side string) []string {
-	return append(append([]string(nil), a.env...), "PULSE_SINK="+side+"_spk", "PULSE_SOURCE="+side+"_mic")
-}
-
 // recordings counts the server's record streams.
 func (a *acousticLab) recordings() int {
 	return strings.Count(a.pactl("list", "short", "source-outputs"), "\n")

@@ -218,3 +218,8 @@ func acPrioritise(pid int) {
 		}
 	}
 }
+
+// sideEnv is the environment of a phone on side "a" or "b".
+func (a *acousticLab) sideEnv(side string) []string {
+	return append(append([]string(nil), a.env...), "PULSE_SINK="+side+"_spk", "PULSE_SOURCE="+side+"_mic")
+}

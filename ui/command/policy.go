@@ -48,13 +48,13 @@ func checkPolicy(c *Command) error {
 		return nums(2)
 	case "add":
 		if len(args) == 0 {
-			return fmt.Errorf("policy add: want KEY=VALUE words, at least action=...")
+			return fmt.Errorf("policy add: want KEY=VALUE words, at least action=ACTION")
 		}
 		_, _, err := policyAddArgs(args)
 		return err
 	case "set":
 		if len(args) < 2 {
-			return fmt.Errorf("policy set: want N KEY=VALUE...")
+			return fmt.Errorf("policy set: want N and KEY=VALUE words")
 		}
 		if n, err := strconv.Atoi(args[0]); err != nil || n < 1 {
 			return fmt.Errorf("policy set: %q is not a rule number", args[0])
