@@ -84,6 +84,9 @@ type PortAudioDevice struct {
 	latIn, latOut atomic.Int64 // time.Duration
 	c             paCounters
 	outSize       int // the output buffer's size in device frames (see noteOutputSize)
+	// device goroutine only: blocks allowed in the output buffer, and blocks written since the
+	// last underflow (portaudio_latency.go)
+	outAllow, outCalm int
 }
 
 type paCounters struct {

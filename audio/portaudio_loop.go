@@ -68,7 +68,6 @@ func (d *PortAudioDevice) readBlock(l *loopState) bool {
 		d.deviceError(l, "reading from sound device", err)
 		return false
 	}
-	d.trimCapture()
 	src := d.inBuf
 	if d.inCh > 1 {
 		for i := range d.mono {
@@ -105,8 +104,10 @@ func (d *PortAudioDevice) writeBlock(l *loopState, frame []int16) {
 	err := d.pa.Write()
 	switch {
 	case err == nil:
+		d.outputWritten()
 	case errors.Is(err, portaudio.OutputUnderflowed): // a gap was played before this block
 		d.c.underflows.Add(1)
+		d.outputUnderflowed()
 		d.logXrun(l)
 	default:
 		d.deviceError(l, "writing to sound device", err)
