@@ -153,6 +153,9 @@ type EventSIP struct {
 	Remote  string
 	Summary string // request line or status line
 	Raw     string // whole message, passwords masked
+	// Late: published again with CallID once the call was known (an incoming call's INVITE is
+	// traced before the call exists and was first published with CallID "").
+	Late bool
 }
 
 // EventNotice: something a person should see (audio fallback, port fallback, ...).

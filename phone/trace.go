@@ -20,8 +20,9 @@ type tracer struct {
 	out    io.Writer
 	events bool
 
-	q    *queue[traceMsg]
-	done chan struct{}
+	q     *queue[traceMsg]
+	done  chan struct{}
+	calls *traceCalls // Call-ID -> call, on the run goroutine only
 }
 
 type traceMsg struct {
@@ -33,7 +34,7 @@ type traceMsg struct {
 }
 
 func newTracer(p *Phone, out io.Writer, events bool) *tracer {
-	return &tracer{p: p, out: out, events: events, q: newQueue[traceMsg](), done: make(chan struct{})}
+	return &tracer{p: p, out: out, events: events, q: newQueue[traceMsg](), done: make(chan struct{}), calls: newTraceCalls()}
 }
 
 func (t *tracer) start() {
@@ -92,11 +93,18 @@ func (t *tracer) emit(w *bufio.Writer, m traceMsg) {
 			m.transport, m.laddr, arrow, m.raddr, len(m.msg), text)
 	}
 	if t.events {
-		t.p.publish(EventSIP{
-			Time: m.t, CallID: t.p.ourCallID(headerValue(text, "Call-ID", "i")), Out: m.out,
+		e := EventSIP{
+			Time: m.t, Out: m.out,
 			Local: m.transport + ":" + m.laddr, Remote: m.transport + ":" + m.raddr,
 			Summary: firstLine(text), Raw: text,
-		})
+		}
+		sipID := headerValue(text, "Call-ID", "i")
+		id, held := t.calls.resolve(sipID, t.p.ourCallID(sipID), e)
+		for _, h := range held {
+			t.p.publish(h)
+		}
+		e.CallID = id
+		t.p.publish(e)
 	}
 }
 

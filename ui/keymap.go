@@ -79,7 +79,7 @@ func (b binding) hintKey() string {
 // keymap is THE key table of the main screen.
 var keymap = []binding{
 	{keys: []key{runeKey('a')}, hint: "answer", help: "answer the ringing call (the selected one, else the oldest)", act: (*UI).answer},
-	{keys: []key{{k: tcell.KeyEnter}}, help: "answer the ringing call; on an ended call (dimmed: from the call history) put its remote into the dial line, Enter again redials", act: (*UI).enter},
+	{keys: []key{{k: tcell.KeyEnter}}, help: "in the call pane's SIP ladder: open the selected message raw (Enter again: back); else answer the ringing call; on an ended call (dimmed: from the call history) put its remote into the dial line, Enter again redials", act: (*UI).enter},
 	{keys: []key{runeKey('h')}, hint: "hangup", help: "hang up the selected call", danger: true, act: (*UI).hangup},
 	{keys: []key{runeKey('r')}, hint: "reject", help: "reject the ringing call with 486 Busy Here", danger: true, act: (*UI).reject},
 	{keys: []key{runeKey('R')}, help: "reject the ringing call with a status code you type", danger: true, act: (*UI).rejectAsk},
@@ -89,7 +89,7 @@ var keymap = []binding{
 	{keys: dtmfKeys(), label: "0-9*#", hint: "DTMF", help: "send a DTMF digit in the established call", act: (*UI).dtmf},
 	{keys: []key{runeKey('v')}, help: "show the selected call's SIP messages raw, or as a ladder again", act: (*UI).toggleRaw},
 	{keys: []key{{k: tcell.KeyTab}, {k: tcell.KeyBacktab}}, hint: "pane", help: "move to the next (previous) pane", act: (*UI).tab},
-	{keys: []key{runeKey('j'), runeKey('k'), {k: tcell.KeyDown}, {k: tcell.KeyUp}, {k: tcell.KeyPgDn}, {k: tcell.KeyPgUp}, runeKey('g'), runeKey('G')}, help: "move the selection / scroll the focused pane (g top, G bottom)"},
+	{keys: []key{runeKey('j'), runeKey('k'), {k: tcell.KeyDown}, {k: tcell.KeyUp}, {k: tcell.KeyPgDn}, {k: tcell.KeyPgUp}, runeKey('g'), runeKey('G')}, help: "move the selection / scroll the focused pane (g top, G bottom); in the call pane they select a ladder line"},
 	{keys: []key{runeKey('/')}, hint: "filter log", help: "filter the Log pane (type to filter, Enter keeps it, Esc clears)", act: (*UI).openFilter},
 	{keys: []key{{k: tcell.KeyEsc}}, help: "clear the log filter, close the help or the line", act: (*UI).escape},
 	{keys: []key{runeKey('?')}, hint: "help", help: "show this help", act: (*UI).showHelp},
@@ -264,6 +264,9 @@ func (u *UI) openDial(ev *tcell.EventKey) {
 
 // enter answers a ringing call; on an ended call it offers a redial.
 func (u *UI) enter(ev *tcell.EventKey) {
+	if u.app.GetFocus() == u.v.detail && u.ladderEnter() {
+		return
+	}
 	if u.ringingCall() == nil {
 		if c := u.selectedCall(); c != nil && !c.info.State.Live() && c.info.Remote != "" {
 			u.openRedial(c)
@@ -335,6 +338,9 @@ func (u *UI) tab(ev *tcell.EventKey) {
 }
 
 func (u *UI) escape(*tcell.EventKey) {
+	if u.v.detail.open >= 0 {
+		u.ladderEnter()
+	}
 	if u.st.logFilter != "" {
 		u.st.logFilter = ""
 		u.refreshLog()
@@ -359,5 +365,6 @@ func (u *UI) quit(*tcell.EventKey) {
 func (u *UI) toggleRaw(*tcell.EventKey) {
 	u.v.detail.raw = !u.v.detail.raw
 	u.v.detail.back = 0
+	u.v.detail.open = -1
 	u.renderDetail()
 }

@@ -191,7 +191,7 @@ func (u *UI) applyEvent(ev phone.Event) {
 }
 
 func (u *UI) addSIP(e phone.EventSIP) {
-	if e.CallID == "" {
+	if e.CallID == "" && !e.Late {
 		arrow := "←"
 		if e.Out {
 			arrow = "→"
@@ -200,6 +200,10 @@ func (u *UI) addSIP(e phone.EventSIP) {
 		return
 	}
 	l := append(u.st.ladders[e.CallID], e)
+	// a late message (an INVITE traced before its call existed) goes where its time puts it
+	for i := len(l) - 1; i > 0 && l[i].Time.Before(l[i-1].Time); i-- {
+		l[i], l[i-1] = l[i-1], l[i]
+	}
 	if len(l) > maxLadder {
 		l = append(l[:0:0], l[len(l)-maxLadder:]...)
 	}
