@@ -160,6 +160,7 @@ func (c *Call) finish(code int, reason string) {
 		c.log.Info("call state", "from", old, "to", StateTerminated, "code", code, "reason", reason, "remote", info.Remote)
 		c.p.publish(EventCall{Call: info})
 		c.p.unregister(c)
+		c.p.captureEnded(c)
 		if err := c.p.hist.add(historyEntry(info)); err != nil {
 			c.log.Warn("call history", "error", err)
 		}
@@ -204,6 +205,7 @@ func (c *Call) newMedia() error {
 	c.local.IP = advertise
 	c.local.Port = int(m.LocalAddr().Port())
 	c.mapRTP()
+	c.p.captureNewMedia(c)
 	return nil
 }
 

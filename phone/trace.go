@@ -92,19 +92,19 @@ func (t *tracer) emit(w *bufio.Writer, m traceMsg) {
 		fmt.Fprintf(w, "=== %s %s %s %s %s (%d bytes)\n%s\n", m.t.Format("2006-01-02 15:04:05.000000"),
 			m.transport, m.laddr, arrow, m.raddr, len(m.msg), text)
 	}
-	if t.events {
-		e := EventSIP{
-			Time: m.t, Out: m.out,
-			Local: m.transport + ":" + m.laddr, Remote: m.transport + ":" + m.raddr,
-			Summary: firstLine(text), Raw: text,
-		}
-		sipID := headerValue(text, "Call-ID", "i")
-		id, held := t.calls.resolve(sipID, t.p.ourCallID(sipID), e)
-		for _, h := range held {
+	e := EventSIP{
+		Time: m.t, Out: m.out,
+		Local: m.transport + ":" + m.laddr, Remote: m.transport + ":" + m.raddr,
+		Summary: firstLine(text), Raw: text,
+	}
+	sipID := headerValue(text, "Call-ID", "i")
+	id, held := t.calls.resolve(sipID, t.p.ourCallID(sipID), e)
+	e.CallID = id
+	for _, h := range append(held, e) {
+		t.p.captureSIP(h)
+		if t.events {
 			t.p.publish(h)
 		}
-		e.CallID = id
-		t.p.publish(e)
 	}
 }
 

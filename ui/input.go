@@ -226,6 +226,8 @@ func (u *UI) command(text string) (dialled string) {
 			return
 		}
 		u.sendDTMF(strings.Join(args, ""))
+	case "export":
+		u.exportCall(arg(0))
 	case "quit", "q":
 		u.quit(nil)
 	case "help":

@@ -185,7 +185,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		historyFile = filepath.Join(stateDir(), "history.jsonl")
 	}
 	ph, err := phone.New(phone.Options{
-		Config: cfg, Device: dev, Logger: logger, Trace: trace, SIPEvents: !f.headless, Tones: !f.headless,
+		Config: cfg, Device: dev, Logger: logger, Trace: trace, SIPEvents: !f.headless, Tones: !f.headless, Capture: true,
 		HistoryFile: historyFile,
 	})
 	if err != nil {

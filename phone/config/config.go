@@ -44,6 +44,9 @@ type Config struct {
 	MaxCalls  int `toml:"max_calls"`  // live calls at most; more incoming get 486 (default 8)
 	RateLimit int `toml:"rate_limit"` // new requests per second per source address (default 50, 0: off)
 
+	// CaptureDir: write a pcap and a JSON summary of every call here when it ends (phone/capture.go).
+	CaptureDir string `toml:"capture_dir"`
+
 	// Derived by Validate.
 	Path          string           `toml:"-"`
 	AutoAnswerDur *time.Duration   `toml:"-"`
@@ -199,6 +202,8 @@ rtp_timeout = "30s"         # end an established call after this long without RT
 
 # max_calls  = 8                       # live calls at most; further incoming calls get 486 Busy Here
 # rate_limit = 50                      # new requests/s per source address, beyond: dropped (0: off)
+# capture_dir = "/tmp/sipterm-captures" # every call's SIP+RTP+RTCP as a pcap + JSON summary, written
+                                        # when the call ends (created if missing); "export" does one call
 
 [ui]
 theme = "default"           # default or mono (NO_COLOR is honoured too)
@@ -265,6 +270,11 @@ func (c *Config) Validate(data []byte) error {
 		return fail("rtp_timeout", err.Error())
 	}
 	c.RTPTimeoutDur = d
+	if c.CaptureDir != "" {
+		if fi, err := os.Stat(c.CaptureDir); err == nil && !fi.IsDir() {
+			return fail("capture_dir", fmt.Sprintf("%q is not a directory", c.CaptureDir))
+		}
+	}
 	switch c.LogLevel {
 	case "", "debug", "info", "warn", "error":
 	default:

@@ -162,6 +162,7 @@ func (s *Session) writeRTCP(pkts []rtcp.Packet, dst netip.AddrPort) {
 		if _, err := s.rtcpConn.WriteToUDPAddrPort(b, dst); err != nil {
 			s.log.Debug("RTCP send failed", "to", dst.String(), "err", err)
 		}
+		s.tapped(true, true, dst, b)
 	}
 	if cs := s.cryptoNow(); cs != nil {
 		if err := cs.txRTCP.protectRTCP(b, send); err != nil {
@@ -183,6 +184,7 @@ func (s *Session) rtcpLoop() {
 			}
 			continue
 		}
+		s.tapped(false, true, src, buf[:n])
 		s.handleRTCP(buf[:n], src, time.Now())
 	}
 }

@@ -121,6 +121,8 @@ type Session struct {
 	rtcpPeriod time.Duration
 	newStream  func() (audio.Stream, error)
 
+	tap atomic.Pointer[Tap] // per-call capture (tap.go), nil: off
+
 	done      chan struct{}
 	wg        sync.WaitGroup
 	closeOnce sync.Once

@@ -13,7 +13,7 @@ import (
 type Command struct {
 	Verb    string // dial, answer, reject, hangup, hold, resume, dtmf, transfer, mute, calls, accounts, quit, debug, help
 	ID      string // call id ("" = the one call the command can apply to)
-	Arg     string // dial/transfer: the URI; dtmf: the digits
+	Arg     string // dial/transfer: the URI; dtmf: the digits; export: the directory
 	Code    int    // reject: the status code (0 = default)
 	Account string // dial: the account to call from ("" = the first)
 }
@@ -22,7 +22,7 @@ var callIDRe = regexp.MustCompile(`^c[0-9]+$`)
 
 // usage lists the commands, for errors and `help`.
 const usage = "dial URI [ACCOUNT] | answer [ID] | reject [ID] [CODE] | hangup [ID] | hold [ID] | resume [ID] | " +
-	"dtmf [ID] DIGITS | transfer [ID] URI | mute [ID] | calls | accounts | debug | help | quit"
+	"dtmf [ID] DIGITS | transfer [ID] URI | mute [ID] | export [ID] [DIR] | calls | accounts | debug | help | quit"
 
 // Parse reads one command line. Blank lines and lines starting with # give a zero Command.
 func Parse(line string) (Command, error) {
@@ -92,6 +92,12 @@ func parse(line string) (Command, error) {
 			return Command{}, fmt.Errorf("transfer: missing URI (usage: transfer [ID] URI)")
 		}
 		cmd.Arg, args = args[0], args[1:]
+		return cmd, tooMany(0)
+	case "export":
+		takeID()
+		if len(args) > 0 {
+			cmd.Arg, args = args[0], args[1:]
+		}
 		return cmd, tooMany(0)
 	case "calls", "accounts", "quit", "exit", "debug", "help":
 		if cmd.Verb == "exit" {

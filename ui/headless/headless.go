@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,6 +34,11 @@ type Core interface {
 // refusalCounter is the phone's screening counters (by reason) for the debug reply; an
 // interface of its own so that test doubles of Core need not have it.
 type refusalCounter interface{ Refused() map[string]uint64 }
+
+// exporter writes a call's capture (the export command); its own interface for the same reason.
+type exporter interface {
+	Export(id, dir string) (string, string, error)
+}
 
 // Headless runs the contract: it prints events and carries out commands until quit.
 type Headless struct {
@@ -127,6 +134,18 @@ func (h *Headless) Execute(line string) (quit bool) {
 		err = c.SendDTMF(cmd.ID, cmd.Arg)
 	case "transfer":
 		err = c.Transfer(cmd.ID, cmd.Arg)
+	case "export":
+		x, ok := c.(exporter)
+		if !ok {
+			err = fmt.Errorf("export: not supported")
+			break
+		}
+		id, pcap, xerr := x.Export(cmd.ID, cmd.Arg)
+		if xerr != nil {
+			err = xerr
+			break
+		}
+		h.emit(map[string]any{"event": "export", "id": id, "pcap": pcap, "summary": strings.TrimSuffix(pcap, ".pcap") + ".json"})
 	case "calls":
 		calls := c.Calls()
 		for _, ci := range calls {
