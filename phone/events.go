@@ -175,10 +175,12 @@ func (EventSIP) isEvent()          {}
 func (EventNotice) isEvent()       {}
 
 // Subscription receives the core's events in order. The publisher never blocks: each subscription
-// keeps an unbounded queue, so a slow reader loses nothing and slows nobody.
+// keeps its own queue, so a slow reader slows nobody. The queue is bounded: a slow reader loses no
+// call, registration or media event, gets only the newest stats of each call, and at most
+// maxQueuedSIP waiting SIP-message events (older ones are dropped with a notice that counts them).
 type Subscription struct {
 	ch   chan Event
-	q    *queue[Event]
+	q    *eventQueue
 	done chan struct{} // Close: stop at once, dropping what is queued
 	once sync.Once
 	hub  *hub
@@ -186,6 +188,9 @@ type Subscription struct {
 
 // C delivers the events. It is closed after Close.
 func (s *Subscription) C() <-chan Event { return s.ch }
+
+// DroppedSIP is how many SIP-message events this subscription dropped because its reader fell behind.
+func (s *Subscription) DroppedSIP() uint64 { return s.q.droppedSIP() }
 
 // Close stops the subscription; pending events are dropped.
 func (s *Subscription) Close() {
@@ -239,7 +244,7 @@ type hub struct {
 func newHub() *hub { return &hub{subs: map[*Subscription]struct{}{}} }
 
 func (h *hub) subscribe() *Subscription {
-	s := &Subscription{ch: make(chan Event, 64), q: newQueue[Event](), done: make(chan struct{}), hub: h}
+	s := &Subscription{ch: make(chan Event, 64), q: newEventQueue(), done: make(chan struct{}), hub: h}
 	h.mu.Lock()
 	h.subs[s] = struct{}{}
 	h.mu.Unlock()

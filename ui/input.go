@@ -158,6 +158,10 @@ func (u *UI) dial(text string) {
 		u.logf(levelError, fmt.Sprintf("dial: %q: want a target, or an account name and a target", text))
 		return
 	}
+	u.dialFrom(account, target)
+}
+
+func (u *UI) dialFrom(account, target string) {
 	u.logf(levelInfo, "dialling "+target)
 	u.run("dial "+target, func() error {
 		id, err := u.core.Dial(account, target)
@@ -175,66 +179,4 @@ func (u *UI) hasAccount(name string) bool {
 		}
 	}
 	return false
-}
-
-// command runs a ':' line: a command word, or else a dial target. It returns what it dialled.
-func (u *UI) command(text string) (dialled string) {
-	f := strings.Fields(text)
-	args := f[1:]
-	arg := func(i int) string {
-		if i < len(args) {
-			return args[i]
-		}
-		return ""
-	}
-	// An optional call id as the first argument selects that call.
-	if id := arg(0); id != "" && u.st.calls[id] != nil {
-		u.st.selected = id
-		args = args[1:]
-	}
-	switch f[0] {
-	case "dial", "call":
-		if len(args) == 0 {
-			u.logf(levelError, "dial: what?")
-			return
-		}
-		target := strings.Join(args, " ")
-		u.dial(target)
-		return target
-	case "answer", "a":
-		u.answer(nil)
-	case "hangup", "h", "bye":
-		u.hangup(nil)
-	case "reject":
-		code := 486
-		if a := arg(0); a != "" {
-			n, err := strconv.Atoi(a)
-			if err != nil || n < 300 || n > 699 {
-				u.logf(levelError, fmt.Sprintf("reject: %q is not a SIP status code (300-699)", a))
-				return
-			}
-			code = n
-		}
-		u.rejectWith(code)
-	case "hold", "resume":
-		u.holdToggle(nil)
-	case "mute", "unmute":
-		u.muteToggle(nil)
-	case "dtmf":
-		if len(args) == 0 {
-			u.logf(levelError, "dtmf: which digits?")
-			return
-		}
-		u.sendDTMF(strings.Join(args, ""))
-	case "export":
-		u.exportCall(arg(0))
-	case "quit", "q":
-		u.quit(nil)
-	case "help":
-		u.showHelp(nil)
-	default:
-		u.dial(text)
-		return text
-	}
-	return ""
 }

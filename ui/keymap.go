@@ -83,7 +83,7 @@ var keymap = []binding{
 	{keys: []key{runeKey('h')}, hint: "hangup", help: "hang up the selected call", danger: true, act: (*UI).hangup},
 	{keys: []key{runeKey('r')}, hint: "reject", help: "reject the ringing call with 486 Busy Here", danger: true, act: (*UI).reject},
 	{keys: []key{runeKey('R')}, help: "reject the ringing call with a status code you type", danger: true, act: (*UI).rejectAsk},
-	{keys: []key{runeKey('d'), runeKey(':')}, hint: "dial", help: "open the dial/command line: a URI, a number or user (completed with the account's domain), \"echo\", or \"account target\"; d on an ended call offers its remote (Enter redials, typing replaces it); : also takes commands (answer, hangup, hold, resume, mute, dtmf DIGITS, reject CODE, quit)", act: (*UI).openDial},
+	{keys: []key{runeKey('d'), runeKey(':')}, hint: "dial", help: "open the dial/command line: a URI, a number or user (completed with the account's domain), \"echo\", or \"account target\"; d on an ended call offers its remote (Enter redials, typing replaces it); : also takes every command (listed below)", act: (*UI).openDial},
 	{keys: []key{runeKey('H')}, hint: "hold", help: "hold or resume the selected call", act: (*UI).holdToggle},
 	{keys: []key{runeKey('m')}, hint: "mute", help: "mute or unmute the microphone in the selected call", act: (*UI).muteToggle},
 	{keys: dtmfKeys(), label: "0-9*#", hint: "DTMF", help: "send a DTMF digit in the established call", act: (*UI).dtmf},
@@ -197,6 +197,7 @@ func (u *UI) helpText() string {
 		}
 		fmt.Fprintf(&sb, "  %s%-22s%s %s\n", c, clean(b.keyLabel()), u.th.reset(), clean(b.help))
 	}
+	sb.WriteString(clean(commandHelp()))
 	sb.WriteString("\nIn the dial/command line: ↑/↓ recall history, Enter runs, Esc cancels.\n")
 	sb.WriteString("Mouse: click a pane or a call to select it; the wheel scrolls.\n")
 	return sb.String()

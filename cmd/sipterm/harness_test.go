@@ -50,6 +50,15 @@ func runMain(m *testing.M) int {
 	return code
 }
 
+// skipInUnit skips a test that needs the built phone or real peers under `make unit` (go test
+// -short). `make test` and `make interop` never pass -short, so there these tests always run.
+func skipInUnit(t *testing.T, why string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip(why + ": run by make test / make interop, not by make unit (-short)")
+	}
+}
+
 // ensurePhone builds the binary once, at the first startPhone (so `go test -bench` and unit
 // runs of this package do not pay for it). SIPTERM_E2E_BIN runs a prebuilt binary instead.
 func ensurePhone() error {
@@ -227,6 +236,7 @@ func startPhoneEnv(t *testing.T, env []string, args ...string) *Phone {
 // startPhoneIn is startPhoneEnv run under a command prefix (e.g. ip netns exec NS).
 func startPhoneIn(t *testing.T, prefix []string, env []string, args ...string) *Phone {
 	t.Helper()
+	skipInUnit(t, "runs the built phone")
 	if err := ensurePhone(); err != nil {
 		t.Fatalf("the phone binary could not be built:\n%v", err)
 	}
@@ -604,6 +614,7 @@ type Lab struct {
 
 func lab(t *testing.T) *Lab {
 	t.Helper()
+	skipInUnit(t, "starts real peers")
 	if labScripts == "" {
 		t.Fatal("repo root not found")
 	}

@@ -17,14 +17,6 @@ const (
 	loadRate  = 20
 )
 
-// debugInfo asks the phone's hidden headless `debug` command for its goroutine count
-// ({"event":"debug","goroutines":N,"calls":N}).
-func debugInfo(t *testing.T, p *Phone) (goroutines, calls int) {
-	t.Helper()
-	e := debugEvent(t, p)
-	return e.Int("goroutines"), e.Int("calls")
-}
-
 // debugEvent is the whole debug reply (also heap_inuse_kb: the live heap after a GC).
 func debugEvent(t *testing.T, p *Phone) Event {
 	t.Helper()

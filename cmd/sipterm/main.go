@@ -32,7 +32,7 @@ func main() {
 // flags are the command line; each one overrides the config file's key of the same meaning.
 type flags struct {
 	config, listen, autoAnswer, audioKind, audioDevice, play, record, sipTrace, logFile, logLevel, history string
-	headless, listDevices, printConfig                                                                     bool
+	headless, listDevices, printConfig, showVersion                                                        bool
 	set                                                                                                    map[string]bool
 }
 
@@ -54,6 +54,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.BoolVar(&f.headless, "headless", false, "no TUI: commands on stdin, JSON-lines events on stdout")
 	fs.BoolVar(&f.listDevices, "list-devices", false, "list the PortAudio devices and exit")
 	fs.BoolVar(&f.printConfig, "print-config", false, "print the embedded default config (a template) and exit")
+	fs.BoolVar(&f.showVersion, "version", false, "print the version (and the commit it was built from) and exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -120,6 +121,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stderr, "sipterm:", err)
 		return 2
+	}
+	if f.showVersion {
+		fmt.Fprint(stdout, versionText())
+		return 0
 	}
 	if f.printConfig {
 		fmt.Fprint(stdout, config.DefaultText)

@@ -178,6 +178,7 @@ expires   = 3600
 // message that names the address and a non-zero exit; only the built-in default falls back to
 // a free port, with a notice.
 func TestPlumbBusyListen(t *testing.T) {
+	skipInUnit(t, "runs the built phone")
 	if err := ensurePhone(); err != nil {
 		t.Fatalf("the phone binary could not be built:\n%v", err)
 	}

@@ -20,6 +20,7 @@ type tmuxTUI struct {
 
 func startTUI(t *testing.T, args ...string) *tmuxTUI {
 	t.Helper()
+	skipInUnit(t, "runs the built phone")
 	needTools(t, "tmux")
 	if err := ensurePhone(); err != nil {
 		t.Fatalf("building the phone: %v", err)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/sipterm/sipterm/phone"
+	"github.com/sipterm/sipterm/ui/command"
 )
 
 func TestRegistrationEventFields(t *testing.T) {
@@ -26,7 +27,7 @@ func TestRegistrationEventFields(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, err := json.Marshal(registrationJSON(tt.in))
+			b, err := json.Marshal(command.RegistrationJSON(tt.in))
 			if err != nil {
 				t.Fatal(err)
 			}

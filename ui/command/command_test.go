@@ -1,6 +1,7 @@
-package headless
+package command
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -31,17 +32,32 @@ func TestParse(t *testing.T) {
 		{line: "dtmf 15#", want: Command{Verb: "dtmf", Arg: "15#"}},
 		{line: "dtmf c4 *9a", want: Command{Verb: "dtmf", ID: "c4", Arg: "*9A"}},
 		{line: "dtmf C", want: Command{Verb: "dtmf", Arg: "C"}},
-		{line: "dtmf c1", err: "missing digits"},
+		{line: "dtmf c1", err: "missing DIGITS"},
 		{line: "dtmf 12x", err: "not a DTMF digit"},
 		{line: "transfer sip:carol@x", want: Command{Verb: "transfer", Arg: "sip:carol@x"}},
 		{line: "transfer c1 sip:carol@x", want: Command{Verb: "transfer", ID: "c1", Arg: "sip:carol@x"}},
 		{line: "transfer c1", err: "missing URI"},
+		{line: "export", want: Command{Verb: "export"}},
+		{line: "export c2 /tmp/caps", want: Command{Verb: "export", ID: "c2", Rest: []string{"/tmp/caps"}}},
+		{line: "export c2 /tmp/a /tmp/b", err: "unexpected"},
 		{line: "calls", want: Command{Verb: "calls"}},
 		{line: "accounts", want: Command{Verb: "accounts"}},
 		{line: "quit", want: Command{Verb: "quit"}},
 		{line: "exit", want: Command{Verb: "quit"}},
 		{line: "debug", want: Command{Verb: "debug"}},
 		{line: "frobnicate", err: "unknown command"},
+		{line: "call sip:a@b", want: Command{Verb: "dial", Arg: "sip:a@b"}},
+		{line: "dial 1234 alice extra", err: "unexpected"},
+		{line: "h", want: Command{Verb: "hangup"}},
+		{line: "bye c9", want: Command{Verb: "hangup", ID: "c9"}},
+		{line: "a", want: Command{Verb: "answer"}},
+		{line: "q", want: Command{Verb: "quit"}},
+		{line: "unmute c2", want: Command{Verb: "mute", ID: "c2"}},
+		{line: "help", want: Command{Verb: "help"}},
+		{line: "@7 dial sip:a@b", want: Command{Verb: "dial", Arg: "sip:a@b", Req: "7"}},
+		{line: "@x1", want: Command{Req: "x1"}},
+		{line: "@x1 nope", err: "unknown command"},
+		{line: "@ answer", err: "unknown command"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
@@ -55,7 +71,7 @@ func TestParse(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("got %+v, want %+v", got, tt.want)
 			}
 		})
@@ -69,7 +85,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line string) {
 		cmd, err := Parse(line)
 		if err != nil {
-			if cmd != (Command{}) {
+			if !reflect.DeepEqual(cmd, Command{Req: cmd.Req}) {
 				t.Fatalf("error %v with a non-zero command %+v", err, cmd)
 			}
 			return
