@@ -187,17 +187,42 @@ func (u *UI) hintText(width int) string {
 }
 
 // helpText is the ? screen, built from the keymap.
-func (u *UI) helpText() string {
+// Descriptions wrap at width (the help pane's inner width; 0: no wrapping) under themselves.
+func (u *UI) helpText(width int) string {
 	var sb strings.Builder
 	sb.WriteString("sipterm keys\n\n")
+	const indent = 25 // "  " + 22 columns of keys + " "
 	for _, b := range keymap {
 		c := u.th.tag(u.th.header)
 		if b.danger {
 			c = u.th.tag(u.th.bad)
 		}
-		fmt.Fprintf(&sb, "  %s%-22s%s %s\n", c, clean(b.keyLabel()), u.th.reset(), clean(b.help))
+		room := 0
+		if width > indent+10 {
+			room = width - indent
+		}
+		lines := wrapWords(plain(b.help), room, room)
+		fmt.Fprintf(&sb, "  %s%-22s%s %s\n", c, clean(b.keyLabel()), u.th.reset(), clean(lines[0]))
+		for _, l := range lines[1:] {
+			sb.WriteString(strings.Repeat(" ", indent) + clean(l) + "\n")
+		}
 	}
-	sb.WriteString(clean(commandHelp()))
+	for _, l := range strings.Split(commandHelp(), "\n") {
+		room := 0
+		if width > 20 {
+			room = width
+		}
+		lead := len(l) - len(strings.TrimLeft(l, " "))
+		wrapped := wrapWords(l, room, room-lead-2)
+		for i, w := range wrapped {
+			if i > 0 {
+				w = strings.Repeat(" ", lead+2) + w
+			} else {
+				w = strings.Repeat(" ", lead) + w
+			}
+			sb.WriteString(clean(w) + "\n")
+		}
+	}
 	sb.WriteString("\nIn the dial/command line: ↑/↓ recall history, Enter runs, Esc cancels.\n")
 	sb.WriteString("Mouse: click a pane or a call to select it; the wheel scrolls.\n")
 	return sb.String()
