@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -48,6 +49,9 @@ type Call struct {
 
 	endOnce sync.Once
 	done    chan struct{} // closed once the call has ended and left the registry
+
+	doc  *doctor                     // media-path doctor (doctor.go), set with the media
+	capt atomic.Pointer[callCapture] // per-call capture taking RTP/RTCP (capture.go), nil: not
 }
 
 type decision struct {
@@ -205,6 +209,8 @@ func (c *Call) newMedia() error {
 	c.local.IP = advertise
 	c.local.Port = int(m.LocalAddr().Port())
 	c.mapRTP()
+	c.doc = newDoctor(c.p, c.id)
+	m.SetTap(c.tap)
 	c.p.captureNewMedia(c)
 	return nil
 }
@@ -228,6 +234,7 @@ func (c *Call) applyMedia(n sdp.Negotiated) error {
 	wasOn := c.mediaOn
 	c.mediaOn = true
 	c.neg = n
+	c.doc.expect(expectFrom(n))
 	c.info.Codec = n.Codec.Name
 	c.info.MediaLocal = netip.AddrPortFrom(c.local.IP, m.LocalAddr().Port()).String()
 	c.info.MediaRemote = ""

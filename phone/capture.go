@@ -5,8 +5,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/sipterm/sipterm/phone/media"
 )
 
 // Per-call capture (issue 11): what sipterm itself sent and received for a call, kept so that it
@@ -15,8 +13,8 @@ import (
 // What is kept and when:
 //   - SIP: every call's messages, always (a few per call; they come from the trace goroutine).
 //   - RTP/RTCP: only for calls being captured: every call when capture_dir is set, else from the
-//     first `export` of a live call on. Without either, the media hooks cost one atomic load per
-//     packet. Each call keeps at most capMaxMedia datagrams (the oldest go first).
+//     first `export` of a live call on. Without either, a packet costs one atomic load here (the
+//     media-path doctor reads its header either way). Each call keeps at most capMaxMedia datagrams (the oldest go first).
 //   - After a call ends, its capture stays for `export` while it is one of the last capKeepEnded
 //     calls; with capture_dir it is written there capWriteDelay after the end (the 200 to a BYE
 //     and a late ACK are traced after the call's end).
@@ -128,19 +126,19 @@ func (cc *callCapture) tap(t time.Time, out, rtcp bool, local, remote netip.Addr
 
 // watch starts taking a call's RTP/RTCP (newMedia with capture_dir set, or export of a live call).
 func (p *Phone) captureMedia(c *Call) {
-	c.mu.Lock()
-	m := c.media
-	c.mu.Unlock()
 	cc := p.caps.get(c.id, true)
 	cc.mu.Lock()
 	cc.call = c
-	start := !cc.taking && m != nil
-	if start {
-		cc.taking = true
-	}
+	cc.taking = true
 	cc.mu.Unlock()
-	if start {
-		m.SetTap(media.Tap(cc.tap))
+	c.capt.Store(cc)
+}
+
+// tap is the call's media.Tap: the doctor sees every datagram, a capture keeps them.
+func (c *Call) tap(t time.Time, out, rtcp bool, local, remote netip.AddrPort, data []byte) {
+	c.doc.observe(t, out, rtcp, remote, data)
+	if cc := c.capt.Load(); cc != nil {
+		cc.tap(t, out, rtcp, local, remote, data)
 	}
 }
 

@@ -20,7 +20,7 @@ type CaptureSummary struct {
 	LocalSDP  string           `json:"local_sdp,omitempty"`  // the last SDP we sent
 	RemoteSDP string           `json:"remote_sdp,omitempty"` // the last SDP the peer sent
 	Packets   CapturePackets   `json:"packets"`
-	Findings  []string         `json:"findings"` // media-path doctor findings (none yet)
+	Findings  []string         `json:"findings"` // the media-path doctor's diagnoses (doctor.go)
 }
 
 // CaptureMessage is one SIP message of the timeline.
@@ -55,6 +55,9 @@ func (cc *callCapture) write(dir string, _ *config.Config) (string, error) {
 	var info CallInfo
 	if cc.call != nil {
 		info = cc.call.Info()
+		if d := cc.call.doc; d != nil {
+			sum.Findings = append(sum.Findings, d.findings()...)
+		}
 	}
 	cc.mu.Unlock()
 	slices.SortStableFunc(pkts, func(a, b capPkt) int { return a.t.Compare(b.t) })

@@ -206,6 +206,9 @@ func (u *UI) detailHeader(c *callEntry, w int, compact bool) []string {
 	if len(parts) > 0 {
 		head = append(head, strings.Join(parts, "  "))
 	}
+	for _, d := range c.diag { // the media-path doctor's findings
+		head = append(head, u.th.tag(u.th.warn)+"⚠ "+clean(d)+u.th.reset())
+	}
 	return head
 }
 

@@ -25,6 +25,7 @@ type callEntry struct {
 	// since the core's ids start again at each run.
 	hist    bool
 	histSeq int
+	diag    []string // the media-path doctor's findings
 }
 
 // historyKey is the state.calls key of the n-th history entry.
@@ -178,6 +179,11 @@ func (u *UI) applyEvent(ev phone.Event) {
 		}
 	case phone.EventSIP:
 		u.addSIP(e)
+	case phone.EventDiagnosis:
+		if c := u.st.calls[e.ID]; c != nil {
+			c.diag = append(c.diag, e.Message)
+		}
+		u.logf(levelWarn, e.ID+" "+e.Message)
 	case phone.EventNotice:
 		lvl := levelInfo
 		switch e.Level {

@@ -149,6 +149,8 @@ func eventJSON(e phone.Event) map[string]any {
 		return statsJSON(e.ID, e.Stats)
 	case phone.EventNotice:
 		return map[string]any{"event": "notice", "level": e.Level, "message": e.Message}
+	case phone.EventDiagnosis:
+		return map[string]any{"event": "diagnosis", "id": e.ID, "kind": e.Kind, "message": e.Message}
 	}
 	return nil
 }
