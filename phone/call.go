@@ -281,7 +281,7 @@ func toMediaStats(s media.Stats) MediaStats {
 		PacketsSent: s.PacketsSent, PacketsReceived: s.PacketsReceived, PacketsLost: s.PacketsLost,
 		LossPercent: s.LossPercent, RemoteLossPercent: s.RemoteLossPercent, JitterMs: s.JitterMs,
 		RTTMs: s.RTTMs, JitterBufferMs: s.JitterBufferMs, MicDBFS: s.MicDBFS, SpeakerDBFS: s.SpeakerDBFS, MOS: s.MOS,
-		AuthFailures: s.AuthFailures,
+		AuthFailures: s.AuthFailures, RemoteJitterMs: s.RemoteJitterMs, RemoteMOS: s.RemoteMOS,
 	}
 }
 

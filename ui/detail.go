@@ -14,11 +14,12 @@ import (
 // It lays its lines out at draw time, when its width is known.
 type detailView struct {
 	*tview.Box
-	u    *UI
-	back int    // ladder lines scrolled back from the newest (0: follow)
-	raw  bool   // show the raw SIP messages instead of the ladder
-	id   string // the call shown, to reset the scroll when it changes
-	open int    // ladder message shown raw (Enter on a ladder line), -1: none
+	u       *UI
+	back    int    // ladder lines scrolled back from the newest (0: follow)
+	raw     bool   // show the raw SIP messages instead of the ladder
+	id      string // the call shown, to reset the scroll when it changes
+	open    int    // ladder message shown raw (Enter on a ladder line), -1: none
+	quality bool   // the quality pane instead of the ladder (key i)
 	// openBack is the ladder's scroll while a message is open
 	openBack int
 }
@@ -64,7 +65,7 @@ func (d *detailView) Draw(screen tcell.Screen) {
 }
 
 // selecting: the ladder is shown, so its bottom line is the one Enter opens.
-func (d *detailView) selecting() bool { return !d.raw && d.open < 0 }
+func (d *detailView) selecting() bool { return !d.raw && d.open < 0 && !d.quality }
 
 // InputHandler scrolls the ladder.
 func (d *detailView) InputHandler() func(event *tcell.EventKey, setFocus func(p tview.Primitive)) {
@@ -123,6 +124,8 @@ func (u *UI) renderDetail() {
 	}
 	if d.raw {
 		title += " — raw SIP (v: ladder)"
+	} else if d.quality {
+		title += " — quality (i: ladder)"
 	} else if d.open >= 0 {
 		title += fmt.Sprintf(" — message %d raw (Enter or Esc: ladder)", d.open+1)
 	}
@@ -138,6 +141,9 @@ func (u *UI) detailLines(w, h int) (head, body []string) {
 	}
 	compact := h < 10
 	head = u.detailHeader(c, w, compact)
+	if u.v.detail.quality {
+		return head, u.qualityLines(c, w)
+	}
 	msgs := u.st.ladders[c.info.ID]
 	if len(msgs) == 0 {
 		return head, nil

@@ -87,6 +87,7 @@ var keymap = []binding{
 	{keys: []key{runeKey('H')}, hint: "hold", help: "hold or resume the selected call", act: (*UI).holdToggle},
 	{keys: []key{runeKey('m')}, hint: "mute", help: "mute or unmute the microphone in the selected call", act: (*UI).muteToggle},
 	{keys: dtmfKeys(), label: "0-9*#", hint: "DTMF", help: "send a DTMF digit in the established call", act: (*UI).dtmf},
+	{keys: []key{runeKey('i')}, help: "show the selected call's two-way quality (our receive figures, the peer's view from its RTCP reports, MOS both ways, 60 s of loss and jitter) instead of the ladder, or the ladder again", act: (*UI).qualityToggle},
 	{keys: []key{runeKey('x')}, help: "export the selected call (live or one of the last ended) as a pcap of its SIP, RTP and RTCP plus a JSON summary, into capture_dir (else the current directory); also :export [ID] [DIR]", act: func(u *UI, _ *tcell.EventKey) { u.exportCall("") }},
 	{keys: []key{runeKey('v')}, help: "show the selected call's SIP messages raw, or as a ladder again", act: (*UI).toggleRaw},
 	{keys: []key{{k: tcell.KeyTab}, {k: tcell.KeyBacktab}}, hint: "pane", help: "move to the next (previous) pane", act: (*UI).tab},

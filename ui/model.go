@@ -26,6 +26,7 @@ type callEntry struct {
 	hist    bool
 	histSeq int
 	diag    []string // the media-path doctor's findings
+	q       qualityState
 }
 
 // historyKey is the state.calls key of the n-th history entry.
@@ -404,6 +405,7 @@ func (u *UI) refreshStats(live []phone.CallInfo) {
 	for _, ci := range live {
 		if c := u.st.calls[ci.ID]; c != nil && c.info.State != phone.StateTerminated {
 			c.info.Stats = ci.Stats
+			c.q.sample(u.now(), ci.Stats)
 		}
 	}
 }

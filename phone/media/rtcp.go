@@ -21,6 +21,7 @@ type srInfo struct {
 type qualityState struct {
 	rttMs      float64
 	remoteLoss float64
+	remoteJit  float64 // the peer's interarrival jitter of our stream, ms
 	bye        bool
 	reports    uint64 // RTCP packets accepted from the peer
 }
@@ -255,6 +256,7 @@ func (s *Session) reportBlocksLocked(blocks []rtcp.ReceptionReport, now time.Tim
 			continue
 		}
 		s.quality.remoteLoss = float64(b.FractionLost) * 100 / 256
+		s.quality.remoteJit = float64(b.Jitter) * 1000 / float64(max(s.params.Codec.ClockRate, 1))
 		if b.LastSenderReport == 0 {
 			continue
 		}
