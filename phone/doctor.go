@@ -16,7 +16,7 @@ import (
 // EventDiagnosis: the media-path doctor found something wrong with a call's media.
 type EventDiagnosis struct {
 	ID      string
-	Kind    string // latched, payload_type, ssrc_change, one_way
+	Kind    string // latched, payload_type, ssrc_change, one_way, silence, ptime
 	Message string
 }
 
@@ -30,6 +30,8 @@ type docExpect struct {
 	remote netip.AddrPort // the peer's RTP address from its SDP
 	pts    []uint8        // payload types negotiated (codec, telephone-event)
 	recv   bool           // the peer is expected to send (it did not say sendonly/inactive to us)
+	codec  uint8          // the audio codec's payload type (0 PCMU, 8 PCMA: digital silence is known)
+	ptime  int            // ms per packet the peer's SDP asked for (0: 20)
 }
 
 // docState is what the doctor has seen of a call's RTP.
@@ -39,6 +41,10 @@ type docState struct {
 	src       netip.AddrPort
 	ssrc      uint32
 	haveSSRC  bool
+	silentAt  time.Time // first of the current run of all-silence packets
+	lastTS    uint32
+	haveTS    bool
+	oddTS     int // packets in a row whose timestamp step is not the SDP's ptime
 }
 
 // docPacket is one RTP datagram as the doctor sees it.
@@ -92,6 +98,58 @@ func checkRTP(exp docExpect, st *docState, p docPacket) []finding {
 			"the peer's RTP stream changed SSRC (%08x -> %08x): it restarted its stream or a media relay switched sources", st.ssrc, ssrc)})
 	}
 	st.ssrc, st.haveSSRC = ssrc, true
+	if pt == exp.codec && known {
+		out = append(out, checkAudio(exp, st, p)...)
+	}
+	return out
+}
+
+// silenceAfter: this long of nothing but digital silence is reported.
+const silenceAfter = 2 * time.Second
+
+// checkAudio looks at an audio packet's payload and timestamp: digital silence (a muted or broken
+// source sends all-zero PCM: µ-law 0xFF, A-law 0xD5) and a packet size other than the SDP's ptime.
+func checkAudio(exp docExpect, st *docState, p docPacket) []finding {
+	var out []finding
+	hdr := 12 + 4*int(p.data[0]&0x0f)
+	if hdr >= len(p.data) || p.data[0]&0x10 != 0 { // no payload, or a header extension: skip
+		return nil
+	}
+	payload := p.data[hdr:]
+	silent := exp.codec == 0 || exp.codec == 8
+	for _, b := range payload {
+		if !(exp.codec == 0 && (b == 0xFF || b == 0x7F)) && !(exp.codec == 8 && (b == 0xD5 || b == 0x55)) {
+			silent = false
+			break
+		}
+	}
+	switch {
+	case !silent:
+		st.silentAt = time.Time{}
+	case st.silentAt.IsZero():
+		st.silentAt = p.t
+	case p.t.Sub(st.silentAt) >= silenceAfter:
+		out = append(out, finding{"silence", fmt.Sprintf(
+			"the peer has sent only digital silence for %.0f s: its microphone is muted, missing or not captured; check its audio device", p.t.Sub(st.silentAt).Seconds())})
+	}
+	ts := uint32(p.data[4])<<24 | uint32(p.data[5])<<16 | uint32(p.data[6])<<8 | uint32(p.data[7])
+	want := uint32(max(exp.ptime, 1) * 8) // G.711: 8 samples per ms
+	if exp.ptime == 0 {
+		want = 160
+	}
+	if st.haveTS {
+		step := ts - st.lastTS
+		if step != want && step != 0 && step < 8*1000 {
+			st.oddTS++
+		} else {
+			st.oddTS = 0
+		}
+		if st.oddTS == 5 {
+			out = append(out, finding{"ptime", fmt.Sprintf(
+				"the peer sends %d ms packets, the SDP said %d ms: check its ptime setting (jitter figures are skewed)", step/8, want/8)})
+		}
+	}
+	st.lastTS, st.haveTS = ts, true
 	return out
 }
 
@@ -149,7 +207,7 @@ func (d *doctor) findings() []string {
 
 // expectFrom is what an offer/answer result lets the doctor expect.
 func expectFrom(n sdp.Negotiated) docExpect {
-	e := docExpect{remote: n.Remote, pts: []uint8{n.Codec.PT}}
+	e := docExpect{remote: n.Remote, pts: []uint8{n.Codec.PT}, codec: n.Codec.PT, ptime: n.Ptime}
 	if n.DTMFPT != 0 {
 		e.pts = append(e.pts, n.DTMFPT)
 	}

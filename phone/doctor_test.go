@@ -73,3 +73,46 @@ func TestCheckRTP(t *testing.T) {
 		t.Errorf("a runt datagram gave %v", fs)
 	}
 }
+
+func audioPkt(fill byte, ts uint32) []byte {
+	b := rtpPkt(0, 7)
+	b[4], b[5], b[6], b[7] = byte(ts>>24), byte(ts>>16), byte(ts>>8), byte(ts)
+	for i := 12; i < len(b); i++ {
+		b[i] = fill
+	}
+	return b
+}
+
+// TestCheckAudio: digital silence for 2 s, and packets of another size than the SDP's ptime.
+func TestCheckAudio(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	peer := netip.MustParseAddrPort("192.0.2.10:4000")
+	tests := []struct {
+		name  string
+		exp   docExpect
+		fill  byte
+		tsInc uint32
+		n     int
+		want  string
+	}{
+		{"speech at 20 ms", docExpect{remote: peer, pts: []uint8{0}, codec: 0, ptime: 20}, 0x12, 160, 150, ""},
+		{"µ-law silence", docExpect{remote: peer, pts: []uint8{0}, codec: 0, ptime: 20}, 0xFF, 160, 150, "silence"},
+		{"30 ms packets, 20 ms in the SDP", docExpect{remote: peer, pts: []uint8{0}, codec: 0, ptime: 20}, 0x12, 240, 20, "ptime"},
+		{"ptime unset means 20", docExpect{remote: peer, pts: []uint8{0}, codec: 0}, 0x12, 160, 20, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var st docState
+			var got []string
+			for i := 0; i < tt.n; i++ {
+				p := docPacket{t: t0.Add(time.Duration(i) * 20 * time.Millisecond), remote: peer, data: audioPkt(tt.fill, uint32(i)*tt.tsInc)}
+				for _, f := range checkRTP(tt.exp, &st, p) {
+					got = append(got, f.kind)
+				}
+			}
+			if (tt.want == "") != (len(got) == 0) || (tt.want != "" && got[0] != tt.want) {
+				t.Fatalf("findings %v, want %q", got, tt.want)
+			}
+		})
+	}
+}
