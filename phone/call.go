@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -64,8 +65,10 @@ type Call struct {
 	// incoming calls an answer-policy rule decided (policy.go)
 	policy  *config.Policy
 	policyN int
-	fileDev audio.Device  // play/early with a file: the call's audio
-	playFor time.Duration // play: how long the file lasts
+	fileDev audio.Device                // play/early with a file: the call's audio
+	playFor time.Duration               // play: how long the file lasts
+	doc     *doctor                     // media-path doctor (doctor.go), set with the media
+	capt    atomic.Pointer[callCapture] // per-call capture taking RTP/RTCP (capture.go), nil: not
 }
 
 type decision struct {
@@ -185,6 +188,7 @@ func (c *Call) finish(code int, reason string) {
 		c.log.Info("call state", "from", old, "to", StateTerminated, "code", code, "reason", reason, "remote", info.Remote)
 		c.p.publish(EventCall{Call: info})
 		c.p.unregister(c)
+		c.p.captureEnded(c)
 		if err := c.p.hist.add(historyEntry(info)); err != nil {
 			c.log.Warn("call history", "error", err)
 		}
@@ -229,6 +233,9 @@ func (c *Call) newMedia() error {
 	c.local.IP = advertise
 	c.local.Port = int(m.LocalAddr().Port())
 	c.mapRTP()
+	c.doc = newDoctor(c.p, c.id)
+	m.SetTap(c.tap)
+	c.p.captureNewMedia(c)
 	return nil
 }
 
@@ -253,6 +260,7 @@ func (c *Call) applyMedia(n sdp.Negotiated) error {
 	wasOn := c.mediaOn
 	c.mediaOn = true
 	c.neg = n
+	c.doc.expect(expectFrom(n))
 	c.info.Codec = n.Codec.Name
 	c.info.MediaLocal = netip.AddrPortFrom(c.local.IP, m.LocalAddr().Port()).String()
 	c.info.MediaRemote = ""
@@ -302,7 +310,7 @@ func toMediaStats(s media.Stats) MediaStats {
 		PacketsSent: s.PacketsSent, PacketsReceived: s.PacketsReceived, PacketsLost: s.PacketsLost,
 		LossPercent: s.LossPercent, RemoteLossPercent: s.RemoteLossPercent, JitterMs: s.JitterMs,
 		RTTMs: s.RTTMs, JitterBufferMs: s.JitterBufferMs, MicDBFS: s.MicDBFS, SpeakerDBFS: s.SpeakerDBFS, MOS: s.MOS,
-		AuthFailures: s.AuthFailures,
+		AuthFailures: s.AuthFailures, RemoteJitterMs: s.RemoteJitterMs, RemoteMOS: s.RemoteMOS,
 	}
 }
 

@@ -90,6 +90,8 @@ type MediaStats struct {
 	MicDBFS           float64 // level of what we send
 	SpeakerDBFS       float64 // level of what we play
 	MOS               float64 // estimated quality 1..4.5, 0 if unknown
+	RemoteJitterMs    float64 // the peer's jitter of our stream (RTCP RR), 0 until reported
+	RemoteMOS         float64 // estimated quality of our stream at the peer, 0 until reported
 	AuthFailures      uint64  // SRTP/SRTCP packets dropped for a bad authentication tag
 }
 
@@ -155,6 +157,9 @@ type EventSIP struct {
 	Remote  string
 	Summary string // request line or status line
 	Raw     string // whole message, passwords masked
+	// Late: published again with CallID once the call was known (an incoming call's INVITE is
+	// traced before the call exists and was first published with CallID "").
+	Late bool
 }
 
 // EventNotice: something a person should see (audio fallback, port fallback, ...).

@@ -44,6 +44,9 @@ type Options struct {
 	Tones bool
 	// HistoryFile, when set, keeps every ended call as a JSON line (loaded again at start).
 	HistoryFile string
+	// Capture keeps every call's SIP for export (capture.go); capture_dir implies it. It turns
+	// sipgo's package-global trace hook on, so only one Phone per process should have it.
+	Capture bool
 }
 
 // Phone is the core. Create it with New, start it with Start, end it with Close.
@@ -58,6 +61,8 @@ type Phone struct {
 	srv    *sipgo.Server
 	cli    *sipgo.Client // UDP: every request leaves from the listening socket (sockets.go)
 	tracer *tracer
+	caps   captures       // per-call capture (capture.go)
+	capWG  sync.WaitGroup // capture_dir writes still to come
 
 	// cliStream sends over TCP (and other stream transports): a connection per peer, dialled
 	// from an ephemeral port as stream transports must.
@@ -111,7 +116,7 @@ func New(opts Options) (*Phone, error) {
 		bySIPID: map[string]*Call{},
 	}
 	setSIPGlobals(p.log)
-	if opts.Trace != nil || opts.SIPEvents {
+	if opts.Trace != nil || opts.SIPEvents || opts.Capture || opts.Config.CaptureDir != "" {
 		p.tracer = newTracer(p, opts.Trace, opts.SIPEvents)
 	}
 	for i := range p.cfg.Accounts {
@@ -362,6 +367,7 @@ func (p *Phone) Close(ctx context.Context) error {
 	if p.tracer != nil {
 		p.tracer.stop()
 	}
+	waitCtx(ctx, &p.capWG) // capture_dir files of the calls that just ended
 	p.events.closeAll()
 	return err
 }

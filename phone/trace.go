@@ -20,8 +20,9 @@ type tracer struct {
 	out    io.Writer
 	events bool
 
-	q    *queue[traceMsg]
-	done chan struct{}
+	q     *queue[traceMsg]
+	done  chan struct{}
+	calls *traceCalls // Call-ID -> call, on the run goroutine only
 }
 
 type traceMsg struct {
@@ -33,7 +34,7 @@ type traceMsg struct {
 }
 
 func newTracer(p *Phone, out io.Writer, events bool) *tracer {
-	return &tracer{p: p, out: out, events: events, q: newQueue[traceMsg](), done: make(chan struct{})}
+	return &tracer{p: p, out: out, events: events, q: newQueue[traceMsg](), done: make(chan struct{}), calls: newTraceCalls()}
 }
 
 func (t *tracer) start() {
@@ -91,12 +92,19 @@ func (t *tracer) emit(w *bufio.Writer, m traceMsg) {
 		fmt.Fprintf(w, "=== %s %s %s %s %s (%d bytes)\n%s\n", m.t.Format("2006-01-02 15:04:05.000000"),
 			m.transport, m.laddr, arrow, m.raddr, len(m.msg), text)
 	}
-	if t.events {
-		t.p.publish(EventSIP{
-			Time: m.t, CallID: t.p.ourCallID(headerValue(text, "Call-ID", "i")), Out: m.out,
-			Local: m.transport + ":" + m.laddr, Remote: m.transport + ":" + m.raddr,
-			Summary: firstLine(text), Raw: text,
-		})
+	e := EventSIP{
+		Time: m.t, Out: m.out,
+		Local: m.transport + ":" + m.laddr, Remote: m.transport + ":" + m.raddr,
+		Summary: firstLine(text), Raw: text,
+	}
+	sipID := headerValue(text, "Call-ID", "i")
+	id, held := t.calls.resolve(sipID, t.p.ourCallID(sipID), e)
+	e.CallID = id
+	for _, h := range append(held, e) {
+		t.p.captureSIP(h)
+		if t.events {
+			t.p.publish(h)
+		}
 	}
 }
 

@@ -14,13 +14,17 @@ import (
 // It lays its lines out at draw time, when its width is known.
 type detailView struct {
 	*tview.Box
-	u    *UI
-	back int    // ladder lines scrolled back from the newest (0: follow)
-	raw  bool   // show the raw SIP messages instead of the ladder
-	id   string // the call shown, to reset the scroll when it changes
+	u       *UI
+	back    int    // ladder lines scrolled back from the newest (0: follow)
+	raw     bool   // show the raw SIP messages instead of the ladder
+	id      string // the call shown, to reset the scroll when it changes
+	open    int    // ladder message shown raw (Enter on a ladder line), -1: none
+	quality bool   // the quality pane instead of the ladder (key i)
+	// openBack is the ladder's scroll while a message is open
+	openBack int
 }
 
-func newDetailView(u *UI) *detailView { return &detailView{Box: tview.NewBox(), u: u} }
+func newDetailView(u *UI) *detailView { return &detailView{Box: tview.NewBox(), u: u, open: -1} }
 
 // Draw draws the header lines, then as much of the ladder as fits, newest at the bottom.
 func (d *detailView) Draw(screen tcell.Screen) {
@@ -39,15 +43,29 @@ func (d *detailView) Draw(screen tcell.Screen) {
 		row++
 	}
 	avail := h - row
-	if maxBack := len(ladder) - avail; d.back > maxBack {
+	maxBack := len(ladder) - avail
+	if d.selecting() {
+		maxBack = len(ladder) - 1 // the bottom line is the selected one: it can go up to the first
+	}
+	if d.back > maxBack {
 		d.back = max(0, maxBack)
 	}
 	start := max(0, len(ladder)-avail-d.back)
+	sel := -1
+	if d.selecting() && d.HasFocus() {
+		sel = len(ladder) - 1 - d.back
+	}
 	for i := start; i < len(ladder) && row < h; i++ {
 		tview.Print(screen, ladder[i], x, y+row, w, tview.AlignLeft, d.u.th.fg)
+		if i == sel {
+			highlightRow(screen, x, y+row, w, d.u.th.selected())
+		}
 		row++
 	}
 }
+
+// selecting: the ladder is shown, so its bottom line is the one Enter opens.
+func (d *detailView) selecting() bool { return !d.raw && d.open < 0 && !d.quality }
 
 // InputHandler scrolls the ladder.
 func (d *detailView) InputHandler() func(event *tcell.EventKey, setFocus func(p tview.Primitive)) {
@@ -95,6 +113,7 @@ func (u *UI) renderDetail() {
 	if d.id != u.st.selected {
 		d.id = u.st.selected
 		d.back = 0
+		d.open = -1
 	}
 	title := "Call"
 	if c := u.selectedCall(); c != nil {
@@ -105,6 +124,10 @@ func (u *UI) renderDetail() {
 	}
 	if d.raw {
 		title += " — raw SIP (v: ladder)"
+	} else if d.quality {
+		title += " — quality (i: ladder)"
+	} else if d.open >= 0 {
+		title += fmt.Sprintf(" — message %d raw (Enter or Esc: ladder)", d.open+1)
 	}
 	d.SetTitle(" " + clean(title) + " ")
 }
@@ -118,6 +141,9 @@ func (u *UI) detailLines(w, h int) (head, body []string) {
 	}
 	compact := h < 10
 	head = u.detailHeader(c, w, compact)
+	if u.v.detail.quality {
+		return head, u.qualityLines(c, w)
+	}
 	msgs := u.st.ladders[c.info.ID]
 	if len(msgs) == 0 {
 		return head, nil
@@ -125,12 +151,21 @@ func (u *UI) detailLines(w, h int) (head, body []string) {
 	if u.v.detail.raw {
 		return head, u.rawLines(msgs)
 	}
-	inner := w - 15 // "hh:mm:ss.mmm │" and the closing "│"
-	if !compact {
-		head = append(head, u.th.tag(u.th.dim)+fmt.Sprintf("%-13s%-*s%s", "", max(inner-2, 2), "us", "peer")+u.th.reset())
+	if o := u.v.detail.open; o >= 0 && o < len(msgs) {
+		return head, u.rawLines(msgs[o : o+1])
 	}
-	for _, m := range msgs {
-		body = append(body, u.ladderLine(m, inner))
+	inner := w - 15 // "hh:mm:ss.mmm │" and the closing "│"
+	deltas := w >= 60
+	lead := 13
+	if deltas {
+		inner -= 8 // "+0.123 " before the lifeline
+		lead += 8
+	}
+	if !compact {
+		head = append(head, u.th.tag(u.th.dim)+fmt.Sprintf("%-*s%-*s%s", lead, "", max(inner-2, 2), "us", "peer")+u.th.reset())
+	}
+	for i, n := range ladderNotes(msgs) {
+		body = append(body, u.ladderLine(msgs[i], n, inner, deltas))
 	}
 	return head, body
 }
@@ -177,6 +212,9 @@ func (u *UI) detailHeader(c *callEntry, w int, compact bool) []string {
 	if len(parts) > 0 {
 		head = append(head, strings.Join(parts, "  "))
 	}
+	for _, d := range c.diag { // the media-path doctor's findings
+		head = append(head, u.th.tag(u.th.warn)+"⚠ "+clean(d)+u.th.reset())
+	}
 	return head
 }
 
@@ -210,9 +248,25 @@ func (u *UI) callLine(ci phone.CallInfo) string {
 //
 //	12:00:01.123 │─ INVITE sip:bob@example.org ───────→│
 //	12:00:01.200 │←──────────────────── 180 Ringing ──│
-func (u *UI) ladderLine(m phone.EventSIP, inner int) string {
+//
+// A retransmission is dimmed and marked ↻; an SDP is marked [SDP], one that changed media,
+// direction or codecs [SDP Δ] in the warning color.
+func (u *UI) ladderLine(m phone.EventSIP, n ladderNote, inner int, deltas bool) string {
 	ts := m.Time.In(u.loc).Format("15:04:05.000")
+	if deltas {
+		ts += fmt.Sprintf(" %7s", fmtDelta(n.delta))
+	}
 	text := plain(m.Summary)
+	var mark string
+	switch {
+	case n.retrans:
+		mark = " ↻"
+	case n.sdp == sdpChanged:
+		mark = " [SDP Δ]"
+	case n.sdp != sdpNone:
+		mark = " [SDP]"
+	}
+	text += mark
 	if inner < 8 {
 		return ts + " " + arrowFor(m.Out) + " " + clean(text)
 	}
@@ -223,10 +277,17 @@ func (u *UI) ladderLine(m phone.EventSIP, inner int) string {
 	fill := strings.Repeat("─", inner-len([]rune(text))-4)
 	var body string
 	color := u.th.tag(u.th.title)
+	switch {
+	case n.retrans:
+		color = u.th.tag(u.th.dim)
+	case n.sdp == sdpChanged:
+		color = u.th.tag(u.th.warn)
+	case !m.Out:
+		color = u.th.tag(u.th.header)
+	}
 	if m.Out {
 		body = "─ " + color + clean(text) + u.th.reset() + " " + fill + "→"
 	} else {
-		color = u.th.tag(u.th.header)
 		body = "←" + fill + " " + color + clean(text) + u.th.reset() + " ─"
 	}
 	return ts + " │" + body + "│"

@@ -79,7 +79,7 @@ func (b binding) hintKey() string {
 // keymap is THE key table of the main screen.
 var keymap = []binding{
 	{keys: []key{runeKey('a')}, hint: "answer", help: "answer the ringing call (the selected one, else the oldest)", act: (*UI).answer},
-	{keys: []key{{k: tcell.KeyEnter}}, help: "answer the ringing call; on an ended call (dimmed: from the call history) put its remote into the dial line, Enter again redials", act: (*UI).enter},
+	{keys: []key{{k: tcell.KeyEnter}}, help: "in the call pane's SIP ladder: open the selected message raw (Enter again: back); else answer the ringing call; on an ended call (dimmed: from the call history) put its remote into the dial line, Enter again redials", act: (*UI).enter},
 	{keys: []key{runeKey('h')}, hint: "hangup", help: "hang up the selected call", danger: true, act: (*UI).hangup},
 	{keys: []key{runeKey('r')}, hint: "reject", help: "reject the ringing call with 486 Busy Here", danger: true, act: (*UI).reject},
 	{keys: []key{runeKey('R')}, help: "reject the ringing call with a status code you type", danger: true, act: (*UI).rejectAsk},
@@ -94,9 +94,11 @@ var keymap = []binding{
 	{keys: dtmfKeys(), label: "0-9*#", hint: "DTMF", help: "send a DTMF digit in the established call", act: (*UI).dtmf},
 	{keys: []key{runeKey('D')}, help: "do not disturb on/off: incoming calls are refused (dnd_code, default 486); shown as DND in the status bar", act: (*UI).dndToggle},
 	{keys: []key{runeKey('f')}, help: "forward (redirect) the ringing call: type a URI, the caller gets 302 with it as Contact", act: (*UI).redirectAsk},
+	{keys: []key{runeKey('i')}, help: "show the selected call's two-way quality (our receive figures, the peer's view from its RTCP reports, MOS both ways, 60 s of loss and jitter) instead of the ladder, or the ladder again", act: (*UI).qualityToggle},
+	{keys: []key{runeKey('x')}, help: "export the selected call (live or one of the last ended) as a pcap of its SIP, RTP and RTCP plus a JSON summary, into capture_dir (else the current directory); also :export [ID] [DIR]", act: func(u *UI, _ *tcell.EventKey) { u.exportCall("") }},
 	{keys: []key{runeKey('v')}, help: "show the selected call's SIP messages raw, or as a ladder again", act: (*UI).toggleRaw},
 	{keys: []key{{k: tcell.KeyTab}, {k: tcell.KeyBacktab}}, hint: "pane", help: "move to the next (previous) pane", act: (*UI).tab},
-	{keys: []key{runeKey('j'), runeKey('k'), {k: tcell.KeyDown}, {k: tcell.KeyUp}, {k: tcell.KeyPgDn}, {k: tcell.KeyPgUp}, runeKey('g'), runeKey('G')}, help: "move the selection / scroll the focused pane (g top, G bottom)"},
+	{keys: []key{runeKey('j'), runeKey('k'), {k: tcell.KeyDown}, {k: tcell.KeyUp}, {k: tcell.KeyPgDn}, {k: tcell.KeyPgUp}, runeKey('g'), runeKey('G')}, help: "move the selection / scroll the focused pane (g top, G bottom); in the call pane they select a ladder line"},
 	{keys: []key{runeKey('/')}, hint: "filter log", help: "filter the Log pane (type to filter, Enter keeps it, Esc clears)", act: (*UI).openFilter},
 	{keys: []key{{k: tcell.KeyEsc}}, help: "clear the log filter, close the help or the line", act: (*UI).escape},
 	{keys: []key{runeKey('p')}, help: "the answer policy: its rules in order; a add, e edit, d delete, K/J move (saved to the config file)", act: (*UI).openPolicy},
@@ -196,17 +198,42 @@ func (u *UI) hintText(width int) string {
 }
 
 // helpText is the ? screen, built from the keymap.
-func (u *UI) helpText() string {
+// Descriptions wrap at width (the help pane's inner width; 0: no wrapping) under themselves.
+func (u *UI) helpText(width int) string {
 	var sb strings.Builder
 	sb.WriteString("sipterm keys\n\n")
+	const indent = 25 // "  " + 22 columns of keys + " "
 	for _, b := range keymap {
 		c := u.th.tag(u.th.header)
 		if b.danger {
 			c = u.th.tag(u.th.bad)
 		}
-		fmt.Fprintf(&sb, "  %s%-22s%s %s\n", c, clean(b.keyLabel()), u.th.reset(), clean(b.help))
+		room := 0
+		if width > indent+10 {
+			room = width - indent
+		}
+		lines := wrapWords(plain(b.help), room, room)
+		fmt.Fprintf(&sb, "  %s%-22s%s %s\n", c, clean(b.keyLabel()), u.th.reset(), clean(lines[0]))
+		for _, l := range lines[1:] {
+			sb.WriteString(strings.Repeat(" ", indent) + clean(l) + "\n")
+		}
 	}
-	sb.WriteString(clean(commandHelp()))
+	for _, l := range strings.Split(commandHelp(), "\n") {
+		room := 0
+		if width > 20 {
+			room = width
+		}
+		lead := len(l) - len(strings.TrimLeft(l, " "))
+		wrapped := wrapWords(l, room, room-lead-2)
+		for i, w := range wrapped {
+			if i > 0 {
+				w = strings.Repeat(" ", lead+2) + w
+			} else {
+				w = strings.Repeat(" ", lead) + w
+			}
+			sb.WriteString(clean(w) + "\n")
+		}
+	}
 	sb.WriteString("\nIn the dial/command line: ↑/↓ recall history, Enter runs, Esc cancels.\n")
 	sb.WriteString("Mouse: click a pane or a call to select it; the wheel scrolls.\n")
 	return sb.String()
@@ -275,6 +302,9 @@ func (u *UI) openDial(ev *tcell.EventKey) {
 
 // enter answers a ringing call; on an ended call it offers a redial.
 func (u *UI) enter(ev *tcell.EventKey) {
+	if u.app.GetFocus() == u.v.detail && u.ladderEnter() {
+		return
+	}
 	if u.ringingCall() == nil {
 		if c := u.selectedCall(); c != nil && !c.info.State.Live() && c.info.Remote != "" {
 			u.openRedial(c)
@@ -346,6 +376,9 @@ func (u *UI) tab(ev *tcell.EventKey) {
 }
 
 func (u *UI) escape(*tcell.EventKey) {
+	if u.v.detail.open >= 0 {
+		u.ladderEnter()
+	}
 	if u.st.logFilter != "" {
 		u.st.logFilter = ""
 		u.refreshLog()
@@ -370,5 +403,6 @@ func (u *UI) quit(*tcell.EventKey) {
 func (u *UI) toggleRaw(*tcell.EventKey) {
 	u.v.detail.raw = !u.v.detail.raw
 	u.v.detail.back = 0
+	u.v.detail.open = -1
 	u.renderDetail()
 }

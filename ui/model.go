@@ -25,6 +25,8 @@ type callEntry struct {
 	// since the core's ids start again at each run.
 	hist    bool
 	histSeq int
+	diag    []string // the media-path doctor's findings
+	q       qualityState
 }
 
 // historyKey is the state.calls key of the n-th history entry.
@@ -187,6 +189,11 @@ func (u *UI) applyEvent(ev phone.Event) {
 		u.addSIP(e)
 	case phone.EventTransfer:
 		u.onTransfer(e)
+	case phone.EventDiagnosis:
+		if c := u.st.calls[e.ID]; c != nil {
+			c.diag = append(c.diag, e.Message)
+		}
+		u.logf(levelWarn, e.ID+" "+e.Message)
 	case phone.EventNotice:
 		lvl := levelInfo
 		switch e.Level {
@@ -200,7 +207,7 @@ func (u *UI) applyEvent(ev phone.Event) {
 }
 
 func (u *UI) addSIP(e phone.EventSIP) {
-	if e.CallID == "" {
+	if e.CallID == "" && !e.Late {
 		arrow := "←"
 		if e.Out {
 			arrow = "→"
@@ -209,6 +216,10 @@ func (u *UI) addSIP(e phone.EventSIP) {
 		return
 	}
 	l := append(u.st.ladders[e.CallID], e)
+	// a late message (an INVITE traced before its call existed) goes where its time puts it
+	for i := len(l) - 1; i > 0 && l[i].Time.Before(l[i-1].Time); i-- {
+		l[i], l[i-1] = l[i-1], l[i]
+	}
 	if len(l) > maxLadder {
 		l = append(l[:0:0], l[len(l)-maxLadder:]...)
 	}
@@ -403,6 +414,7 @@ func (u *UI) refreshStats(live []phone.CallInfo) {
 	for _, ci := range live {
 		if c := u.st.calls[ci.ID]; c != nil && c.info.State != phone.StateTerminated {
 			c.info.Stats = ci.Stats
+			c.q.sample(u.now(), ci.Stats)
 		}
 	}
 }

@@ -103,7 +103,8 @@ func (u *UI) buildPanes() {
 	})
 	v.detail = newDetailView(u)
 	th.box(v.detail.Box, "Call")
-	v.log = tview.NewTextView().SetDynamicColors(true).SetScrollable(true).SetWrap(false)
+	// long lines wrap at the pane's edge: nothing of them is lost at 80 columns
+	v.log = tview.NewTextView().SetDynamicColors(true).SetScrollable(true).SetWrap(true).SetWordWrap(true)
 	v.log.SetTextStyle(th.style())
 	th.box(v.log.Box, "Log")
 	v.log.ScrollToEnd()
@@ -132,7 +133,7 @@ func (u *UI) buildOverlays() {
 	v.help = tview.NewTextView().SetDynamicColors(true).SetScrollable(true).SetWrap(false)
 	v.help.SetTextStyle(th.style())
 	th.box(v.help.Box, "Help — Esc/q/? to close")
-	v.help.SetText(u.helpText())
+	v.help.SetText(u.helpText(0)) // wrapped to the screen in beforeDraw
 	v.confirm = tview.NewTextView().SetDynamicColors(true).SetTextAlign(tview.AlignCenter)
 	v.confirm.SetTextStyle(th.style())
 	th.box(v.confirm.Box, "Quit")
@@ -174,6 +175,7 @@ func (u *UI) beforeDraw(screen tcell.Screen) bool {
 	if w != u.v.width {
 		u.v.width = w
 		u.v.hint.SetText(u.hintText(w))
+		u.v.help.SetText(u.helpText(w - 2)) // the help page fills the screen, in a border
 	}
 	wide := w >= wideWidth
 	if wide != u.v.wide {

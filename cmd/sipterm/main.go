@@ -197,7 +197,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		historyFile = filepath.Join(stateDir(), "history.jsonl")
 	}
 	ph, err := phone.New(phone.Options{
-		Config: cfg, Device: dev, Logger: logger, Trace: trace, SIPEvents: !f.headless || f.sipEvents, Tones: !f.headless,
+		Config: cfg, Device: dev, Logger: logger, Trace: trace, SIPEvents: !f.headless || f.sipEvents, Tones: !f.headless, Capture: true,
 		HistoryFile: historyFile,
 	})
 	if err != nil {

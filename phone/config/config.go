@@ -51,6 +51,8 @@ type Config struct {
 	// Many lines (phone/lines.go): answering or dialing a call holds the others. Unset: true,
 	// except with the global --auto-answer (an unattended endpoint takes calls side by side).
 	CallWaiting *bool `toml:"call_waiting"`
+	// CaptureDir: write a pcap and a JSON summary of every call here when it ends (phone/capture.go).
+	CaptureDir string `toml:"capture_dir"`
 
 	// Derived by Validate.
 	Path          string           `toml:"-"`
@@ -232,6 +234,8 @@ rtp_timeout = "30s"         # end an established call after this long without RT
 # dnd_code = 486                       # what incoming calls get while do-not-disturb is on (e.g. 486 or 480)
 # call_waiting = true                  # answering or dialing a call holds the others (one line talks);
                                        # false: calls side by side (default false with --auto-answer)
+# capture_dir = "/tmp/sipterm-captures" # every call's SIP+RTP+RTCP as a pcap + JSON summary, written
+                                        # when the call ends (created if missing); "export" does one call
 
 [ui]
 theme = "default"           # default or mono (NO_COLOR is honoured too)
@@ -319,6 +323,11 @@ func (c *Config) Validate(data []byte) error {
 		return fail("rtp_timeout", err.Error())
 	}
 	c.RTPTimeoutDur = d
+	if c.CaptureDir != "" {
+		if fi, err := os.Stat(c.CaptureDir); err == nil && !fi.IsDir() {
+			return fail("capture_dir", fmt.Sprintf("%q is not a directory", c.CaptureDir))
+		}
+	}
 	switch c.LogLevel {
 	case "", "debug", "info", "warn", "error":
 	default:

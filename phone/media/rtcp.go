@@ -21,6 +21,7 @@ type srInfo struct {
 type qualityState struct {
 	rttMs      float64
 	remoteLoss float64
+	remoteJit  float64 // the peer's interarrival jitter of our stream, ms
 	bye        bool
 	reports    uint64 // RTCP packets accepted from the peer
 }
@@ -162,6 +163,7 @@ func (s *Session) writeRTCP(pkts []rtcp.Packet, dst netip.AddrPort) {
 		if _, err := s.rtcpConn.WriteToUDPAddrPort(b, dst); err != nil {
 			s.log.Debug("RTCP send failed", "to", dst.String(), "err", err)
 		}
+		s.tapped(true, true, dst, b)
 	}
 	if cs := s.cryptoNow(); cs != nil {
 		if err := cs.txRTCP.protectRTCP(b, send); err != nil {
@@ -183,6 +185,7 @@ func (s *Session) rtcpLoop() {
 			}
 			continue
 		}
+		s.tapped(false, true, src, buf[:n])
 		s.handleRTCP(buf[:n], src, time.Now())
 	}
 }
@@ -253,6 +256,7 @@ func (s *Session) reportBlocksLocked(blocks []rtcp.ReceptionReport, now time.Tim
 			continue
 		}
 		s.quality.remoteLoss = float64(b.FractionLost) * 100 / 256
+		s.quality.remoteJit = float64(b.Jitter) * 1000 / float64(max(s.params.Codec.ClockRate, 1))
 		if b.LastSenderReport == 0 {
 			continue
 		}

@@ -51,6 +51,7 @@ func (s *Session) rtpLoop() {
 			}
 			continue
 		}
+		s.tapped(false, false, src, buf[:n])
 		s.handleRTP(&pkt, buf[:n], src, time.Now())
 	}
 }

@@ -124,6 +124,8 @@ type Session struct {
 	newStream  func(rate int) (audio.Stream, error)
 	rate       int // PCM rate of the device stream and the jitter buffer, fixed at Start
 
+	tap atomic.Pointer[Tap] // per-call capture (tap.go), nil: off
+
 	done      chan struct{}
 	wg        sync.WaitGroup
 	closeOnce sync.Once

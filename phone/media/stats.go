@@ -16,15 +16,18 @@ type Stats struct {
 	JitterBufferMs               float64 // playout delay the jitter buffer aims at
 	MicDBFS, SpeakerDBFS         float64 // level of the last frame sent / played
 	MOS                          float64 // E-model estimate, 1..4.5
-	Codec                        string
-	Local, Remote                string
-	SSRCChanges                  uint64
-	Reordered                    uint64
-	Duplicates                   uint64
-	LateDropped                  uint64
-	ConcealedFrames              uint64
-	SRTPSuite                    string // "" for plain RTP
-	AuthFailures                 uint64 // SRTP/SRTCP packets dropped for a bad auth tag
+	// The peer's view of our stream from its receiver reports: jitter and an E-model estimate
+	// (loss as reported, a jitter buffer of twice its jitter, the RTT); 0 until a report came.
+	RemoteJitterMs, RemoteMOS float64
+	Codec                     string
+	Local, Remote             string
+	SSRCChanges               uint64
+	Reordered                 uint64
+	Duplicates                uint64
+	LateDropped               uint64
+	ConcealedFrames           uint64
+	SRTPSuite                 string // "" for plain RTP
+	AuthFailures              uint64 // SRTP/SRTCP packets dropped for a bad auth tag
 }
 
 // Stats returns a snapshot; safe from any goroutine.
@@ -71,6 +74,10 @@ func (s *Session) statsLocked() Stats {
 		st.MicDBFS, st.SpeakerDBFS = MinDBFS, MinDBFS
 	}
 	st.MOS = mos(st.LossPercent, st.JitterBufferMs, st.RTTMs)
+	if s.quality.reports > 0 {
+		st.RemoteJitterMs = s.quality.remoteJit
+		st.RemoteMOS = mos(st.RemoteLossPercent, max(2*st.RemoteJitterMs, 20), st.RTTMs)
+	}
 	return st
 }
 

@@ -221,6 +221,7 @@ func (s *Session) writeRTP(tx *sender, dst netip.AddrPort, pt uint8, ts uint32, 
 	}
 	if err == nil {
 		_, err = s.rtpConn.WriteToUDPAddrPort(out, dst)
+		s.tapped(true, false, dst, out)
 	}
 	if err != nil && !tx.writeError && !s.isClosing() {
 		tx.writeError = true

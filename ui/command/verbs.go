@@ -2,6 +2,7 @@ package command
 
 import (
 	"runtime"
+	"strings"
 
 	"github.com/sipterm/sipterm/phone"
 )
@@ -93,6 +94,9 @@ var table = []Verb{
 		Help: "join two answered calls (default: the two there are) into a local three-way conference"},
 	{Name: "split", Args: "[ID]", Run: runSplit,
 		Help: "take the conference apart: call ID (default: its oldest) stays, the others go on hold"},
+	{Name: "export", Args: "[ID] [DIR]",
+		Help: "write a call's capture (pcap of its SIP, RTP, RTCP + JSON summary) into DIR (default capture_dir, else the current directory); a live call or one of the last 8 ended; replies export {id, pcap, summary}",
+		Run:  runExport},
 	{Name: "calls", Help: "one call event per live call, then calls {count}",
 		Run: func(env Env, c Command) error {
 			p, err := Need[interface{ Calls() []phone.CallInfo }](env, c.Verb)
@@ -169,5 +173,24 @@ func runDebug(env Env, c Command) error {
 		obj["refused"] = r.Refused()
 	}
 	env.Reply(obj)
+	return nil
+}
+
+func runExport(env Env, c Command) error {
+	p, err := Need[interface {
+		Export(id, dir string) (string, string, error)
+	}](env, c.Verb)
+	if err != nil {
+		return err
+	}
+	dir := ""
+	if len(c.Rest) > 0 {
+		dir = c.Rest[0]
+	}
+	id, pcap, err := p.Export(c.ID, dir)
+	if err != nil {
+		return err
+	}
+	env.Reply(map[string]any{"event": "export", "id": id, "pcap": pcap, "summary": strings.TrimSuffix(pcap, ".pcap") + ".json"})
 	return nil
 }

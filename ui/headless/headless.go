@@ -138,7 +138,7 @@ func statsJSON(id string, s phone.MediaStats) map[string]any {
 		"event": "stats", "id": id, "sent": s.PacketsSent, "received": s.PacketsReceived, "lost": s.PacketsLost,
 		"loss_pct": s.LossPercent, "remote_loss_pct": s.RemoteLossPercent, "jitter_ms": s.JitterMs,
 		"rtt_ms": s.RTTMs, "jitter_buffer_ms": s.JitterBufferMs, "mic_dbfs": s.MicDBFS, "speaker_dbfs": s.SpeakerDBFS, "mos": s.MOS,
-		"srtp_auth_failures": s.AuthFailures,
+		"srtp_auth_failures": s.AuthFailures, "remote_jitter_ms": s.RemoteJitterMs, "remote_mos": s.RemoteMOS,
 	}
 }
 
@@ -174,6 +174,8 @@ func eventJSON(e phone.Event) map[string]any {
 		return map[string]any{"event": "notice", "level": e.Level, "message": e.Message}
 	case phone.EventDND:
 		return map[string]any{"event": "dnd", "on": e.On}
+	case phone.EventDiagnosis:
+		return map[string]any{"event": "diagnosis", "id": e.ID, "kind": e.Kind, "message": e.Message}
 	}
 	return nil
 }
