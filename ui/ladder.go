@@ -123,8 +123,11 @@ func fmtDelta(d time.Duration) string {
 // highlightRow restyles a drawn row (the ladder's selected line), keeping its text.
 func highlightRow(screen tcell.Screen, x, y, w int, st tcell.Style) {
 	for i := x; i < x+w; i++ {
-		mainc, combc, _, _ := screen.GetContent(i, y)
-		screen.SetContent(i, y, mainc, combc, st)
+		str, _, width := screen.Get(i, y)
+		if str == "" || width == 0 { // the second half of a wide character
+			continue
+		}
+		screen.Put(i, y, str, st)
 	}
 }
 
