@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 )
 
@@ -357,4 +358,11 @@ func (c *Call) holdForTransfer() bool {
 	}
 	c.reinvite(true)
 	return c.Info().Held
+}
+
+// byeCrossed: our BYE got 481 because the peer's BYE ended the dialog first (both sides hang
+// up at once, as after a transfer): the call ended as asked, nothing failed.
+func byeCrossed(err error) bool {
+	var de sipgo.ErrDialogResponse
+	return errors.As(err, &de) && de.Res != nil && de.Res.StatusCode == 481
 }

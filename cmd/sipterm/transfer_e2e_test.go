@@ -224,6 +224,10 @@ func TestTransferAttendedReplaces(t *testing.T) {
 	if f := q.waitFor(5*time.Second, "transfer", "id", qOld, "direction", "in", "state", "failed"); f.Int("code") != 603 {
 		t.Errorf("Q's transfer event: code %d, want 603: %s", f.Int("code"), f.Raw)
 	}
+	// the blind transfer held the call first: its failure takes it off hold, on both sides
+	p.waitFor(10*time.Second, "call", "id", cb, "state", "established", "reason", "resumed")
+	q.waitFor(10*time.Second, "call", "id", qOld, "state", "held")
+	q.waitFor(10*time.Second, "call", "id", qOld, "state", "established")
 
 	t.Log("step: T declines the transfer")
 	p.Send("attended")
