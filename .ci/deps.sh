@@ -21,6 +21,7 @@ case $set_name in
       sox                 # tones, WAV checks, the G.711 reference
       pulseaudio pulseaudio-utils libasound2-plugins   # a private sound server with null sinks
       tmux                # drives the TUI end to end
+      linphone-cli        # linphonec: the liblinphone peer of the interop test
       iproute2 procps     # ss, ps for the harness
     ) ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
