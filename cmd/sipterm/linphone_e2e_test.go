@@ -67,6 +67,9 @@ func TestLinphoneCallsAndTransfers(t *testing.T) {
 	p.Send("hangup " + id)
 	p.waitFor(10*time.Second, "call", "id", id, "state", "terminated")
 	linphoneWav(t, l, call1, 440)
+	if err := waitFileContains(p.trace, "Supported: 100rel, timer, replaces", 5*time.Second); err != nil {
+		t.Errorf("our INVITE's Supported: %v", err)
+	}
 
 	t.Log("step: linphonec calls the phone (auto-answer), then transfers it to baresip C")
 	if out, rc := l.linphoneCtl(lp, "call sip:sipterm@127.0.0.1:5281", "connected|error|failed", 10*time.Second); rc != 0 {

@@ -1,9 +1,10 @@
 package main
 
 // The TUI's blind transfer under tmux. Ports: the phone 5280, baresip A 5282 and C 5284
-// (ctrl 35282, 35284).
+// (ctrl 35282, 35284), SIPp 5288.
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -18,6 +19,19 @@ func TestTUITransferBlind(t *testing.T) {
 	c := l.startPeer([]string{"AUTOANSWER=1", "SINE_FREQ=700"}, "baresip.sh", "5284")
 	tui := startTUI(t, "--config", xferPhoneConfig(t, 5280, "accept"), "--listen", phoneAddr(5280), "--audio", "null")
 	tui.waitScreen("the listen address", 20*time.Second, "udp:127.0.0.1:5280")
+
+	// OPTIONS answers say what we support: Replaces too (transferors check it)
+	r := l.sipp("options", phoneAddr(5280), "SIPP_PORT=5288")
+	r.expectOK(t, 1)
+	supported := ""
+	for _, m := range r.SipMessages() {
+		if !m.Sent && m.Code() == 200 {
+			supported = m.Headers["supported"]
+		}
+	}
+	if !strings.Contains(supported, "replaces") {
+		t.Errorf("OPTIONS 200 Supported %q, want replaces in it", supported)
+	}
 
 	tui.keys("d")
 	tui.waitScreen("the dial line", 5*time.Second, "dial: ")
