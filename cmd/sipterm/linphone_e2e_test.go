@@ -90,6 +90,10 @@ func TestLinphoneCallsAndTransfers(t *testing.T) {
 	if term := p.waitFor(10*time.Second, "call", "id", in, "state", "terminated"); term.Str("reason") != "transferred" {
 		t.Errorf("the call linphonec transferred: reason %q, want transferred: %s", term.Str("reason"), term.Raw)
 	}
+	// our NOTIFYs told linphonec that C rang (sipfrag 180), not only the final 200
+	if err := waitFileContains(p.trace, "message/sipfrag;version=2.0\r\nContent-Length: 21\r\n\r\nSIP/2.0 180 Ringing", 5*time.Second); err != nil {
+		t.Errorf("no NOTIFY with sipfrag 180 Ringing to linphonec: %v", err)
+	}
 	time.Sleep(time.Second) // C's 880 Hz too
 	p.Send("hangup " + nid)
 	p.waitFor(10*time.Second, "call", "id", nid, "state", "terminated")
