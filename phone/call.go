@@ -370,6 +370,10 @@ func (c *Call) hangupWith(code int, reason string) {
 	defer done()
 	c.haltMedia() // the user hung up: no more RTP while the BYE is (re)sent
 	err := c.bye(ctx, srv, cli)
+	if byeCrossed(err) {
+		c.log.Info("BYE crossed the peer's", "error", err)
+		err = nil
+	}
 	if err != nil {
 		c.log.Warn("BYE failed", "error", err)
 		reason += " (BYE: " + err.Error() + ")"

@@ -396,6 +396,7 @@ func (p *Phone) onOptions(req *sip.Request, tx sip.ServerTransaction) {
 	res := sip.NewResponseFromRequest(req, 200, "OK", nil)
 	res.AppendHeader(sip.NewHeader("Allow", allowedMethods))
 	res.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
+	res.AppendHeader(sip.NewHeader("Supported", supportedValue))
 	res.AppendHeader(sip.NewHeader("User-Agent", p.userAgent()))
 	p.reply(req, tx, res)
 }

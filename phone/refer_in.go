@@ -112,12 +112,23 @@ func (p *Phone) followRefer(c *Call, ev EventTransfer, uri sip.Uri, extra []sip.
 	ev.State, ev.NewID = "accepted", newID
 	p.publishTransfer(ev)
 	p.notice("info", fmt.Sprintf("call %s: transferred by the peer: calling %s (call %s)", c.id, ev.Target, newID))
+	ringNotified := false
 	for e := range sub.C() {
 		ce, ok := e.(EventCall)
 		if !ok || ce.Call.ID != newID {
 			continue
 		}
 		switch ce.Call.State {
+		case StateRinging, StateEarly:
+			// the transferor's user sees the target ring (RFC 3515 §2.4.5: any status may be reported)
+			if !ringNotified {
+				ringNotified = true
+				code, reason := 180, "Ringing"
+				if ce.Call.State == StateEarly {
+					code, reason = 183, "Session Progress"
+				}
+				c.sendReferNotify(code, reason, false)
+			}
 		case StateEstablished:
 			c.markEnd("transferred") // the transferor's BYE may come before ours
 			c.sendReferNotify(200, "OK", true)

@@ -23,8 +23,10 @@ func (p *Phone) replacedCall(req *sip.Request) (old *Call, code int, why string)
 	if c == nil {
 		return nil, 481, "Replaces names no call of ours"
 	}
-	// An early dialog is not replaced (RFC 3891 allows it only for one we placed; we keep it
-	// simple and safe). Its tags are read only once the dialog is answered and settled.
+	// An early dialog is not replaced. RFC 3891 §3: one we did not initiate (an incoming call
+	// still ringing) MUST get 481 and stay unchanged, so a stranger cannot hijack a ringing
+	// call. One we placed (ringing out) could be taken over and CANCELled; we refuse that too
+	// (481): nothing we send creates such an INVITE, and the early tags are not settled.
 	if st := c.State(); !answered(st) {
 		return nil, 481, "Replaces names a call that is not answered (" + string(st) + ")"
 	}

@@ -12,12 +12,14 @@ import (
 const (
 	tag100rel = "100rel" // RFC 3262 reliable provisional responses (prack.go)
 	tagTimer  = "timer"  // RFC 4028 session timers (session_timer.go)
+	// RFC 3891 Replaces (replaces.go): transferors check for it before an attended transfer.
+	tagReplaces = "replaces"
 )
 
-var implementedOptions = map[string]bool{tag100rel: true, tagTimer: true}
+var implementedOptions = map[string]bool{tag100rel: true, tagTimer: true, tagReplaces: true}
 
 // supportedValue is our Supported header value.
-const supportedValue = tag100rel + ", " + tagTimer
+const supportedValue = tag100rel + ", " + tagTimer + ", " + tagReplaces
 
 // optionTags lists the option tags of every header of that name, lower-case, in order.
 func optionTags(m sip.Message, header string) []string {

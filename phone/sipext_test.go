@@ -114,6 +114,7 @@ func TestRequireAndSupported(t *testing.T) {
 		{"supported only", map[string][]string{"Supported": {"timer, 100rel"}}, nil, true},
 		{"unknown option", map[string][]string{"Require": {"foo, 100rel"}}, []string{"foo"}, true},
 		{"two headers, case", map[string][]string{"Require": {"Timer", "FOO", "bar"}}, []string{"foo", "bar"}, false},
+		{"replaces required (RFC 3891 §6.1)", map[string][]string{"Require": {"replaces"}}, nil, false},
 	} {
 		req := sip.NewRequest(sip.INVITE, sip.Uri{Scheme: "sip", User: "a", Host: "127.0.0.1"})
 		for name, vals := range tc.headers {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 )
 
@@ -203,13 +204,23 @@ func (p *Phone) startRefer(c *Call, rt ReferTo, consult *Call) error {
 
 func (p *Phone) runRefer(c *Call, target sip.Uri, rt ReferTo, consult *Call) {
 	ev := EventTransfer{ID: c.id, Direction: "out", Target: rt.URI, Attended: rt.Replaces != nil}
+	// A blind transfer holds the call first (RFC 5589 §6): the transferee waits in silence, and
+	// a failed transfer takes it off hold again, so the call is as it was. An attended
+	// transfer's call is already held by the user.
+	heldByUs := false
 	fail := func(code int, why string) {
 		ev.State, ev.Code, ev.Reason = "failed", code, why
 		p.publishTransfer(ev)
 		p.notice("warn", fmt.Sprintf("call %s: transfer to %s failed: %s", c.id, rt.URI, why))
+		if heldByUs && answered(c.State()) {
+			c.reinvite(false)
+		}
 	}
 	ev.State = "trying"
 	p.publishTransfer(ev)
+	if consult == nil {
+		heldByUs = c.holdForTransfer()
+	}
 	req := sip.NewRequest(sip.REFER, target)
 	req.AppendHeader(sip.NewHeader("Refer-To", rt.String()))
 	req.AppendHeader(sip.NewHeader("Referred-By", "<"+c.acct.cfg.AORURI.String()+">"))
@@ -247,6 +258,10 @@ func (p *Phone) runRefer(c *Call, target sip.Uri, rt ReferTo, consult *Call) {
 		select {
 		case code := <-notify:
 			switch {
+			case code == 180 || code == 183:
+				ev.State, ev.Code = "ringing", code // the target rings: the user may wait or hang up
+				p.publishTransfer(ev)
+				continue
 			case code < 200:
 				continue
 			case code < 300:
@@ -330,4 +345,24 @@ func (p *Phone) onNotify(req *sip.Request, tx sip.ServerTransaction) {
 	case x.notify <- code:
 	default:
 	}
+}
+
+// holdForTransfer puts an answered call on hold before a blind REFER; false when it was held
+// already, cannot be held (echo test) or the peer refused the hold (the REFER goes anyway).
+func (c *Call) holdForTransfer() bool {
+	c.mu.Lock()
+	skip := c.info.Held || c.echo != nil || !answered(c.info.State)
+	c.mu.Unlock()
+	if skip {
+		return false
+	}
+	c.reinvite(true)
+	return c.Info().Held
+}
+
+// byeCrossed: our BYE got 481 because the peer's BYE ended the dialog first (both sides hang
+// up at once, as after a transfer): the call ended as asked, nothing failed.
+func byeCrossed(err error) bool {
+	var de sipgo.ErrDialogResponse
+	return errors.As(err, &de) && de.Res != nil && de.Res.StatusCode == 481
 }

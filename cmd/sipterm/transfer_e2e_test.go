@@ -109,6 +109,9 @@ func TestTransferPhoneTransfersBaresip(t *testing.T) {
 	if f.Int("code") < 300 {
 		t.Errorf("failed transfer: code %d, want >= 300: %s", f.Int("code"), f.Raw)
 	}
+	// the blind transfer held the call first; its failure takes it off hold again
+	p.waitFor(5*time.Second, "call", "id", id, "state", "held", "reason", "held locally")
+	p.waitFor(10*time.Second, "call", "id", id, "state", "established", "reason", "resumed")
 	if calls := p.query("calls", "calls", 5*time.Second); calls.Int("count") != 1 {
 		t.Errorf("after the failed transfer: %s, want the call still up", calls.Raw)
 	}
@@ -221,6 +224,10 @@ func TestTransferAttendedReplaces(t *testing.T) {
 	if f := q.waitFor(5*time.Second, "transfer", "id", qOld, "direction", "in", "state", "failed"); f.Int("code") != 603 {
 		t.Errorf("Q's transfer event: code %d, want 603: %s", f.Int("code"), f.Raw)
 	}
+	// the blind transfer held the call first: its failure takes it off hold, on both sides
+	p.waitFor(10*time.Second, "call", "id", cb, "state", "established", "reason", "resumed")
+	q.waitFor(10*time.Second, "call", "id", qOld, "state", "held")
+	q.waitFor(10*time.Second, "call", "id", qOld, "state", "established")
 
 	t.Log("step: T declines the transfer")
 	p.Send("attended")
