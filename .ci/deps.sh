@@ -12,7 +12,7 @@ case $set_name in
     pkgs+=(
       sip-tester          # SIPp: scripted UAC/UAS peers
       baresip-core        # baresip: an independent softphone (g711, ausine, aufile, sndfile, ctrl_tcp)
-      linphone-cli        # linphonec: a third softphone (the probe test)
+      linphone-cli        # linphonec: a third softphone (probe and transfer interop tests)
       kamailio            # registrar + proxy with digest auth
       kamailio-tls-modules # kamailio's tls.so: the TLS registrar/proxy tests
       sipvicious          # svmap/svwar/svcrack: the scanner tests
@@ -23,7 +23,6 @@ case $set_name in
       pulseaudio pulseaudio-utils libasound2-plugins   # a private sound server with null sinks
       tmux                # drives the TUI end to end
       tshark              # decodes the per-call capture pcaps (export, capture_dir)
-      linphone-cli        # linphonec: the liblinphone peer of the interop test
       iproute2 procps     # ss, ps for the harness
     ) ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
