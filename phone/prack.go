@@ -152,10 +152,6 @@ func (p *Phone) onPrack(req *sip.Request, tx sip.ServerTransaction) {
 	invite := c.srvDlg.InviteRequest.CSeq()
 	c.ext.mu.Lock()
 	ok := c.ext.prackDone != nil && ra.RSeq == c.ext.relRSeq && ra.CSeq == invite.SeqNo && ra.Method == sip.INVITE
-	if ok && !c.ext.pracked {
-		c.ext.pracked = true
-		close(c.ext.prackDone)
-	}
 	c.ext.mu.Unlock()
 	if !ok {
 		c.log.Warn("PRACK matches no reliable response", "rack", h.Value())
@@ -163,7 +159,15 @@ func (p *Phone) onPrack(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	c.log.Info("PRACK received", "rack", ra.String())
+	// The PRACK's 200 goes out before the INVITE's 200 is released: a peer (SIPp) that waits for
+	// them in that order must not see them cross.
 	respond(p, req, tx, 200, "OK")
+	c.ext.mu.Lock()
+	if !c.ext.pracked {
+		c.ext.pracked = true
+		close(c.ext.prackDone)
+	}
+	c.ext.mu.Unlock()
 }
 
 // prackIfReliable PRACKs a reliable 18x on an outgoing call (RFC 3262 §4). It runs on the
