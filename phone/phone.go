@@ -75,6 +75,7 @@ type Phone struct {
 	accounts []*Account
 	hist     *history
 	screen   *screener // who may ring, rate limit, refusal counters (screen.go)
+	setups   setupGate // INVITEs being set up, for the overload 503 (overload.go)
 
 	mu      sync.Mutex
 	calls   map[string]*Call // our id -> call
@@ -118,6 +119,7 @@ func New(opts Options) (*Phone, error) {
 		p.accounts = append(p.accounts, newAccount(p, &p.cfg.Accounts[i]))
 	}
 	p.screen = newScreener(p)
+	p.setups.max = p.cfg.MaxSetups
 	p.dnd.Store(p.cfg.DND)
 	hist, bad, err := loadHistory(opts.HistoryFile)
 	if err != nil {

@@ -223,11 +223,11 @@ func (p *Phone) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 }
 
 // Refused returns the refusal counters by reason (not_ours, not_allowed_source, rate_limited,
-// busy), for the debug reply.
+// busy, overload), for the debug reply.
 func (p *Phone) Refused() map[string]uint64 {
 	p.screen.mu.Lock()
 	defer p.screen.mu.Unlock()
-	out := map[string]uint64{refusedNotOurs: 0, refusedNotAllowedSrc: 0, refusedRateLimited: 0, refusedBusy: 0}
+	out := map[string]uint64{refusedNotOurs: 0, refusedNotAllowedSrc: 0, refusedRateLimited: 0, refusedBusy: 0, refusedOverload: 0}
 	for k, v := range p.screen.counts {
 		out[k] = v
 	}
