@@ -15,7 +15,7 @@ import (
 // A person has one or two ringing at a time and an auto-answered call needs a few ms; when
 // set-ups arrive faster than the CPU serves them they overlap (200s and ACKs wait in the same
 // queue) and the count grows with the backlog a caller would otherwise wait in while its
-// INVITE and our 200 are retransmitted. The default (16) is above max_calls' default (8).
+// INVITE and our 200 are retransmitted. The default (64) is above max_calls' default (8).
 const (
 	refusedOverload  = "overload"
 	overloadRetryS   = 2 // Retry-After (seconds): the backlog drains in well under that

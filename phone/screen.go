@@ -211,6 +211,9 @@ func (s *screener) count(why string) {
 // to amplify, a scanner learns nothing).
 func (p *Phone) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 	return func(req *sip.Request, tx sip.ServerTransaction) {
+		if p.refuseMalformed(req, tx) { // every handler reads From, To and Call-ID
+			return
+		}
 		if p.screen.limiter != nil && p.callBySIP(req) == nil {
 			src := requestSource(req)
 			if !p.screen.limiter.allow(src) {

@@ -10,7 +10,7 @@ import (
 const (
 	DefaultMaxCalls  = 8
 	DefaultRateLimit = 50
-	DefaultMaxSetups = 16
+	DefaultMaxSetups = 64
 )
 
 // keyError is a validation error for one key, placed in the file by Validate.
