@@ -76,6 +76,7 @@ type Phone struct {
 	hist     *history
 	screen   *screener // who may ring, rate limit, refusal counters (screen.go)
 	setups   setupGate // INVITEs being set up, for the overload 503 (overload.go)
+	freeMem  memReturn // frees memory to the OS after a burst of calls (memory.go)
 
 	mu      sync.Mutex
 	calls   map[string]*Call // our id -> call
@@ -327,6 +328,7 @@ func (p *Phone) Close(ctx context.Context) error {
 		return nil
 	}
 	p.closing = true
+	p.freeMem.stop()
 	calls := make([]*Call, 0, len(p.calls))
 	for _, c := range p.calls {
 		calls = append(calls, c)
@@ -438,7 +440,11 @@ func (p *Phone) unregister(c *Call) {
 	if p.bySIPID[c.sipCallID] == c {
 		delete(p.bySIPID, c.sipCallID)
 	}
+	empty := len(p.calls) == 0
 	p.mu.Unlock()
+	if empty {
+		p.freeMem.idle(p) // memory.go: back to the OS once the transactions are gone
+	}
 }
 
 // callBySIP finds the call a request belongs to by its Call-ID header.

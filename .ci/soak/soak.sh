@@ -5,7 +5,8 @@
 # Prints key=value lines:
 #   idle    rss_mb hwm_mb goroutines fds heap_inuse_kb
 #   load    calls ok failed seconds
-#   after   calls(registry) goroutines fds heap_inuse_kb rss_mb    (right after the load)
+#   after   calls(registry) goroutines fds heap_inuse_kb rss_mb refused_overload (503s sent;
+#           SIPp's uac-nortp counts each as a failed call)          (right after the load)
 #   settled ... the same AFTER_S (40) s later; peak_rss_mb = VmHWM over the whole run
 #   verdict peak_ok (peak <= 64 MB) settled_ok (rss after AFTER_S <= 1.5 x idle)
 # env: CALLS (10000) RATE (400) HOLD_S (1) LIMIT (2000) AFTER_S (40) PORT (5292; SIPp PORT+1)
@@ -44,9 +45,9 @@ num() { grep -o "\"$1\":[0-9]*" <<<"$2" | head -1 | cut -d: -f2; }
 figures() {
   local d
   d=$(ctl debug)
-  printf 'calls=%s goroutines=%s fds=%s heap_inuse_kb=%s rss_mb=%s' \
+  printf 'calls=%s goroutines=%s fds=%s heap_inuse_kb=%s rss_mb=%s refused_overload=%s' \
     "$(num calls "$d")" "$(num goroutines "$d")" "$(ls /proc/$pid/fd | wc -l)" \
-    "$(num heap_inuse_kb "$d")" "$(status $pid VmRSS)"
+    "$(num heap_inuse_kb "$d")" "$(status $pid VmRSS)" "$(num overload "$d")"
 }
 profile() { [[ -n "${PPROF:-}" ]] && command -v curl >/dev/null && curl -s -o "$SOAK_DIR/heap-$1.pb.gz" "http://$PPROF/debug/pprof/heap" || true; }
 
