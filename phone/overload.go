@@ -65,7 +65,10 @@ func (g *setupGate) shouldLog(now time.Time) bool {
 }
 
 // admitSetup is called after screening: it returns the func that ends the set-up, or nil after
-// answering 503 (no transaction kept, like a screening 404: retransmissions each get one 503).
+// answering 503. Unlike a screening 404 the transaction is kept until the caller's ACK: a
+// retransmitted INVITE must get the same 503 from it, not reach the handler again when a slot
+// is free (measured: such a copy was answered 200 after the caller had given up, and the call
+// waited 32 s for an ACK that never came, holding a set-up slot).
 func (p *Phone) admitSetup(req *sip.Request, tx sip.ServerTransaction) func() {
 	g := &p.setups
 	if g.enter() {
@@ -79,6 +82,5 @@ func (p *Phone) admitSetup(req *sip.Request, tx sip.ServerTransaction) func() {
 	res := sip.NewResponseFromRequest(req, 503, "Service Unavailable", nil)
 	res.AppendHeader(sip.NewHeader("Retry-After", strconv.Itoa(overloadRetryS)))
 	p.reply(req, tx, res)
-	tx.Terminate()
 	return nil
 }
