@@ -30,6 +30,11 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		p.answerRefusal(req, tx, code, reason)
 		return
 	}
+	leave := p.admitSetup(req, tx) // overload: a quick 503 rather than a queue
+	if leave == nil {
+		return
+	}
+	defer leave() // the INVITE transaction is in progress until answered and ACKed, or refused
 	if p.refuseUnsupported(req, tx, true) || p.refuseShortSession(req, tx, acct, true) || p.refuseDND(req, tx) {
 		return
 	}

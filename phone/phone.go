@@ -80,6 +80,8 @@ type Phone struct {
 	accounts []*Account
 	hist     *history
 	screen   *screener // who may ring, rate limit, refusal counters (screen.go)
+	setups   setupGate // INVITEs being set up, for the overload 503 (overload.go)
+	freeMem  memReturn // frees memory to the OS after a burst of calls (memory.go)
 
 	mu      sync.Mutex
 	calls   map[string]*Call // our id -> call
@@ -123,6 +125,7 @@ func New(opts Options) (*Phone, error) {
 		p.accounts = append(p.accounts, newAccount(p, &p.cfg.Accounts[i]))
 	}
 	p.screen = newScreener(p)
+	p.setups.max = p.cfg.MaxSetups
 	p.dnd.Store(p.cfg.DND)
 	hist, bad, err := loadHistory(opts.HistoryFile)
 	if err != nil {
@@ -330,6 +333,7 @@ func (p *Phone) Close(ctx context.Context) error {
 		return nil
 	}
 	p.closing = true
+	p.freeMem.stop()
 	calls := make([]*Call, 0, len(p.calls))
 	for _, c := range p.calls {
 		calls = append(calls, c)
@@ -442,7 +446,11 @@ func (p *Phone) unregister(c *Call) {
 	if p.bySIPID[c.sipCallID] == c {
 		delete(p.bySIPID, c.sipCallID)
 	}
+	empty := len(p.calls) == 0
 	p.mu.Unlock()
+	if empty {
+		p.freeMem.idle(p) // memory.go: back to the OS once the transactions are gone
+	}
 }
 
 // callBySIP finds the call a request belongs to by its Call-ID header.

@@ -24,14 +24,14 @@ type testPhone struct {
 	seen []Event
 }
 
-func startPhone(t *testing.T, name string, extra string) *testPhone {
+func startPhone(t testing.TB, name string, extra string) *testPhone {
 	t.Helper()
 	return startPhoneWith(t, name, extra, Options{})
 }
 
 // startPhoneWith starts a phone on a free loopback port with one account called name; extra is
 // more top-level config, opts the options (its Config is filled in here).
-func startPhoneWith(t *testing.T, name string, extra string, opts Options) *testPhone {
+func startPhoneWith(t testing.TB, name string, extra string, opts Options) *testPhone {
 	t.Helper()
 	text := fmt.Sprintf("listen = \"127.0.0.1:0\"\naudio = \"null\"\nrtp_timeout = \"0s\"\n%s\n[[accounts]]\nname = %q\naor = \"sip:%s@127.0.0.1\"\n", extra, name, name)
 	cfg, err := config.Parse(name+".toml", []byte(text))

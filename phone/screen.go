@@ -211,6 +211,9 @@ func (s *screener) count(why string) {
 // to amplify, a scanner learns nothing).
 func (p *Phone) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 	return func(req *sip.Request, tx sip.ServerTransaction) {
+		if p.refuseMalformed(req, tx) { // every handler reads From, To and Call-ID
+			return
+		}
 		if p.screen.limiter != nil && p.callBySIP(req) == nil {
 			src := requestSource(req)
 			if !p.screen.limiter.allow(src) {
@@ -223,11 +226,11 @@ func (p *Phone) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 }
 
 // Refused returns the refusal counters by reason (not_ours, not_allowed_source, rate_limited,
-// busy), for the debug reply.
+// busy, overload), for the debug reply.
 func (p *Phone) Refused() map[string]uint64 {
 	p.screen.mu.Lock()
 	defer p.screen.mu.Unlock()
-	out := map[string]uint64{refusedNotOurs: 0, refusedNotAllowedSrc: 0, refusedRateLimited: 0, refusedBusy: 0}
+	out := map[string]uint64{refusedNotOurs: 0, refusedNotAllowedSrc: 0, refusedRateLimited: 0, refusedBusy: 0, refusedOverload: 0}
 	for k, v := range p.screen.counts {
 		out[k] = v
 	}

@@ -146,6 +146,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 
+	startPprof(stderr) // SIPTERM_PPROF=127.0.0.1:6060 (pprof.go); off by default
 	logOut, closeLog, err := openLog(cfg, f.headless, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "sipterm:", err)

@@ -44,6 +44,10 @@ type Config struct {
 	// Limits against floods and scanners (phone/screen.go).
 	MaxCalls  int `toml:"max_calls"`  // live calls at most; more incoming get 486 (default 8)
 	RateLimit int `toml:"rate_limit"` // new requests per second per source address (default 50, 0: off)
+	MaxSetups int `toml:"max_setups"` // INVITEs being set up at once; more get 503 + Retry-After (default 64)
+	// limitsChecked: validated once already, so a 0 rate_limit is the file's "off", not absent
+	// (main validates the flags again over a copy, without the file's text)
+	limitsChecked bool
 
 	// Do-not-disturb (phone/dnd.go).
 	DND     bool `toml:"dnd"`      // start with do-not-disturb on
@@ -230,6 +234,7 @@ rtp_timeout = "30s"         # end an established call after this long without RT
 
 # max_calls  = 8                       # live calls at most; further incoming calls get 486 Busy Here
 # rate_limit = 50                      # new requests/s per source address, beyond: dropped (0: off)
+# max_setups = 64                      # INVITEs being set up at once (overload); more get 503 + Retry-After
 # dnd = false                          # start with do-not-disturb on (toggle: key D, command dnd on|off)
 # dnd_code = 486                       # what incoming calls get while do-not-disturb is on (e.g. 486 or 480)
 # call_waiting = true                  # answering or dialing a call holds the others (one line talks);
@@ -340,7 +345,7 @@ func (c *Config) Validate(data []byte) error {
 	default:
 		return fail("ui.theme", fmt.Sprintf("unknown theme %q: want default or mono", c.UI.Theme))
 	}
-	if err := c.validateLimits(loc.line("rate_limit") > 0); err != nil {
+	if err := c.validateLimits(c.limitsChecked || loc.line("rate_limit") > 0); err != nil {
 		return fail(err.key, err.msg)
 	}
 	names := map[string]bool{}

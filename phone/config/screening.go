@@ -10,6 +10,7 @@ import (
 const (
 	DefaultMaxCalls  = 8
 	DefaultRateLimit = 50
+	DefaultMaxSetups = 64
 )
 
 // keyError is a validation error for one key, placed in the file by Validate.
@@ -24,6 +25,12 @@ func (c *Config) validateLimits(rateLimitSet bool) *keyError {
 	if c.MaxCalls < 1 || c.MaxCalls > 1000 {
 		return &keyError{"max_calls", fmt.Sprintf("%d is out of range 1..1000", c.MaxCalls)}
 	}
+	if c.MaxSetups == 0 {
+		c.MaxSetups = DefaultMaxSetups
+	}
+	if c.MaxSetups < 1 || c.MaxSetups > 1000 {
+		return &keyError{"max_setups", fmt.Sprintf("%d is out of range 1..1000", c.MaxSetups)}
+	}
 	// rate_limit = 0 is "off", so the default is applied only when the key is absent.
 	if c.RateLimit == 0 && !rateLimitSet {
 		c.RateLimit = DefaultRateLimit
@@ -31,6 +38,7 @@ func (c *Config) validateLimits(rateLimitSet bool) *keyError {
 	if c.RateLimit < 0 || c.RateLimit > 100000 {
 		return &keyError{"rate_limit", fmt.Sprintf("%d is out of range 0..100000 requests per second", c.RateLimit)}
 	}
+	c.limitsChecked = true
 	return nil
 }
 

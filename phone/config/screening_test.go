@@ -20,6 +20,8 @@ func TestScreeningKeysErrors(t *testing.T) {
 		{"bare-address alias on a registered account", "[[accounts]]\naor = \"sip:a@b\"\nregistrar = \"sip:b\"\naliases = [\"\"]\n", 4, "accounts[1].aliases", "direct-IP"},
 		{"max_calls negative", "max_calls = -1\n", 1, "max_calls", "out of range"},
 		{"rate_limit negative", "\nrate_limit = -5\n", 2, "rate_limit", "out of range"},
+		{"max_setups negative", "\n\nmax_setups = -2\n", 3, "max_setups", "out of range"},
+		{"max_setups too big", "max_setups = 5000\n", 1, "max_setups", "out of range"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,5 +81,35 @@ func TestParseCIDRContains(t *testing.T) {
 	}
 	if !p.Contains(netip.MustParseAddr("192.0.2.9")) {
 		t.Errorf("%v should contain 192.0.2.9 (mapped addresses are unmapped)", p)
+	}
+}
+
+// TestLimitsRevalidated: main validates the flags again over a copy without the file's text;
+// that must keep the file's rate_limit = 0 (off) and max_setups, not restore the defaults.
+func TestLimitsRevalidated(t *testing.T) {
+	tests := []struct {
+		name, text      string
+		rate, maxSetups int
+	}{
+		{"rate limit off stays off", "rate_limit = 0\nmax_setups = 4\n", 0, 4},
+		{"defaults stay defaults", "", DefaultRateLimit, DefaultMaxSetups},
+		{"explicit values", "rate_limit = 7\nmax_setups = 100\n", 7, 100},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse("test.toml", []byte(tt.text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			again := *c
+			if err := again.Validate(nil); err != nil {
+				t.Fatal(err)
+			}
+			for _, got := range []*Config{c, &again} {
+				if got.RateLimit != tt.rate || got.MaxSetups != tt.maxSetups {
+					t.Errorf("rate_limit %d max_setups %d, want %d %d", got.RateLimit, got.MaxSetups, tt.rate, tt.maxSetups)
+				}
+			}
+		})
 	}
 }

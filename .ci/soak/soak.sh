@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Soak: CALLS SIPp calls (uac-nortp: INVITE, 200, ACK, HOLD_S, BYE; no RTP from SIPp) at RATE/s
+# against a headless auto-answer phone (non-race build), then its memory over time.
+#   usage: soak.sh            (make soak; run it alone, or inside `unshare -n` on a shared machine)
+# Prints key=value lines:
+#   idle    rss_mb hwm_mb goroutines fds heap_inuse_kb
+#   load    calls ok failed seconds
+#   after   calls(registry) goroutines fds heap_inuse_kb rss_mb refused_overload (503s sent;
+#           SIPp's uac-nortp counts each as a failed call)          (right after the load)
+#   settled ... the same AFTER_S (40) s later; peak_rss_mb = VmHWM over the whole run
+#   verdict peak_ok (peak <= 64 MB) settled_ok (rss after AFTER_S <= 1.5 x idle)
+# env: CALLS (10000) RATE (400) HOLD_S (1) LIMIT (2000) AFTER_S (40) PORT (5292; SIPp PORT+1)
+#   SOAK_DIR (work dir, default mktemp) PPROF (e.g. 127.0.0.1:6060: SIPTERM_PPROF for heap profiles,
+#   saved as heap-after.pb.gz / heap-settled.pb.gz in SOAK_DIR when curl is present)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+CALLS=${CALLS:-10000} RATE=${RATE:-400} HOLD_S=${HOLD_S:-1} LIMIT=${LIMIT:-2000}
+AFTER_S=${AFTER_S:-40} PORT=${PORT:-5292}
+SOAK_DIR=${SOAK_DIR:-$(mktemp -d -t sipterm-soak.XXXXXX)}
+mkdir -p "$SOAK_DIR"
+echo "soak: SOAK_DIR=$SOAK_DIR" >&2
+for b in sipp go; do command -v $b >/dev/null || { echo "soak: '$b' missing (.ci/deps.sh test)" >&2; exit 2; }; done
+
+bin=$SOAK_DIR/sipterm
+go build -o "$bin" ./cmd/sipterm
+cat >"$SOAK_DIR/sipterm.toml" <<CFG
+max_calls = 1000
+rate_limit = 0
+CFG
+export XDG_RUNTIME_DIR=$SOAK_DIR/run XDG_CONFIG_HOME=$SOAK_DIR/xdg
+mkdir -p "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME"
+# stdin: a FIFO this shell holds open (EOF would not stop a headless phone, but keep it quiet)
+mkfifo "$SOAK_DIR/stdin"; exec 3<>"$SOAK_DIR/stdin"
+env ${PPROF:+SIPTERM_PPROF=$PPROF} "$bin" --headless --config "$SOAK_DIR/sipterm.toml" \
+  --listen "127.0.0.1:$PORT" --auto-answer 0s --audio null --log-level warn \
+  <"$SOAK_DIR/stdin" >"$SOAK_DIR/events.jsonl" 2>"$SOAK_DIR/sipterm.stderr" &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+
+ctl() { "$bin" ctl --timeout 10s "$@"; }
+for _ in $(seq 50); do ctl debug >/dev/null 2>&1 && break; sleep 0.2; done
+status() { awk -v k="$2" '$1 == k":" {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+num() { grep -o "\"$1\":[0-9]*" <<<"$2" | head -1 | cut -d: -f2; }
+# figures: "goroutines=N fds=N heap_inuse_kb=N calls=N rss_mb=F"
+figures() {
+  local d
+  d=$(ctl debug)
+  printf 'calls=%s goroutines=%s fds=%s heap_inuse_kb=%s rss_mb=%s refused_overload=%s' \
+    "$(num calls "$d")" "$(num goroutines "$d")" "$(ls /proc/$pid/fd | wc -l)" \
+    "$(num heap_inuse_kb "$d")" "$(status $pid VmRSS)" "$(num overload "$d")"
+}
+profile() { [[ -n "${PPROF:-}" ]] && command -v curl >/dev/null && curl -s -o "$SOAK_DIR/heap-$1.pb.gz" "http://$PPROF/debug/pprof/heap" || true; }
+
+sleep 2
+idle=$(figures); idle_rss=$(status $pid VmRSS)
+echo "idle $idle"
+profile idle
+start=$(date +%s.%N)
+out=$(SIPP_PORT=$((PORT + 1)) NAME=soak LAB_DIR=$SOAK_DIR COUNT=$CALLS RATE=$RATE LIMIT=$LIMIT DURATION=$HOLD_S \
+  TIMEOUT=$((CALLS / RATE + 120)) RECV_TIMEOUT=10000 bash .ci/lab/sipp.sh uac-nortp "127.0.0.1:$PORT" || true)
+secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}')
+ok=$(sed -n 's/.*successful=\([0-9-]*\).*/\1/p' <<<"$out"); failed=$(sed -n 's/.*failed=\([0-9-]*\).*/\1/p' <<<"$out")
+echo "load calls=$CALLS rate=$RATE ok=${ok:--} failed=${failed:--} seconds=$secs"
+echo "after $(figures)"
+profile after
+sleep "$AFTER_S"
+settled=$(figures); settled_rss=$(status $pid VmRSS); peak=$(status $pid VmHWM)
+echo "settled after_s=$AFTER_S $settled peak_rss_mb=$peak"
+profile settled
+awk -v p="$peak" -v i="$idle_rss" -v s="$settled_rss" 'BEGIN {
+  printf "verdict peak_ok=%d (peak %.1f MB <= 64) settled_ok=%d (%.1f MB <= 1.5 x idle %.1f MB)\n", p <= 64, p, s <= 1.5 * i, s, i }'
