@@ -31,7 +31,7 @@ func TestPortAudioWidebandPlayback(t *testing.T) {
 				t.Fatal(err)
 			}
 			n := FrameSamplesAt(rate)
-			const frames = 100 // 2 s
+			const frames = 100                            // 2 s
 			tone := sine(frames*n, wideHz, wideAmp, rate) // 120 cycles a frame: frames join smoothly
 			frame := make([]int16, n)
 			for i := range frames {
