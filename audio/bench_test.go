@@ -110,8 +110,10 @@ func BenchmarkDBFS(b *testing.B) {
 func BenchmarkPortAudioMix(b *testing.B) {
 	for _, rate := range []int{8000, 16000, 48000} {
 		b.Run(fmt.Sprintf("%d Hz streams", rate), func(b *testing.B) {
-			d := &PortAudioDevice{stop: make(chan struct{}), rate: 48000}
-			d.played, d.mix = make([]int16, 960), make([]int32, 960)
+			d := &PortAudioDevice{stop: make(chan struct{})}
+			if err := d.setBuffers(48000); err != nil {
+				b.Fatal(err)
+			}
 			in := sine(960, 1000, 8000, 48000)
 			var list []*paStream
 			for range 10 {

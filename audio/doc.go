@@ -22,12 +22,12 @@
 // The portaudio media path, one device goroutine and one ring per stream and direction:
 //
 //	mic -> PortAudio blocking Read (20 ms at the device rate, 48 kHz first)
-//	    -> resample to each Stream's rate (its own resampler; none when the rates are equal)
+//	    -> resample to each stream rate in use (once per rate, shared; none at the device's)
 //	    -> capture ring of every open Stream (8 frames; the oldest is dropped when a stream
 //	       does not read) -> Stream.Read
-//	Stream.Write -> playback ring of that Stream (a 1-3 frame cushion) -> resample to the
-//	    device rate (that Stream's own resampler, or none) -> mixed (sum, clipped) at the
-//	    device rate once per device block -> PortAudio blocking Write -> speaker
+//	Stream.Write -> playback ring of that Stream (a 1-3 frame cushion) -> mixed with the
+//	    streams at its rate -> resampled to the device rate once per rate -> mixed (sum,
+//	    clipped) at the device rate once per device block -> PortAudio blocking Write -> speaker
 //
 // Goroutines: Read and Write of one Stream may be called from different goroutines, but each
 // from one goroutine at a time. The device goroutine only converts and copies frames into and

@@ -66,10 +66,11 @@ type PortAudioDevice struct {
 
 	// Owned by the device goroutine once running (and by Open/Close before and after it).
 	pa            *portaudio.Stream
-	inBuf, outBuf []int16 // one 20 ms block at the device rate, interleaved
-	mono          []int16 // one captured block at the device rate, one channel
-	played        []int16 // one mixed block at the device rate, one channel
-	mix           []int32 // the mix of one block
+	inBuf, outBuf []int16           // one 20 ms block at the device rate, interleaved
+	mono          []int16           // one captured block at the device rate, one channel
+	played        []int16           // one mixed block at the device rate, one channel
+	mix           []int32           // the mix of one block
+	convs         map[int]*rateConv // by stream rate; fixed once the device has opened
 	// what converting an 8 kHz stream to and from the device rate adds (for Latency)
 	downDelay, upDelay time.Duration
 
@@ -175,8 +176,10 @@ func (d *PortAudioDevice) openAt(rate, inCh, outCh int) error {
 			return err
 		}
 		d.downDelay, d.upDelay = down.Delay(), up.Delay()
+		if err := d.setBuffers(rate); err != nil {
+			return err
+		}
 		d.inBuf, d.outBuf = make([]int16, block*inCh), make([]int16, block*outCh)
-		d.mono, d.played, d.mix = make([]int16, block), make([]int16, block), make([]int32, block)
 		d.rate, d.inCh, d.outCh = rate, inCh, outCh
 	}
 	p := portaudio.LowLatencyParameters(d.inDev, d.outDev)
@@ -204,6 +207,18 @@ func (d *PortAudioDevice) openAt(rate, inCh, outCh int) error {
 		// A written frame waits in its stream's queue (the prebuffer) before the mix.
 		d.latOut.Store(int64(info.OutputLatency + d.upDelay + playbackPrebufferMin*FrameDuration))
 	}
+	return nil
+}
+
+// setBuffers sets up the mix and the conversions for a device at rate.
+func (d *PortAudioDevice) setBuffers(rate int) error {
+	convs, err := newRateConvs(rate)
+	if err != nil {
+		return err
+	}
+	block := rate / 50
+	d.convs, d.rate = convs, rate
+	d.mono, d.played, d.mix = make([]int16, block), make([]int16, block), make([]int32, block)
 	return nil
 }
 

@@ -219,12 +219,10 @@ func (d *PortAudioDevice) sleepIdle(l *loopState) bool {
 	return true
 }
 
-// resetStreams clears every stream's resampler state after the device was (re)opened.
+// resetStreams clears the resamplers' state after the device was (re)opened.
 func (d *PortAudioDevice) resetStreams() {
-	if p := d.streams.Load(); p != nil {
-		for _, s := range *p {
-			s.resetResamplers()
-		}
+	for _, c := range d.convs {
+		c.reset()
 	}
 }
 
@@ -236,7 +234,7 @@ func (d *PortAudioDevice) deliver(block []int16) {
 		return
 	}
 	for _, s := range *p {
-		if s.pushCaptured(block) {
+		if s.capture.push(s.conv.captured(block)) {
 			d.c.captureDrops.Add(1)
 		}
 		select {
@@ -262,8 +260,7 @@ func (d *PortAudioDevice) mixStreams(out []int16) {
 				}
 				s.primed = true
 			}
-			f, ok := s.popPlayback()
-			if !ok {
+			if !s.play.pop(s.out) {
 				s.primed = false
 				d.c.playbackGaps.Add(1)
 				s.prebuffer, s.calm = min(s.prebuffer+1, playbackPrebufferMax), 0
@@ -272,10 +269,11 @@ func (d *PortAudioDevice) mixStreams(out []int16) {
 			if s.calm++; s.calm >= prebufferCalmFrames && s.prebuffer > playbackPrebufferMin {
 				s.prebuffer, s.calm = s.prebuffer-1, 0
 			}
-			for i, v := range f {
-				d.mix[i] += int32(v)
-			}
+			s.conv.add(s.out, d.mix)
 		}
+	}
+	for _, c := range d.convs {
+		c.flush(d.mix)
 	}
 	for i, v := range d.mix {
 		out[i] = int16(max(math.MinInt16, min(math.MaxInt16, v)))

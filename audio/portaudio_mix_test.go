@@ -22,9 +22,11 @@ func TestPortAudioStreamRates(t *testing.T) {
 	const amp, frames = 8000, 50
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("device %d, stream %d", tt.device, tt.stream), func(t *testing.T) {
-			d := &PortAudioDevice{stop: make(chan struct{}), rate: tt.device}
+			d := &PortAudioDevice{stop: make(chan struct{})}
+			if err := d.setBuffers(tt.device); err != nil {
+				t.Fatal(err)
+			}
 			block := d.block()
-			d.played, d.mix = make([]int16, block), make([]int32, block)
 			st, err := d.OpenRate(tt.stream)
 			if err != nil {
 				t.Fatal(err)

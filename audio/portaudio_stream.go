@@ -1,28 +1,24 @@
 package audio
 
 import (
-	"fmt"
 	"slices"
 	"sync"
 )
 
 // paStream is one call's view of a PortAudioDevice: a capture ring the device goroutine fills
 // and a playback ring it drains, both of 20 ms frames at the stream's own rate. The device
-// goroutine converts between that rate and the device's, once per direction.
+// goroutine converts between that rate and the device's (rateConv).
 type paStream struct {
 	dev     *PortAudioDevice
 	frame   int // samples per frame at the stream's rate
 	capture *frameRing
 	play    *frameRing
-	// device goroutine only: the resamplers from and to the device rate (nil when the stream
-	// runs at the device's rate), a frame at the stream's rate and a block at the device's
-	down, up *Resampler
-	in, out  []int16
-	outDev   []int16
-	notify   chan struct{} // capacity 1: "a frame was delivered"
-	done     chan struct{}
-	once     sync.Once
-	primed   bool // device goroutine only: the playback queue has had its cushion since the last gap
+	conv    *rateConv     // the conversion to and from the device rate, shared with streams at this rate
+	out     []int16       // device goroutine only: the frame being mixed
+	notify  chan struct{} // capacity 1: "a frame was delivered"
+	done    chan struct{}
+	once    sync.Once
+	primed  bool // device goroutine only: the playback queue has had its cushion since the last gap
 	// device goroutine only: the cushion in frames, and frames mixed since the last gap
 	prebuffer, calm int
 }
@@ -43,21 +39,11 @@ func (d *PortAudioDevice) OpenRate(rate int) (Stream, error) {
 		frame:     n,
 		capture:   newFrameRing(captureRingFrames, n),
 		play:      newFrameRing(playbackRingFrames, n),
-		in:        make([]int16, n),
+		conv:      d.convs[rate],
 		out:       make([]int16, n),
 		notify:    make(chan struct{}, 1),
 		done:      make(chan struct{}),
 		prebuffer: playbackPrebufferMin,
-	}
-	if rate != d.rate {
-		var err error
-		if s.down, err = NewResampler(d.rate, rate); err != nil {
-			return nil, fmt.Errorf("opening audio stream at %d Hz: %w", rate, err)
-		}
-		if s.up, err = NewResampler(rate, d.rate); err != nil {
-			return nil, fmt.Errorf("opening audio stream at %d Hz: %w", rate, err)
-		}
-		s.outDev = make([]int16, d.block())
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -127,38 +113,4 @@ func (s *paStream) Close() error {
 		d.streams.Store(&list)
 	})
 	return nil
-}
-
-// pushCaptured converts one captured block (device rate, mono) to the stream's rate and
-// queues it; true when the oldest queued frame was dropped for it. Device goroutine only.
-func (s *paStream) pushCaptured(block []int16) (dropped bool) {
-	f := block
-	if s.down != nil {
-		n := s.down.Process(block, s.in)
-		clear(s.in[n:]) // cannot happen with whole 20 ms blocks; keep the frame whole anyway
-		f = s.in
-	}
-	return s.capture.push(f)
-}
-
-// popPlayback takes the stream's next queued frame at the device's rate; false when none is
-// queued. The slice is valid until the next call. Device goroutine only.
-func (s *paStream) popPlayback() ([]int16, bool) {
-	if !s.play.pop(s.out) {
-		return nil, false
-	}
-	if s.up == nil {
-		return s.out, true
-	}
-	n := s.up.Process(s.out, s.outDev)
-	clear(s.outDev[n:])
-	return s.outDev, true
-}
-
-// resetResamplers forgets the sound before a device reopen. Device goroutine only.
-func (s *paStream) resetResamplers() {
-	if s.down != nil {
-		s.down.Reset()
-		s.up.Reset()
-	}
 }
