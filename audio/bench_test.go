@@ -105,8 +105,8 @@ func BenchmarkDBFS(b *testing.B) {
 }
 
 // BenchmarkPortAudioMix is the device goroutine's per-frame work for 10 streams at a 48 kHz
-// device: fan-out, mix and each stream's conversions, without the device. The 48 kHz case is
-// the Opus stream, which needs no conversion.
+// device: fan-out, mix and the conversion of their rate (once for all ten), without the
+// device. The 48 kHz case is the Opus stream, which needs no conversion.
 func BenchmarkPortAudioMix(b *testing.B) {
 	for _, rate := range []int{8000, 16000, 48000} {
 		b.Run(fmt.Sprintf("%d Hz streams", rate), func(b *testing.B) {
