@@ -1,6 +1,7 @@
 package audio
 
 import (
+	"fmt"
 	"sync"
 	"syscall"
 	"testing"
@@ -17,7 +18,7 @@ func TestPerFrameWorkDoesNotAllocate(t *testing.T) {
 	frame := sine(FrameSamples, 1000, 8000, SampleRate)
 	g, _ := NewToneGenerator(RingTone)
 	var m Meter
-	ring := newFrameRing(4)
+	ring := newFrameRing(4, FrameSamples)
 	tests := []struct {
 		name string
 		fn   func()
@@ -103,30 +104,36 @@ func BenchmarkDBFS(b *testing.B) {
 	}
 }
 
-// BenchmarkPortAudioMix is the device goroutine's per-frame work for 10 streams: fan-out,
-// mix, and both conversions, without the device.
+// BenchmarkPortAudioMix is the device goroutine's per-frame work for 10 streams at a 48 kHz
+// device: fan-out, mix and the conversion of their rate (once for all ten), without the
+// device. The 48 kHz case is the Opus stream, which needs no conversion.
 func BenchmarkPortAudioMix(b *testing.B) {
-	d := &PortAudioDevice{stop: make(chan struct{})}
-	d.down, _ = NewResampler(48000, SampleRate)
-	d.up, _ = NewResampler(SampleRate, 48000)
-	d.mono = make([]int16, 960)
-	in := sine(960, 1000, 8000, 48000)
-	var list []*paStream
-	for range 10 {
-		s, _ := d.Open()
-		list = append(list, s.(*paStream))
-	}
-	frame := make([]int16, FrameSamples)
-	b.ReportAllocs()
-	for b.Loop() {
-		d.down.Process(in, d.frame[:])
-		d.deliver(d.frame[:])
-		for _, s := range list {
-			s.capture.pop(frame)
-			s.play.push(frame)
-		}
-		d.mixStreams(d.frame[:])
-		d.up.Process(d.frame[:], d.mono)
+	for _, rate := range []int{8000, 16000, 48000} {
+		b.Run(fmt.Sprintf("%d Hz streams", rate), func(b *testing.B) {
+			d := &PortAudioDevice{stop: make(chan struct{})}
+			if err := d.setBuffers(48000); err != nil {
+				b.Fatal(err)
+			}
+			in := sine(960, 1000, 8000, 48000)
+			var list []*paStream
+			for range 10 {
+				s, err := d.OpenRate(rate)
+				if err != nil {
+					b.Fatal(err)
+				}
+				list = append(list, s.(*paStream))
+			}
+			frame := make([]int16, FrameSamplesAt(rate))
+			b.ReportAllocs()
+			for b.Loop() {
+				d.deliver(in)
+				for _, s := range list {
+					s.capture.pop(frame)
+					s.play.push(frame)
+				}
+				d.mixStreams(d.played)
+			}
+		})
 	}
 }
 

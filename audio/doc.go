@@ -1,5 +1,6 @@
-// Package audio is sipterm's sound: devices that deliver and take 16-bit mono PCM frames at 8 kHz
-// (160 samples, 20 ms). It knows nothing of SIP or RTP and imports nothing of sipterm's.
+// Package audio is sipterm's sound: devices that deliver and take 16-bit mono PCM frames of 20 ms,
+// at 8 kHz (160 samples, Open) or at a wideband codec's 16 or 48 kHz (RateOpener.OpenRate, which
+// every device implements). It knows nothing of SIP or RTP and imports nothing of sipterm's.
 //
 // Devices (Open, or OpenOrFallback which gives the null device and a notice when there is no
 // sound card):
@@ -20,12 +21,13 @@
 //
 // The portaudio media path, one device goroutine and one ring per stream and direction:
 //
-//	mic -> PortAudio blocking Read (20 ms at the device rate, 48 kHz first) -> resample to 8 kHz
+//	mic -> PortAudio blocking Read (20 ms at the device rate, 48 kHz first)
+//	    -> resample to each stream rate in use (once per rate, shared; none at the device's)
 //	    -> capture ring of every open Stream (8 frames; the oldest is dropped when a stream
 //	       does not read) -> Stream.Read
-//	Stream.Write -> playback ring of that Stream (2 frames of cushion, at most 3 kept)
-//	    -> mixed (sum, clipped) once per device block -> resample to the device rate
-//	    -> PortAudio blocking Write -> speaker
+//	Stream.Write -> playback ring of that Stream (a 1-3 frame cushion) -> mixed with the
+//	    streams at its rate -> resampled to the device rate once per rate -> mixed (sum,
+//	    clipped) at the device rate once per device block -> PortAudio blocking Write -> speaker
 //
 // Goroutines: Read and Write of one Stream may be called from different goroutines, but each
 // from one goroutine at a time. The device goroutine only converts and copies frames into and

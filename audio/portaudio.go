@@ -52,9 +52,10 @@ const (
 )
 
 // PortAudioDevice is one duplex sound device shared by all calls. Its goroutine reads a 20 ms
-// block from the device, converts it to 8 kHz, hands it to every open stream (so each Read is
-// paced by the device's clock), mixes one frame from every stream's playback queue, converts
-// it back and writes it to the device. Xruns and errors are counted (Stats) and logged; they
+// block from the device, hands it to every open stream converted to that stream's rate (so
+// each Read is paced by the device's clock), mixes one frame from every stream's playback
+// queue at the device's rate and writes it to the device. A stream at the device's rate (Opus
+// at 48 kHz) is not resampled at all; a narrower one once each way. Xruns and errors are counted (Stats) and logged; they
 // never end a stream.
 type PortAudioDevice struct {
 	log           *slog.Logger
@@ -64,12 +65,14 @@ type PortAudioDevice struct {
 	inCh, outCh   int
 
 	// Owned by the device goroutine once running (and by Open/Close before and after it).
-	pa             *portaudio.Stream
-	inBuf, outBuf  []int16 // one 20 ms block at the device rate, interleaved
-	mono           []int16 // one block at the device rate, one channel
-	down, up       *Resampler
-	frame, scratch [FrameSamples]int16
-	mix            [FrameSamples]int32
+	pa            *portaudio.Stream
+	inBuf, outBuf []int16           // one 20 ms block at the device rate, interleaved
+	mono          []int16           // one captured block at the device rate, one channel
+	played        []int16           // one mixed block at the device rate, one channel
+	mix           []int32           // the mix of one block
+	convs         map[int]*rateConv // by stream rate; fixed once the device has opened
+	// what converting an 8 kHz stream to and from the device rate adds (for Latency)
+	downDelay, upDelay time.Duration
 
 	idleAfter time.Duration // release the device this long after the last stream closed
 	running   atomic.Bool
@@ -96,8 +99,9 @@ type paCounters struct {
 }
 
 var (
-	_ Device   = (*PortAudioDevice)(nil)
-	_ Reporter = (*PortAudioDevice)(nil)
+	_ Device     = (*PortAudioDevice)(nil)
+	_ Reporter   = (*PortAudioDevice)(nil)
+	_ RateOpener = (*PortAudioDevice)(nil)
 )
 
 // NewPortAudioDevice opens the sound device opts names (or the defaults) for capture and
@@ -171,8 +175,11 @@ func (d *PortAudioDevice) openAt(rate, inCh, outCh int) error {
 		if err != nil {
 			return err
 		}
-		d.down, d.up = down, up
-		d.inBuf, d.outBuf, d.mono = make([]int16, block*inCh), make([]int16, block*outCh), make([]int16, block)
+		d.downDelay, d.upDelay = down.Delay(), up.Delay()
+		if err := d.setBuffers(rate); err != nil {
+			return err
+		}
+		d.inBuf, d.outBuf = make([]int16, block*inCh), make([]int16, block*outCh)
 		d.rate, d.inCh, d.outCh = rate, inCh, outCh
 	}
 	p := portaudio.LowLatencyParameters(d.inDev, d.outDev)
@@ -196,10 +203,22 @@ func (d *PortAudioDevice) openAt(rate, inCh, outCh int) error {
 		}
 	}
 	if info := s.Info(); info != nil {
-		d.latIn.Store(int64(info.InputLatency + d.down.Delay()))
+		d.latIn.Store(int64(info.InputLatency + d.downDelay))
 		// A written frame waits in its stream's queue (the prebuffer) before the mix.
-		d.latOut.Store(int64(info.OutputLatency + d.up.Delay() + playbackPrebufferMin*FrameDuration))
+		d.latOut.Store(int64(info.OutputLatency + d.upDelay + playbackPrebufferMin*FrameDuration))
 	}
+	return nil
+}
+
+// setBuffers sets up the mix and the conversions for a device at rate.
+func (d *PortAudioDevice) setBuffers(rate int) error {
+	convs, err := newRateConvs(rate)
+	if err != nil {
+		return err
+	}
+	block := rate / 50
+	d.convs, d.rate = convs, rate
+	d.mono, d.played, d.mix = make([]int16, block), make([]int16, block), make([]int32, block)
 	return nil
 }
 
@@ -229,8 +248,8 @@ func (d *PortAudioDevice) Name() string { return d.name }
 // Rate is the sample rate the device runs at.
 func (d *PortAudioDevice) Rate() int { return d.rate }
 
-// Latency is PortAudio's reported input and output latency plus the resamplers' and the
-// playback queue's delay.
+// Latency is PortAudio's reported input and output latency plus the playback queue's delay
+// and, for an 8 kHz stream, the resamplers' (a stream at the device's rate has none).
 func (d *PortAudioDevice) Latency() Latency {
 	return Latency{Input: time.Duration(d.latIn.Load()), Output: time.Duration(d.latOut.Load())}
 }

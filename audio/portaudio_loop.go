@@ -36,9 +36,9 @@ func (d *PortAudioDevice) run() {
 		if !d.readBlock(&l) {
 			continue
 		}
-		d.deliver(d.frame[:])
-		d.mixStreams(d.frame[:])
-		d.writeBlock(&l, d.frame[:])
+		d.deliver(d.captured())
+		d.mixStreams(d.played)
+		d.writeBlock(&l, d.played)
 		d.c.frames.Add(1)
 	}
 }
@@ -54,7 +54,7 @@ type loopState struct {
 
 }
 
-// readBlock reads one block and converts it into d.frame; false when there is nothing to deliver.
+// readBlock reads one block (see captured); false when there is nothing to deliver.
 func (d *PortAudioDevice) readBlock(l *loopState) bool {
 	err := d.pa.Read()
 	switch {
@@ -68,7 +68,6 @@ func (d *PortAudioDevice) readBlock(l *loopState) bool {
 		d.deviceError(l, "reading from sound device", err)
 		return false
 	}
-	src := d.inBuf
 	if d.inCh > 1 {
 		for i := range d.mono {
 			sum := 0
@@ -77,22 +76,24 @@ func (d *PortAudioDevice) readBlock(l *loopState) bool {
 			}
 			d.mono[i] = int16(sum / d.inCh)
 		}
-		src = d.mono
-	}
-	if n := d.down.Process(src, d.frame[:]); n != FrameSamples {
-		clear(d.frame[n:]) // cannot happen with whole 20 ms blocks; keep the frame whole anyway
 	}
 	return true
 }
 
-// writeBlock converts frame to the device rate and plays it.
-func (d *PortAudioDevice) writeBlock(l *loopState, frame []int16) {
-	n := d.up.Process(frame, d.mono)
-	clear(d.mono[n:])
+// captured is the block readBlock read, at the device rate, one channel.
+func (d *PortAudioDevice) captured() []int16 {
+	if d.inCh == 1 {
+		return d.inBuf
+	}
+	return d.mono
+}
+
+// writeBlock plays block (device rate, one channel) on every output channel.
+func (d *PortAudioDevice) writeBlock(l *loopState, block []int16) {
 	if d.outCh == 1 {
-		copy(d.outBuf, d.mono)
+		copy(d.outBuf, block)
 	} else {
-		for i, v := range d.mono {
+		for i, v := range block {
 			for c := range d.outCh {
 				d.outBuf[i*d.outCh+c] = v
 			}
@@ -150,9 +151,9 @@ func (d *PortAudioDevice) runWithoutDevice(l *loopState) bool {
 	if err := l.pacer.wait(d.stop); err != nil {
 		return false
 	}
-	clear(d.frame[:])
-	d.deliver(d.frame[:])
-	d.mixStreams(d.scratch[:]) // drain the playback queues as the device would
+	clear(d.mono)
+	d.deliver(d.mono)
+	d.mixStreams(d.played) // drain the playback queues as the device would
 	d.c.frames.Add(1)
 	if time.Now().Before(l.nextReopen) {
 		return true
@@ -163,8 +164,7 @@ func (d *PortAudioDevice) runWithoutDevice(l *loopState) bool {
 		d.log.Debug("reopening sound device", "device", d.name, "err", err)
 		return true
 	}
-	d.down.Reset()
-	d.up.Reset()
+	d.resetStreams()
 	d.running.Store(true)
 	d.c.reopens.Add(1)
 	l.consecutive = 0
@@ -213,21 +213,28 @@ func (d *PortAudioDevice) sleepIdle(l *loopState) bool {
 		l.pacer.start, l.pacer.n = time.Time{}, 0
 		return true
 	}
-	d.down.Reset()
-	d.up.Reset()
+	d.resetStreams()
 	d.running.Store(true)
 	d.log.Debug("sound device opened for a stream", "device", d.name)
 	return true
 }
 
-// deliver gives frame to every open stream and wakes its reader.
-func (d *PortAudioDevice) deliver(frame []int16) {
+// resetStreams clears the resamplers' state after the device was (re)opened.
+func (d *PortAudioDevice) resetStreams() {
+	for _, c := range d.convs {
+		c.reset()
+	}
+}
+
+// deliver gives block (device rate, one channel) to every open stream at its rate and wakes
+// its reader.
+func (d *PortAudioDevice) deliver(block []int16) {
 	p := d.streams.Load()
 	if p == nil {
 		return
 	}
 	for _, s := range *p {
-		if s.capture.push(frame) {
+		if s.capture.push(s.conv.captured(block)) {
 			d.c.captureDrops.Add(1)
 		}
 		select {
@@ -237,9 +244,9 @@ func (d *PortAudioDevice) deliver(frame []int16) {
 	}
 }
 
-// mixStreams sums one queued frame of every stream into out, clipped.
+// mixStreams sums one queued frame of every stream, at the device rate, into out, clipped.
 func (d *PortAudioDevice) mixStreams(out []int16) {
-	clear(d.mix[:])
+	clear(d.mix)
 	if p := d.streams.Load(); p != nil {
 		for _, s := range *p {
 			queued := s.play.len()
@@ -253,7 +260,7 @@ func (d *PortAudioDevice) mixStreams(out []int16) {
 				}
 				s.primed = true
 			}
-			if !s.play.pop(d.scratch[:]) {
+			if !s.play.pop(s.out) {
 				s.primed = false
 				d.c.playbackGaps.Add(1)
 				s.prebuffer, s.calm = min(s.prebuffer+1, playbackPrebufferMax), 0
@@ -262,10 +269,11 @@ func (d *PortAudioDevice) mixStreams(out []int16) {
 			if s.calm++; s.calm >= prebufferCalmFrames && s.prebuffer > playbackPrebufferMin {
 				s.prebuffer, s.calm = s.prebuffer-1, 0
 			}
-			for i, v := range d.scratch {
-				d.mix[i] += int32(v)
-			}
+			s.conv.add(s.out, d.mix)
 		}
+	}
+	for _, c := range d.convs {
+		c.flush(d.mix)
 	}
 	for i, v := range d.mix {
 		out[i] = int16(max(math.MinInt16, min(math.MaxInt16, v)))

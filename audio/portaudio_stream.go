@@ -6,11 +6,15 @@ import (
 )
 
 // paStream is one call's view of a PortAudioDevice: a capture ring the device goroutine fills
-// and a playback ring it drains.
+// and a playback ring it drains, both of 20 ms frames at the stream's own rate. The device
+// goroutine converts between that rate and the device's (rateConv).
 type paStream struct {
 	dev     *PortAudioDevice
+	frame   int // samples per frame at the stream's rate
 	capture *frameRing
 	play    *frameRing
+	conv    *rateConv     // the conversion to and from the device rate, shared with streams at this rate
+	out     []int16       // device goroutine only: the frame being mixed
 	notify  chan struct{} // capacity 1: "a frame was delivered"
 	done    chan struct{}
 	once    sync.Once
@@ -19,13 +23,24 @@ type paStream struct {
 	prebuffer, calm int
 }
 
-// Open adds a stream that receives every captured frame from now on and whose writes are
-// mixed into playback.
-func (d *PortAudioDevice) Open() (Stream, error) {
+// Open adds an 8 kHz stream that receives every captured frame from now on and whose writes
+// are mixed into playback.
+func (d *PortAudioDevice) Open() (Stream, error) { return d.OpenRate(SampleRate) }
+
+// OpenRate is Open for a stream whose frames are 20 ms at rate (a wideband codec's): it is
+// converted to and from the device's rate directly, never through 8 kHz.
+func (d *PortAudioDevice) OpenRate(rate int) (Stream, error) {
+	if err := checkRate(rate); err != nil {
+		return nil, err
+	}
+	n := FrameSamplesAt(rate)
 	s := &paStream{
 		dev:       d,
-		capture:   newFrameRing(captureRingFrames),
-		play:      newFrameRing(playbackRingFrames),
+		frame:     n,
+		capture:   newFrameRing(captureRingFrames, n),
+		play:      newFrameRing(playbackRingFrames, n),
+		conv:      d.convs[rate],
+		out:       make([]int16, n),
 		notify:    make(chan struct{}, 1),
 		done:      make(chan struct{}),
 		prebuffer: playbackPrebufferMin,
@@ -50,7 +65,7 @@ func (d *PortAudioDevice) Open() (Stream, error) {
 
 // Read waits for the next captured frame; the device's clock paces it.
 func (s *paStream) Read(frame []int16) error {
-	if err := checkFrame("reading", frame, s.done); err != nil {
+	if err := checkFrameLen("reading", frame, s.frame, s.done); err != nil {
 		return err
 	}
 	for {
@@ -74,7 +89,7 @@ func (s *paStream) Read(frame []int16) error {
 
 // Write queues frame for the next mix; it never blocks on the device.
 func (s *paStream) Write(frame []int16) error {
-	if err := checkFrame("writing", frame, s.done); err != nil {
+	if err := checkFrameLen("writing", frame, s.frame, s.done); err != nil {
 		return err
 	}
 	if s.play.push(frame) {

@@ -4,19 +4,24 @@ import "sync"
 
 // frameRing is a bounded queue of frames between the device goroutine and one stream. When it
 // is full a push overwrites the oldest frame, so a stream nobody reads (or writes too fast)
-// costs a fixed amount of memory and adds a bounded delay. The lock is held only for a
-// 320-byte copy; nothing allocates after newFrameRing.
+// costs a fixed amount of memory and adds a bounded delay. The lock is held only for one
+// frame's copy; nothing allocates after newFrameRing.
 type frameRing struct {
 	mu      sync.Mutex
-	frames  [][FrameSamples]int16
+	frames  [][]int16
 	head, n int
 }
 
-func newFrameRing(capacity int) *frameRing {
-	return &frameRing{frames: make([][FrameSamples]int16, capacity)}
+// newFrameRing holds capacity frames of size samples each (the stream's 20 ms at its rate).
+func newFrameRing(capacity, size int) *frameRing {
+	r := &frameRing{frames: make([][]int16, capacity)}
+	for i := range r.frames {
+		r.frames[i] = make([]int16, size)
+	}
+	return r
 }
 
-// push appends f (FrameSamples long) and reports whether the oldest frame was dropped for it.
+// push appends f (one frame) and reports whether the oldest frame was dropped for it.
 func (r *frameRing) push(f []int16) (dropped bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -25,7 +30,7 @@ func (r *frameRing) push(f []int16) (dropped bool) {
 		r.n--
 		dropped = true
 	}
-	copy(r.frames[(r.head+r.n)%len(r.frames)][:], f)
+	copy(r.frames[(r.head+r.n)%len(r.frames)], f)
 	r.n++
 	return dropped
 }
@@ -37,7 +42,7 @@ func (r *frameRing) pop(f []int16) bool {
 	if r.n == 0 {
 		return false
 	}
-	copy(f, r.frames[r.head][:])
+	copy(f, r.frames[r.head])
 	r.head = (r.head + 1) % len(r.frames)
 	r.n--
 	return true
