@@ -15,7 +15,7 @@ type traceCalls struct {
 }
 
 const (
-	traceKnownMax   = 512 // Call-IDs remembered after their call ended
+	traceKnownMax   = 128 // Call-IDs remembered after their call ended (their last messages come within seconds)
 	tracePendingMax = 64  // unresolved Call-IDs held
 	tracePendingPer = 16  // messages held per unresolved Call-ID
 )

@@ -77,8 +77,8 @@ func (p *Phone) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
 			res.AppendHeader(h)
 		}
 	}
-	p.reply(req, tx, res)
-	c.log.Info("UPDATE", "offer", len(offer) > 0, "answered", answered)
+	// The new answer is in place before our 200 leaves: a peer that answers the INVITE right after
+	// it (SDP-less 200) must find this UPDATE's negotiation, not the 18x's it replaced.
 	if len(offer) > 0 {
 		if !answered {
 			c.ext.mu.Lock()
@@ -88,9 +88,11 @@ func (p *Phone) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
 		if err := c.applyMedia(neg); err != nil {
 			c.log.Error("media update", "error", err)
 		}
-		if answered {
-			c.followPeerDirection(neg)
-		}
+	}
+	p.reply(req, tx, res)
+	c.log.Info("UPDATE", "offer", len(offer) > 0, "answered", answered)
+	if len(offer) > 0 && answered {
+		c.followPeerDirection(neg)
 	}
 	if answered {
 		c.armSessionTimer()

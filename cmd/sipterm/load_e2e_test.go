@@ -94,9 +94,11 @@ func TestSippLoad200Calls(t *testing.T) {
 	slack := max(5, idleG/10)
 	// and no RTP/RTCP socket (or other descriptor) left open per call, and the live heap
 	// (after a GC) back near idle: nothing of the 200 calls is retained
+	// The allowance includes what the phone keeps on purpose, bounded whatever the call count: the
+	// ladder's last Call-IDs (trace_calls.go) and the last 8 ended calls' captures (capture.go).
 	heapMax := -1
 	if idleHeap >= 0 {
-		heapMax = idleHeap*3/2 + 1024
+		heapMax = idleHeap*3/2 + 1024 + 512
 	}
 	// sipgo keeps finished transactions (and what they hold) for Timer J/K, 32 s over UDP: the
 	// live heap settles about 32 s after the last BYE
