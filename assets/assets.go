@@ -1,0 +1,12 @@
+// Package assets holds the files sipterm embeds in its binary, kept as files in the tree so that
+// they read and diff as what they are: the commented config template (config.toml, printed by
+// --print-config and parsed for the built-in defaults). It is a leaf: it imports nothing of
+// sipterm, and every layer may use it.
+package assets
+
+import _ "embed"
+
+// ConfigTemplate is config.toml: the embedded defaults and the template users copy.
+//
+//go:embed config.toml
+var ConfigTemplate string
