@@ -1,7 +1,7 @@
 // Package assets holds the files sipterm embeds in its binary, kept as files in the tree so that
 // they read and diff as what they are: the commented config template (config.toml, printed by
 // --print-config and parsed for the built-in defaults) and the call-progress tone plans
-// (tones.toml, loaded by package audio). It is a leaf: it imports nothing of sipterm, and every
+// (tones.toml, loaded by package audio) and the UI's themes (themes.toml, loaded by package ui). It is a leaf: it imports nothing of sipterm, and every
 // layer may use it.
 package assets
 
@@ -17,3 +17,8 @@ var ConfigTemplate string
 //
 //go:embed tones.toml
 var TonePlans string
+
+// Themes is themes.toml: the terminal UI's color themes.
+//
+//go:embed themes.toml
+var Themes string
