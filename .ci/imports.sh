@@ -23,4 +23,6 @@ check "./audio/..." "^$mod/(phone|ui|cmd)|emiago/sipgo|rivo/tview|gdamore/tcell"
 check "./phone/..." "^$mod/(ui|cmd)|rivo/tview|gdamore/tcell" "the core never imports the UI"
 check "./phone/media/..." "^$mod/phone$|emiago/sipgo" "media never imports the phone core"
 check "./ui/..." "emiago/sipgo|pion/|gordonklaus/portaudio" "the UI never touches sipgo, pion or PortAudio" direct
+check "./assets/..." "^$mod/" "assets is a leaf: every layer may embed from it" direct
+check "./docs/..." "^$mod/" "docs is a leaf: the embedded protocol reference" direct
 exit $fail

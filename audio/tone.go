@@ -2,6 +2,7 @@ package audio
 
 import (
 	"fmt"
+	"github.com/sipterm/sipterm/assets"
 	"time"
 )
 
@@ -60,50 +61,18 @@ func (p TonePlan) Period() time.Duration {
 	return total
 }
 
-// Call progress tones for Europe, after ETSI TR 101 041 / ITU-T E.180 (the common CEPT
-// values): 425 Hz at -16 dBFS per component (about -13 dBm0 on a G.711 line).
-const (
-	etsiFreq  = 425
-	toneLevel = -16
-)
-
-func on(d time.Duration, f ...float64) ToneSegment { return ToneSegment{Freqs: f, Duration: d} }
-func off(d time.Duration) ToneSegment              { return ToneSegment{Duration: d} }
-
+// The call-progress tones are data: assets/tones.toml (ETSI/CEPT values), loaded once here.
 var (
-	// DialTone is continuous 425 Hz.
-	DialTone = TonePlan{Name: "dial", Level: toneLevel, Repeat: true,
-		Segments: []ToneSegment{on(time.Second, etsiFreq)}}
-	// RingbackTone is 425 Hz, 1 s on, 4 s off: the far end is ringing.
-	RingbackTone = TonePlan{Name: "ringback", Level: toneLevel, Repeat: true,
-		Segments: []ToneSegment{on(time.Second, etsiFreq), off(4 * time.Second)}}
-	// BusyTone is 425 Hz, 0.5 s on, 0.5 s off.
-	BusyTone = TonePlan{Name: "busy", Level: toneLevel, Repeat: true,
-		Segments: []ToneSegment{on(500*time.Millisecond, etsiFreq), off(500 * time.Millisecond)}}
-	// CongestionTone is 425 Hz, 0.2 s on, 0.2 s off: the network cannot complete the call.
-	CongestionTone = TonePlan{Name: "congestion", Level: toneLevel, Repeat: true,
-		Segments: []ToneSegment{on(200*time.Millisecond, etsiFreq), off(200 * time.Millisecond)}}
-	// CallWaitingTone is 425 Hz, 0.2 s on, 0.2 s off, 0.2 s on, 3 s off (CEPT's two short
-	// bursts; some countries use other pauses), played quietly over the current call.
-	CallWaitingTone = TonePlan{Name: "call-waiting", Level: toneLevel - 4, Repeat: true,
-		Segments: []ToneSegment{on(200*time.Millisecond, etsiFreq), off(200 * time.Millisecond),
-			on(200*time.Millisecond, etsiFreq), off(3 * time.Second)}}
-	// RingTone is the local ring of an incoming call on the speaker: two short chords of
-	// 660 + 880 Hz (a fifth apart, pleasant rather than alarming), then a 2 s pause.
-	RingTone = TonePlan{Name: "ring", Level: -12, Repeat: true,
-		Segments: []ToneSegment{on(400*time.Millisecond, 660, 880), off(200 * time.Millisecond),
-			on(400*time.Millisecond, 660, 880), off(2 * time.Second)}}
-)
+	// Tones are the tone plans by name, as assets/tones.toml has them.
+	Tones = mustLoadTones(assets.TonePlans)
 
-// Tones are the default tone plans by name.
-var Tones = map[string]TonePlan{
-	DialTone.Name:        DialTone,
-	RingbackTone.Name:    RingbackTone,
-	BusyTone.Name:        BusyTone,
-	CongestionTone.Name:  CongestionTone,
-	CallWaitingTone.Name: CallWaitingTone,
-	RingTone.Name:        RingTone,
-}
+	DialTone        = Tones["dial"]         // continuous 425 Hz
+	RingbackTone    = Tones["ringback"]     // the far end is ringing
+	BusyTone        = Tones["busy"]         // the far end is busy
+	CongestionTone  = Tones["congestion"]   // the network cannot complete the call
+	CallWaitingTone = Tones["call-waiting"] // a second call rings during one
+	RingTone        = Tones["ring"]         // the local ring of an incoming call
+)
 
 // DTMF row (low) and column (high) frequencies, ITU-T Q.23.
 var (
@@ -138,5 +107,5 @@ func DTMFTone(digit rune) (TonePlan, error) {
 		return TonePlan{}, fmt.Errorf("%q is not a DTMF digit (0-9, *, #, A-D)", digit)
 	}
 	return TonePlan{Name: "dtmf " + string(digit), Level: -16,
-		Segments: []ToneSegment{on(DTMFFeedbackDuration, low, high)}}, nil
+		Segments: []ToneSegment{{Freqs: []float64{low, high}, Duration: DTMFFeedbackDuration}}}, nil
 }

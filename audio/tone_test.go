@@ -199,3 +199,32 @@ func TestPlayTone(t *testing.T) {
 		}
 	})
 }
+
+func on(d time.Duration, f ...float64) ToneSegment { return ToneSegment{Freqs: f, Duration: d} }
+func off(d time.Duration) ToneSegment              { return ToneSegment{Duration: d} }
+
+// TestLoadTones: the embedded plans (assets/tones.toml) hold the CEPT cadences, and a broken plan
+// file is refused with a reason instead of playing something odd.
+func TestLoadTones(t *testing.T) {
+	if got := RingbackTone; got.Level != -16 || !got.Repeat || got.Period() != 5*time.Second || got.Segments[0].Freqs[0] != 425 {
+		t.Errorf("ringback from assets/tones.toml = %+v, want 425 Hz 1 s on 4 s off at -16 dBFS", got)
+	}
+	if got := RingTone.Segments[0].Freqs; len(got) != 2 || got[0] != 660 || got[1] != 880 {
+		t.Errorf("ring chord = %v, want 660+880 Hz", got)
+	}
+	tests := []struct{ name, text, want string }{
+		{"not toml", "[[tone]\nname=", "reading tone plans"},
+		{"unknown key", "[[tone]]\nname = \"x\"\nvolume = 3\nsegments = [{ms = 10}]", "volume"},
+		{"no segments", "[[tone]]\nname = \"x\"", "no segments"},
+		{"five frequencies", "[[tone]]\nname = \"x\"\nsegments = [{freqs = [1, 2, 3, 4, 5], ms = 10}]", "mixes 5"},
+		{"repeated name", "[[tone]]\nname = \"x\"\nsegments = [{ms = 10}]\n[[tone]]\nname = \"x\"\nsegments = [{ms = 10}]", "repeated"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := loadTones(tt.text)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("loadTones: %v, want an error saying %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -54,6 +54,7 @@ type Call struct {
 
 	endOnce sync.Once
 	done    chan struct{} // closed once the call has ended and left the registry
+	settled chan struct{} // closed when the call is first answered (Answered set)
 
 	ext callExt // 100rel/PRACK and session timers (prack.go, session_timer.go)
 	// timers.go, redirect.go, ended.go, dtmf_info.go
@@ -87,6 +88,7 @@ func (p *Phone) newCall(acct *Account, dir Direction, sipCallID, remote, local s
 		decide:      make(chan decision, 1),
 		reinviteAck: make(chan uint32, 4),
 		done:        make(chan struct{}),
+		settled:     make(chan struct{}),
 	}
 	c.info = CallInfo{
 		ID: id, Account: acct.cfg.Name, Direction: dir, Remote: remote, Local: local,
@@ -140,6 +142,7 @@ func (c *Call) setState(state CallState, code int, reason string) {
 	}
 	if state == StateEstablished && c.info.Answered.IsZero() {
 		c.info.Answered = timeNow()
+		close(c.settled) // once: Answered is set only here, and only while zero
 	}
 	info := c.info
 	c.mu.Unlock()
@@ -385,17 +388,17 @@ func (c *Call) hangupWith(code int, reason string) {
 }
 
 func (c *Call) waitAnswered(d time.Duration) {
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		c.mu.Lock()
-		ok := !c.info.Answered.IsZero() || c.info.State == StateTerminated
-		c.mu.Unlock()
-		if ok {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-c.settled:
+	case <-c.done:
+	case <-t.C:
 	}
 }
+
+// Done is closed when the call has ended and left the registry.
+func (c *Call) Done() <-chan struct{} { return c.done }
 
 // reject hands a reject decision to the parked INVITE handler; false if already decided.
 func (c *Call) reject(code int, sipReason, why string) bool {

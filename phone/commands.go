@@ -11,7 +11,7 @@ import (
 	"github.com/sipterm/sipterm/phone/sdp"
 )
 
-func ringing(s CallState) bool     { return s == StateIncoming }
+func incoming(s CallState) bool    { return s == StateIncoming } // an incoming call not yet decided
 func live(s CallState) bool        { return s != StateTerminated }
 func answered(s CallState) bool    { return s == StateEstablished || s == StateHeld }
 func established(s CallState) bool { return s == StateEstablished }
@@ -20,7 +20,7 @@ func held(s CallState) bool        { return s == StateHeld }
 // Answer answers a ringing incoming call (id "" = the only one). It returns once the decision is
 // handed over; the call's events report the 200/ACK.
 func (p *Phone) Answer(id string) error {
-	c, err := p.call(id, "answer", ringing)
+	c, err := p.call(id, "answer", incoming)
 	if err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func (p *Phone) Reject(id string, code int) error {
 	if code < 300 || code > 699 {
 		return fmt.Errorf("reject code %d: want 300..699", code)
 	}
-	c, err := p.call(id, "reject", ringing)
+	c, err := p.call(id, "reject", incoming)
 	if err != nil {
 		return err
 	}
@@ -68,6 +68,9 @@ func (p *Phone) setHold(id string, hold bool) error {
 	verb, ok := "hold", established
 	if !hold {
 		verb, ok = "resume", held
+	}
+	if id != "" {
+		ok = answered // a named call: below says "already on hold" rather than "not held"
 	}
 	c, err := p.call(id, verb, ok)
 	if err != nil {

@@ -483,6 +483,9 @@ func (p *Phone) call(id, verb string, ok func(CallState) bool) (*Call, error) {
 		if c == nil {
 			return nil, fmt.Errorf("no call %s", id)
 		}
+		if st := c.State(); !ok(st) { // a named call must be in a state the verb applies to
+			return nil, fmt.Errorf("call %s is %s: cannot %s it", id, st, verb)
+		}
 		return c, nil
 	}
 	var match []*Call

@@ -145,7 +145,7 @@ func TestAnswerLaterUnderGC(t *testing.T) {
 		t.Fatalf("caller's call %+v", out)
 	}
 	a.wait(t, "media", func(e Event) bool { m, ok := e.(EventMedia); return ok && m.Codec == "opus" })
-	if err := b.Answer(in.ID); err == nil || !strings.Contains(err.Error(), "not ringing") {
+	if err := b.Answer(in.ID); err == nil || !strings.Contains(err.Error(), "is established: cannot answer") {
 		t.Fatalf("second answer: %v", err)
 	}
 	if err := a.Hangup(""); err != nil {

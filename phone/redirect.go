@@ -13,7 +13,7 @@ const maxRedirects = 5
 // Redirect answers a ringing incoming call with 302 Moved Temporarily and target as Contact:
 // the caller's phone calls target instead.
 func (p *Phone) Redirect(id, target string) error {
-	c, err := p.call(id, "redirect", ringing)
+	c, err := p.call(id, "redirect", incoming)
 	if err != nil {
 		return err
 	}

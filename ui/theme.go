@@ -31,37 +31,16 @@ type theme struct {
 	inputBG tcell.Color
 }
 
-// themeNames lists the accepted Options.Theme values.
-var themeNames = []string{"default", "mono", "solarized"}
-
+// pickTheme is the named theme of assets/themes.toml ("" = default); noColor picks mono.
 func pickTheme(name string, noColor bool) (theme, error) {
 	if noColor {
 		name = "mono"
 	}
-	switch name {
-	case "", "default":
-		return theme{
-			name: "default", bg: tcell.ColorDefault, fg: tcell.ColorDefault, dim: tcell.ColorGray,
-			border: tcell.ColorGray, focus: tcell.ColorAqua, title: tcell.ColorAqua, header: tcell.ColorYellow,
-			ok: tcell.ColorGreen, warn: tcell.ColorYellow, bad: tcell.ColorRed, ring: tcell.ColorRed,
-			barBG: tcell.ColorNavy, barFG: tcell.ColorWhite, selBG: tcell.ColorTeal, selFG: tcell.ColorBlack,
-			inputBG: tcell.ColorDefault,
-		}, nil
-	case "solarized":
-		return theme{
-			name: "solarized", bg: tcell.NewHexColor(0x002b36), fg: tcell.NewHexColor(0x839496),
-			dim: tcell.NewHexColor(0x586e75), border: tcell.NewHexColor(0x586e75),
-			focus: tcell.NewHexColor(0x268bd2), title: tcell.NewHexColor(0x268bd2),
-			header: tcell.NewHexColor(0xb58900), ok: tcell.NewHexColor(0x859900),
-			warn: tcell.NewHexColor(0xcb4b16), bad: tcell.NewHexColor(0xdc322f), ring: tcell.NewHexColor(0xdc322f),
-			barBG: tcell.NewHexColor(0x073642), barFG: tcell.NewHexColor(0x93a1a1),
-			selBG: tcell.NewHexColor(0x268bd2), selFG: tcell.NewHexColor(0xfdf6e3),
-			inputBG: tcell.NewHexColor(0x073642),
-		}, nil
-	case "mono":
-		d := tcell.ColorDefault
-		return theme{name: "mono", bg: d, fg: d, dim: d, border: d, focus: d, title: d, header: d,
-			ok: d, warn: d, bad: d, ring: d, barBG: d, barFG: d, selBG: d, selFG: d, inputBG: d, mono: true}, nil
+	if name == "" {
+		name = "default"
+	}
+	if th, ok := builtinThemes[name]; ok {
+		return th, nil
 	}
 	return theme{}, fmt.Errorf("unknown theme %q (want one of %v)", name, themeNames)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/sipterm/sipterm/docs"
 	"io"
 	"log/slog"
 	"os"
@@ -32,7 +33,7 @@ func main() {
 // flags are the command line; each one overrides the config file's key of the same meaning.
 type flags struct {
 	config, listen, autoAnswer, audioKind, audioDevice, play, record, sipTrace, logFile, logLevel, history string
-	headless, listDevices, printConfig, showVersion                                                        bool
+	headless, listDevices, printConfig, showVersion, helpProtocol                                          bool
 	set                                                                                                    map[string]bool
 	control                                                                                                string
 	sipEvents                                                                                              bool
@@ -57,6 +58,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.BoolVar(&f.listDevices, "list-devices", false, "list the PortAudio devices and exit")
 	fs.BoolVar(&f.printConfig, "print-config", false, "print the embedded default config (a template) and exit")
 	fs.BoolVar(&f.showVersion, "version", false, "print the version (and the commit it was built from) and exit")
+	fs.BoolVar(&f.helpProtocol, "help-protocol", false, "print the headless / control-socket protocol reference (docs/protocol.md) and exit")
 	fs.StringVar(&f.control, "control", "", "the control socket `PATH` (default $XDG_RUNTIME_DIR/sipterm/ctl; none: no socket)")
 	fs.BoolVar(&f.sipEvents, "sip-events", false, "headless and control socket: a sip event per SIP message in and out")
 	if err := fs.Parse(args); err != nil {
@@ -131,6 +133,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if f.showVersion {
 		fmt.Fprint(stdout, versionText())
+		return 0
+	}
+	if f.helpProtocol {
+		fmt.Fprint(stdout, docs.Protocol)
 		return 0
 	}
 	if f.printConfig {

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/sipterm/sipterm/assets"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -220,69 +221,9 @@ func Defaults() *Config {
 	return cfg
 }
 
-// DefaultText is the embedded default configuration (also a template for users).
-const DefaultText = `# sipterm configuration (TOML). Copy to $XDG_CONFIG_HOME/sipterm/config.toml and edit.
-# listen = "0.0.0.0:5060"   # SIP on UDP and TCP; when set, a busy port stops start-up
-                            # (unset: 0.0.0.0:5060, and a busy port falls back to a free one)
-                            # 0.0.0.0 is IPv4 only; "[::]:5060" takes IPv4 and IPv6, "[::1]:5060" IPv6
-audio  = "portaudio"        # portaudio, null or file (with play/record)
-rtp_ports = "10000-20000"
-rtp_timeout = "30s"         # end an established call after this long without RTP ("0s": never)
-# listen_tls = "0.0.0.0:5061"  # SIP over TLS; needs tls_cert and tls_key (PEM). Empty: no TLS listener
-# tls_cert = "/etc/sipterm/cert.pem"
-# tls_key  = "/etc/sipterm/key.pem"
-
-# max_calls  = 8                       # live calls at most; further incoming calls get 486 Busy Here
-# rate_limit = 50                      # new requests/s per source address, beyond: dropped (0: off)
-# max_setups = 64                      # INVITEs being set up at once (overload); more get 503 + Retry-After
-# dnd = false                          # start with do-not-disturb on (toggle: key D, command dnd on|off)
-# dnd_code = 486                       # what incoming calls get while do-not-disturb is on (e.g. 486 or 480)
-# call_waiting = true                  # answering or dialing a call holds the others (one line talks);
-                                       # false: calls side by side (default false with --auto-answer)
-# capture_dir = "/tmp/sipterm-captures" # every call's SIP+RTP+RTCP as a pcap + JSON summary, written
-                                        # when the call ends (created if missing); "export" does one call
-
-[ui]
-theme = "default"           # default or mono (NO_COLOR is honoured too)
-
-[[accounts]]
-name = "local"
-aor  = "sip:sipterm@127.0.0.1"
-# registrar = "sip:example.org:5060"   # empty: no registration (direct IP)
-# username  = "alice"
-# password  = "secret"                 # or password_env = "ALICE_PW" / password_cmd = "pass show sip/alice"
-# auto_answer = "3s"
-# transport = "udp"                    # udp, tcp or tls (a sips: aor/registrar means tls)
-# ca_file   = "/etc/ssl/my-pbx-ca.pem" # TLS: trust this CA too (the system roots are always trusted)
-# tls_insecure = false                 # TLS: true skips certificate checks (shown as a warning)
-# media_encryption = "none"           # none, srtp (SDES-SRTP required) or srtp-optional (offer it, accept both)
-# keepalive = "15s"                    # NAT keep-alive: OPTIONS (UDP) / CRLF (TCP) to the registrar; "0s" = off
-# stun_server = "stun.example.org:3478" # put the STUN-mapped public RTP address in our SDP
-# refer_policy = "accept"              # when the peer transfers us: accept, ask (prompt) or reject (603)
-# codecs = ["opus", "G722", "PCMU", "PCMA"] # preference, best first (opus and G722 are wideband)
-# aliases     = ["100"]                # more Request-URI users that ring ("" = a URI with no user)
-# accept_from = ["192.0.2.0/24"]       # where calls may come from (default: the registrar/outbound
-#                                      # proxy when registered, anywhere for a direct-IP account)
-# session_timer  = "1800s"             # RFC 4028 session refresh interval asked for ("0s": no session timer)
-# session_min_se = "90s"               # shortest interval accepted (a peer asking less gets 422); >= 90s
-# ring_timeout = "60s"                 # outgoing: give up (CANCEL, "no answer") after this long; "0s" = never
-# no_answer = "30s"                    # incoming: after ringing this long, refuse with 480 ...
-# no_answer_forward = "sip:voicemail@example.org"  # ... or forward there (302) instead
-# dtmf_mode = "auto"                   # rfc4733, info (SIP INFO dtmf-relay) or auto (RFC 4733 when negotiated, else INFO)
-
-# Answer policy: rules tried in order (first match wins) for calls that passed screening; no
-# match: ring (and auto_answer). The policy commands (policy list|add|del|move) rewrite them here.
-# [[policy]]
-# match_from   = "sip:*@spam.example"  # glob (* ?) on the From URI or its user part
-# match_user   = "100"                 # glob on the called user (Request-URI)
-# match_source = "192.0.2.0/24"        # CIDR the INVITE came from
-# action = "reject"                    # ring, auto, early (183 + our media, never answered),
-#                                      # reject, redirect (302 to target), play (answer, play file, hang up)
-# after  = "2s"                        # auto, play: answer after this long
-# code   = 603                         # reject (default 603) / redirect (default 302)
-# target = "sip:voicemail@example.org" # redirect
-# file   = "/path/to/greeting.wav"     # play; early (the early media; default: the audio device)
-`
+// DefaultText is the embedded default configuration, also the template --print-config prints:
+// assets/config.toml.
+var DefaultText = assets.ConfigTemplate
 
 // Validate checks values and fills the derived fields; data (the file text) is used to find lines.
 func (c *Config) Validate(data []byte) error {
