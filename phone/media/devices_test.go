@@ -27,19 +27,8 @@ func TestWithAudioFileDevices(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	player, err := audio.NewFileDevice(tone, "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer player.Close()
 	rec := filepath.Join(dir, "rec.wav")
-	recorder, err := audio.NewFileDevice("", rec, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer recorder.Close()
-	a := newTestSession(t, Config{Device: player})
-	b := newTestSession(t, Config{Device: recorder})
+	a, b := fileSessions(t, tone, rec)
 	if err := a.Start(Params{Remote: b.LocalAddr(), Codec: PCMA}); err != nil {
 		t.Fatal(err)
 	}

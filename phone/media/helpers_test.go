@@ -168,3 +168,20 @@ func (r *recorder) get() (digits string, notices []string, timeouts, nstats int)
 }
 
 func sleepTick() { time.Sleep(5 * time.Millisecond) }
+
+// fileSessions is a pair of sessions on file devices: a plays the WAV file tone, b records what it
+// receives into rec. The devices close after the sessions (t.Cleanup runs last-in first-out).
+func fileSessions(t *testing.T, tone, rec string) (a, b *Session) {
+	t.Helper()
+	player, err := audio.NewFileDevice(tone, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = player.Close() })
+	recorder, err := audio.NewFileDevice("", rec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = recorder.Close() })
+	return newTestSession(t, Config{Device: player}), newTestSession(t, Config{Device: recorder})
+}

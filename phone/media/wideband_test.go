@@ -57,19 +57,8 @@ func TestWidebandFileDevices(t *testing.T) {
 			dir := t.TempDir()
 			tone := filepath.Join(dir, "tone.wav")
 			writeTone(t, tone, 48000, 6000, 1)
-			player, err := audio.NewFileDevice(tone, "", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer player.Close()
 			rec := filepath.Join(dir, "rec.wav")
-			recorder, err := audio.NewFileDevice("", rec, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer recorder.Close()
-			a := newTestSession(t, Config{Device: player})
-			b := newTestSession(t, Config{Device: recorder})
+			a, b := fileSessions(t, tone, rec)
 			if err := a.Start(Params{Remote: b.LocalAddr(), Codec: tc.codec}); err != nil {
 				t.Fatal(err)
 			}
