@@ -14,6 +14,8 @@ import (
 
 // onInvite handles a new INVITE (or routes a re-INVITE to its call). For a new call it stays
 // parked until the call's owner decides: sipgo ends the INVITE transaction when this returns.
+// Three steps: screening (a status code or admission), accepting (the call rings), and
+// waiting for the decision.
 func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	if to := req.To(); to != nil && to.Params.Has("tag") {
 		c := p.liveCallBySIP(req)
@@ -25,72 +27,43 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	// Screening comes before any provisional response: a refused INVITE gets one final answer.
-	acct, code, reason := p.screenInvite(req)
-	if code != 0 {
-		p.answerRefusal(req, tx, code, reason)
+	adm, r := p.screenNewInvite(req)
+	if adm.leave != nil {
+		defer adm.leave() // the INVITE transaction is in progress until answered and ACKed, or refused
+	}
+	if r.code != 0 {
+		p.sendRefusal(req, tx, r)
 		return
 	}
-	leave := p.admitSetup(req, tx) // overload: a quick 503 rather than a queue
-	if leave == nil {
+	c, answer, ok := p.acceptInvite(req, tx, adm)
+	if !ok {
 		return
 	}
-	defer leave() // the INVITE transaction is in progress until answered and ACKed, or refused
-	if p.refuseUnsupported(req, tx, true) || p.refuseShortSession(req, tx, acct, true) || p.refuseDND(req, tx) {
-		return
-	}
-	if existing := p.callBySIP(req); existing != nil {
-		// The same Call-ID without a To-tag: a retransmission that missed its transaction, or a
-		// loop. The call that owns this Call-ID is already handling it.
-		respond(p, req, tx, 482, "Loop Detected")
-		return
-	}
-	p.mu.Lock()
-	closing := p.closing
-	p.mu.Unlock()
-	if closing {
-		p.refuseCode(req, tx, 480, "Temporarily Unavailable", "", "the phone is shutting down")
-		return
-	}
-	if req.Contact() == nil {
-		p.refuseCode(req, tx, 400, "Bad Request (no Contact)", "", "the INVITE has no Contact")
-		return
-	}
-	body := req.Body()
-	if len(body) > 0 {
-		if ct := req.ContentType(); ct == nil || !strings.EqualFold(strings.TrimSpace(strings.Split(ct.Value(), ";")[0]), "application/sdp") {
-			res := sip.NewResponseFromRequest(req, 415, "Unsupported Media Type", nil)
-			res.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
-			p.refuse(req, tx, res, "", "the offer is not SDP: "+ctValue(req))
-			return
-		}
-	}
+	c.armDecisions(adm.replaced)
+	c.awaitDecision(answer, len(req.Body()) == 0)
+}
 
-	replaced, code, why := p.replacedCall(req)
-	if code != 0 {
-		p.refuseCode(req, tx, code, reasonPhrase(code), "", why)
-		return
-	}
-	rule, ruleN := p.matchPolicy(req)
-	if p.policyRefuses(req, tx, rule, ruleN) {
-		return
-	}
+// acceptInvite turns a screened INVITE into a ringing call: the call with its policy, RTP port
+// and SDP answer, the dialog, its place in the registry, and 100 then 180 (or 183 for early
+// media). It answers the INVITE itself when any of that fails (false).
+func (p *Phone) acceptInvite(req *sip.Request, tx sip.ServerTransaction, adm admission) (c *Call, answer []byte, ok bool) {
+	body := req.Body()
 	remote := req.From().Address.String()
-	c := p.newCall(acct, DirIn, req.CallID().Value(), remote, req.Recipient.String())
+	c = p.newCall(adm.acct, DirIn, req.CallID().Value(), remote, req.Recipient.String())
 	c.peerIP = inviteOrigin(req, body)
-	if err := c.takePolicy(rule, ruleN); err != nil {
+	if err := c.takePolicy(adm.rule, adm.ruleN); err != nil {
 		p.refuseCode(req, tx, 500, "Server Internal Error", c.id, err.Error())
-		return
+		return nil, nil, false
 	}
 	if err := c.newMedia(); err != nil {
 		p.refuseCode(req, tx, 503, "Service Unavailable (no RTP port)", c.id, "no RTP port free: "+err.Error())
-		return
+		return nil, nil, false
 	}
-	var answer []byte
 	if len(body) > 0 {
 		neg, a, err := sdp.Answer(body, c.local)
 		if err != nil {
 			c.refuseOffer(req, tx, err) // 488/400 with the true reason, and a terminated event
-			return
+			return nil, nil, false
 		}
 		c.neg, answer = neg, a
 	} else {
@@ -108,7 +81,7 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	if err != nil {
 		c.media.Close()
 		p.refuseCode(req, tx, 400, "Bad Request", c.id, "the INVITE does not start a dialog: "+err.Error())
-		return
+		return nil, nil, false
 	}
 	dlg.InviteRequest.To().Params.Add("tag", tag)
 	if id, err := sip.DialogIDFromRequestUAS(dlg.InviteRequest); err == nil {
@@ -118,9 +91,9 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	if err := p.register(c); err != nil {
 		c.media.Close()
 		p.refuseCode(req, tx, 480, "Temporarily Unavailable", c.id, err.Error())
-		return
+		return nil, nil, false
 	}
-	c.log.Info("incoming call", "from", remote, "to", req.Recipient.String(), "account", acct.cfg.Name, "transport", req.Transport())
+	c.log.Info("incoming call", "from", remote, "to", req.Recipient.String(), "account", adm.acct.cfg.Name, "transport", req.Transport())
 	c.p.publish(EventCall{Call: c.Info()})
 	if !c.earlyMedia(answer, len(body) == 0) {
 		if err := c.sendRinging(dlg, tx); err != nil {
@@ -128,6 +101,14 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		}
 		p.startRinging(c)
 	}
+	return c, answer, true
+}
+
+// armDecisions starts what decides a ringing call without a person: the no_answer timeout, a
+// Replaces (the user already has this conversation: answered at once), or an auto-answer
+// (answer policy, auto_answer).
+func (c *Call) armDecisions(replaced *Call) {
+	p := c.p
 	if replaced == nil {
 		c.startNoAnswer()
 	}
@@ -143,12 +124,16 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		})
 		c.mu.Unlock()
 	}
+}
 
-	// Parked until decided: answer/reject from any goroutine, or CANCEL / transaction end.
+// awaitDecision parks the INVITE handler until the call is decided: answer/reject from any
+// goroutine (a person, a command, a timer, the policy), or CANCEL / the transaction's end.
+func (c *Call) awaitDecision(answer []byte, lateOffer bool) {
+	dlg := c.srvDlg
 	select {
 	case d := <-c.decide:
 		if d.answer {
-			c.answerIncoming(answer, len(body) == 0)
+			c.answerIncoming(answer, lateOffer)
 		} else {
 			c.rejectIncoming(d)
 		}
@@ -239,7 +224,7 @@ func (c *Call) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
 	// The peer may re-INVITE as soon as it has sent its ACK, and the two run on different
 	// goroutines here: let the ACK confirm the dialog before the re-INVITE moves its CSeq on.
 	c.waitAnswered(2 * time.Second)
-	if c.p.refuseUnsupported(req, tx, false) || c.p.refuseShortSession(req, tx, c.acct, false) {
+	if c.p.refuseUnsupported(req, tx) || c.p.refuseShortSession(req, tx, c.acct) {
 		return
 	}
 	var err error

@@ -1,7 +1,5 @@
 package phone
 
-import "github.com/emiago/sipgo/sip"
-
 // ReasonDND is what a refused call's terminated event says while do-not-disturb is on.
 const ReasonDND = "do not disturb"
 
@@ -23,15 +21,14 @@ func (p *Phone) SetDND(on bool) error {
 // DND reports whether do-not-disturb is on.
 func (p *Phone) DND() bool { return p.dnd.Load() }
 
-// refuseDND answers a new INVITE with dnd_code when do-not-disturb is on; false when it is off.
-func (p *Phone) refuseDND(req *sip.Request, tx sip.ServerTransaction) bool {
+// dndRefusal is dnd_code (486 by default) while do-not-disturb is on.
+func (p *Phone) dndRefusal() refusal {
 	if !p.dnd.Load() {
-		return false
+		return refusal{}
 	}
 	code := p.cfg.DNDCode
 	if code == 0 {
 		code = 486
 	}
-	p.refuseCode(req, tx, code, reasonPhrase(code), "", ReasonDND)
-	return true
+	return refusal{code: code, reason: reasonPhrase(code), why: ReasonDND}
 }

@@ -64,23 +64,21 @@ func (g *setupGate) shouldLog(now time.Time) bool {
 	return true
 }
 
-// admitSetup is called after screening: it returns the func that ends the set-up, or nil after
-// answering 503. Unlike a screening 404 the transaction is kept until the caller's ACK: a
+// admitSetup is called after screening: it returns the func that ends the set-up, or nil and
+// the 503 to answer. Unlike a screening 404 the transaction is kept until the caller's ACK: a
 // retransmitted INVITE must get the same 503 from it, not reach the handler again when a slot
 // is free (measured: such a copy was answered 200 after the caller had given up, and the call
 // waited 32 s for an ACK that never came, holding a set-up slot).
-func (p *Phone) admitSetup(req *sip.Request, tx sip.ServerTransaction) func() {
+func (p *Phone) admitSetup() (func(), refusal) {
 	g := &p.setups
 	if g.enter() {
-		return g.leaver()
+		return g.leaver(), refusal{}
 	}
 	p.screen.count(refusedOverload)
 	if g.shouldLog(timeNow()) {
 		p.notice("warn", fmt.Sprintf("overload: %d calls being set up (max_setups); new calls get 503 with Retry-After %d s",
 			g.max, overloadRetryS))
 	}
-	res := sip.NewResponseFromRequest(req, 503, "Service Unavailable", nil)
-	res.AppendHeader(sip.NewHeader("Retry-After", strconv.Itoa(overloadRetryS)))
-	p.reply(req, tx, res)
-	return nil
+	return nil, refusal{code: 503, reason: "Service Unavailable",
+		headers: []sip.Header{sip.NewHeader("Retry-After", strconv.Itoa(overloadRetryS))}}
 }

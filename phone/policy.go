@@ -147,22 +147,19 @@ func (p *Phone) matchPolicy(req *sip.Request) (config.Policy, int) {
 	return config.Policy{}, 0
 }
 
-// policyRefuses carries out reject and redirect (before any call exists); it reports whether it did.
-func (p *Phone) policyRefuses(req *sip.Request, tx sip.ServerTransaction, r config.Policy, n int) bool {
+// policyRefusal carries out a reject or redirect rule (before any call exists).
+func policyRefusal(r config.Policy, n int) refusal {
 	if n == 0 || (r.Action != "reject" && r.Action != "redirect") {
-		return false
+		return refusal{}
 	}
-	id := p.newCallID()
-	p.publish(EventPolicy{ID: id, Rule: n, Action: r.Action})
-	if r.Action == "reject" {
-		p.refuseCode(req, tx, r.Code, reasonPhrase(r.Code), id, fmt.Sprintf("rejected by policy rule %d", n))
-		return true
+	out := refusal{code: r.Code, reason: reasonPhrase(r.Code), policy: n, action: r.Action,
+		why: fmt.Sprintf("rejected by policy rule %d", n)}
+	if r.Action == "redirect" {
+		target, _ := config.ParseURI(r.Target) // validated with the rule
+		out.headers = []sip.Header{&sip.ContactHeader{Address: target}}
+		out.why = fmt.Sprintf("redirected to %s by policy rule %d", r.Target, n)
 	}
-	res := sip.NewResponseFromRequest(req, r.Code, reasonPhrase(r.Code), nil)
-	target, _ := config.ParseURI(r.Target) // validated with the rule
-	res.AppendHeader(&sip.ContactHeader{Address: target})
-	p.refuse(req, tx, res, id, fmt.Sprintf("redirected to %s by policy rule %d", r.Target, n))
-	return true
+	return out
 }
 
 // takePolicy binds a matched rule (ring, auto, early, play) to a new incoming call: its event,

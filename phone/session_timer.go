@@ -26,25 +26,31 @@ func (c *Call) minSE() int { return int(c.acct.cfg.SessionMinSEDur / time.Second
 // askedSE is the session interval we ask for, in seconds (0: we do not ask).
 func (c *Call) askedSE() int { return int(c.acct.cfg.SessionTimerDur / time.Second) }
 
-// refuseShortSession answers 422 with our Min-SE when the request's Session-Expires is below
-// it (RFC 4028 §8.1); newCall: a new INVITE (a terminated call event like other refusals).
-func (p *Phone) refuseShortSession(req *sip.Request, tx sip.ServerTransaction, acct *Account, newCall bool) bool {
+// shortSessionRefusal is a 422 with our Min-SE when the request's Session-Expires is below it
+// (RFC 4028 §8.1); a Session-Expires we cannot read is a 400.
+func shortSessionRefusal(req *sip.Request, acct *Account) refusal {
 	se, has, err := headerSessionExpires(req)
 	if err != nil {
-		respond(p, req, tx, 400, "Bad Request ("+err.Error()+")")
-		return true
+		return refusal{code: 400, reason: "Bad Request (" + err.Error() + ")"}
 	}
 	minSE := int(acct.cfg.SessionMinSEDur / time.Second)
 	if !has || se.Secs >= minSE {
+		return refusal{}
+	}
+	return refusal{code: 422, reason: "Session Interval Too Small",
+		headers: []sip.Header{sip.NewHeader("Min-SE", strconv.Itoa(minSE))},
+		why:     fmt.Sprintf("session interval %d s is below our Min-SE %d s", se.Secs, minSE)}
+}
+
+// refuseShortSession answers an in-dialog request whose Session-Expires is below our Min-SE
+// (422) or unreadable (400); false when it is fine. (A new INVITE is screened: shortSessionRefusal.)
+func (p *Phone) refuseShortSession(req *sip.Request, tx sip.ServerTransaction, acct *Account) bool {
+	r := shortSessionRefusal(req, acct)
+	if r.code == 0 {
 		return false
 	}
-	res := sip.NewResponseFromRequest(req, 422, "Session Interval Too Small", nil)
-	res.AppendHeader(sip.NewHeader("Min-SE", strconv.Itoa(minSE)))
-	if newCall {
-		p.refuse(req, tx, res, "", fmt.Sprintf("session interval %d s is below our Min-SE %d s", se.Secs, minSE))
-	} else {
-		p.reply(req, tx, res)
-	}
+	r.why = "" // in a call: no refused-call event
+	p.sendRefusal(req, tx, r)
 	return true
 }
 

@@ -61,20 +61,26 @@ func unsupportedRequire(req *sip.Request) []string {
 	return out
 }
 
-// refuseUnsupported answers 420 naming what we do not implement; false when nothing is missing.
-// For a new INVITE the refusal is a terminated call event like every other refusal.
-func (p *Phone) refuseUnsupported(req *sip.Request, tx sip.ServerTransaction, newCall bool) bool {
+// unsupportedRefusal is a 420 naming the Require option tags we do not implement.
+func unsupportedRefusal(req *sip.Request) refusal {
 	missing := unsupportedRequire(req)
 	if len(missing) == 0 {
+		return refusal{}
+	}
+	return refusal{code: 420, reason: "Bad Extension",
+		headers: []sip.Header{sip.NewHeader("Unsupported", strings.Join(missing, ", "))},
+		why:     "the caller requires an extension we do not implement: " + strings.Join(missing, ", ")}
+}
+
+// refuseUnsupported answers an in-dialog request with 420 naming what we do not implement;
+// false when nothing is missing. (A new INVITE is screened: unsupportedRefusal.)
+func (p *Phone) refuseUnsupported(req *sip.Request, tx sip.ServerTransaction) bool {
+	r := unsupportedRefusal(req)
+	if r.code == 0 {
 		return false
 	}
-	res := sip.NewResponseFromRequest(req, 420, "Bad Extension", nil)
-	res.AppendHeader(sip.NewHeader("Unsupported", strings.Join(missing, ", ")))
-	if newCall {
-		p.refuse(req, tx, res, "", "the caller requires an extension we do not implement: "+strings.Join(missing, ", "))
-		return true
-	}
-	p.reply(req, tx, res)
+	r.why = "" // in a call: no refused-call event
+	p.sendRefusal(req, tx, r)
 	return true
 }
 

@@ -14,7 +14,7 @@ func (p *Phone) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
 		respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
 		return
 	}
-	if p.refuseUnsupported(req, tx, false) || p.refuseShortSession(req, tx, c.acct, false) {
+	if p.refuseUnsupported(req, tx) || p.refuseShortSession(req, tx, c.acct) {
 		return
 	}
 	c.mu.Lock()
