@@ -346,7 +346,7 @@ func (c *Call) hangupWith(code int, reason string) {
 	c.mu.Lock()
 	state, dir := c.info.State, c.info.Direction
 	cancel := c.cancelInvite
-	srv, cli, echo := c.srvDlg, c.cliDlg, c.echo
+	dlg, echo := c.dialog(), c.echo
 	answered := !c.info.Answered.IsZero()
 	c.mu.Unlock()
 	if state == StateTerminated {
@@ -372,7 +372,7 @@ func (c *Call) hangupWith(code int, reason string) {
 	ctx, done := context.WithTimeout(context.Background(), 10*time.Second)
 	defer done()
 	c.haltMedia() // the user hung up: no more RTP while the BYE is (re)sent
-	err := c.bye(ctx, srv, cli)
+	err := c.bye(ctx, dlg)
 	if byeCrossed(err) {
 		c.log.Info("BYE crossed the peer's", "error", err)
 		err = nil
@@ -415,13 +415,8 @@ func (c *Call) reject(code int, sipReason, why string) bool {
 
 // remoteTarget is where in-dialog requests go: the peer's Contact.
 func (c *Call) remoteTarget() (sip.Uri, bool) {
-	if c.srvDlg != nil {
-		if ct := c.srvDlg.InviteRequest.Contact(); ct != nil {
-			return ct.Address, true
-		}
-	}
-	if c.cliDlg != nil && c.cliDlg.InviteResponse != nil {
-		if ct := c.cliDlg.InviteResponse.Contact(); ct != nil {
+	if d := c.dialog(); d != nil {
+		if ct := d.peerContact(); ct != nil {
 			return ct.Address, true
 		}
 	}
@@ -438,11 +433,8 @@ func (c *Call) dialogDo(ctx context.Context, req *sip.Request) (*sip.Response, e
 
 func (c *Call) dialogWrite(req *sip.Request) error {
 	c.keepTransport(req)
-	if c.srvDlg != nil {
-		return c.srvDlg.WriteRequest(req)
-	}
-	if c.cliDlg != nil {
-		return c.cliDlg.WriteRequest(req)
+	if d := c.dialog(); d != nil {
+		return d.WriteRequest(req)
 	}
 	return fmt.Errorf("call %s has no dialog", c.id)
 }

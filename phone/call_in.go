@@ -227,16 +227,12 @@ func (c *Call) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
 	if c.p.refuseUnsupported(req, tx) || c.p.refuseShortSession(req, tx, c.acct) {
 		return
 	}
-	var err error
-	switch {
-	case c.srvDlg != nil:
-		err = c.srvDlg.ReadRequest(req, tx)
-	case c.cliDlg != nil:
-		err = c.cliDlg.ReadRequest(req, tx)
-	default:
+	d := c.dialog()
+	if d == nil {
 		respond(c.p, req, tx, 491, "Request Pending")
 		return
 	}
+	err := d.ReadRequest(req, tx)
 	if err != nil {
 		respond(c.p, req, tx, 500, "Server Internal Error (CSeq out of order)")
 		return
@@ -359,17 +355,12 @@ func (p *Phone) onBye(req *sip.Request, tx sip.ServerTransaction) {
 		respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
 		return
 	}
-	var err error
-	switch {
-	case c.srvDlg != nil:
-		err = c.srvDlg.ReadBye(req, tx)
-	case c.cliDlg != nil:
-		err = c.cliDlg.ReadBye(req, tx)
-	default:
+	d := c.dialog()
+	if d == nil {
 		respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
 		return
 	}
-	if err != nil {
+	if err := d.ReadBye(req, tx); err != nil {
 		c.log.Warn("BYE", "error", err)
 		respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
 		return

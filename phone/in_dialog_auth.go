@@ -16,11 +16,8 @@ import (
 func (c *Call) dialogDoAuth(ctx context.Context, req *sip.Request, first *sip.Response) (*sip.Response, error) {
 	send := func(ctx context.Context, r *sip.Request) (*sip.Response, error) {
 		c.acct.proxyNextHop(r)
-		if c.srvDlg != nil {
-			return c.srvDlg.Do(ctx, r)
-		}
-		if c.cliDlg != nil {
-			return c.cliDlg.Do(ctx, r)
+		if d := c.dialog(); d != nil {
+			return d.Do(ctx, r)
 		}
 		return nil, fmt.Errorf("call %s has no dialog", c.id)
 	}
@@ -43,32 +40,26 @@ func (c *Call) dialogDoAuth(ctx context.Context, req *sip.Request, first *sip.Re
 
 // bye ends an answered call with a BYE through sipgo's dialog (which closes the dialog and its
 // INVITE transaction), answering a challenge to it.
-func (c *Call) bye(ctx context.Context, srv *sipgo.DialogServerSession, cli *sipgo.DialogClientSession) error {
+func (c *Call) bye(ctx context.Context, d dialog) error {
 	target, ok := c.remoteTarget()
 	if !ok {
 		return errors.New("no remote target for BYE")
 	}
 	bye := sip.NewRequest(sip.BYE, target)
 	c.acct.proxyNextHop(bye)
-	var err error
-	switch {
-	case cli != nil && c.ackedByHand():
+	if d == nil {
+		return nil
+	}
+	bye.SetTransport(d.invite().Transport())
+	if _, client := d.(clientDialog); client && c.ackedByHand() {
 		// sipgo's dialog is not "confirmed" after an ACK sent by hand (prack.go)
-		bye.SetTransport(cli.InviteRequest.Transport())
-		var res *sip.Response
-		if res, err = c.dialogDo(ctx, bye); err == nil && !res.IsSuccess() {
+		res, err := c.dialogDo(ctx, bye)
+		if err == nil && !res.IsSuccess() {
 			err = fmt.Errorf("BYE: %d %s", res.StatusCode, res.Reason)
 		}
 		return err
-	case srv != nil:
-		bye.SetTransport(srv.InviteRequest.Transport())
-		err = srv.WriteBye(ctx, bye)
-	case cli != nil:
-		bye.SetTransport(cli.InviteRequest.Transport())
-		err = cli.WriteBye(ctx, bye)
-	default:
-		return nil
 	}
+	err := d.WriteBye(ctx, bye)
 	var de sipgo.ErrDialogResponse
 	if !errors.As(err, &de) || !isChallenge(de.Res) {
 		return err

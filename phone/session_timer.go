@@ -247,11 +247,8 @@ func (c *Call) negotiated() sdp.Negotiated {
 func (c *Call) transport() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	switch {
-	case c.srvDlg != nil:
-		return c.srvDlg.InviteRequest.Transport()
-	case c.cliDlg != nil:
-		return c.cliDlg.InviteRequest.Transport()
+	if d := c.dialog(); d != nil {
+		return d.invite().Transport()
 	}
 	return "udp"
 }

@@ -160,17 +160,12 @@ func (c *Call) replacesTarget() (ReferTo, error) {
 // tags are the call's dialog tags: ours and the peer's.
 func (c *Call) tags() (local, remote string) {
 	c.mu.Lock()
-	srv, cli := c.srvDlg, c.cliDlg
+	d := c.dialog()
 	c.mu.Unlock()
-	switch {
-	case srv != nil:
-		local, _ = srv.InviteRequest.To().Params.Get("tag")
-		remote, _ = srv.InviteRequest.From().Params.Get("tag")
-	case cli != nil && cli.InviteResponse != nil:
-		local, _ = cli.InviteRequest.From().Params.Get("tag")
-		remote, _ = cli.InviteResponse.To().Params.Get("tag")
+	if d == nil {
+		return "", ""
 	}
-	return local, remote
+	return d.tags()
 }
 
 // startRefer sends the REFER and follows the transfer on its own goroutine; consult is the

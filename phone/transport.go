@@ -91,14 +91,7 @@ func (c *Call) keepTransport(req *sip.Request) {
 	if req.MessageData.Transport() != "" {
 		return
 	}
-	var invite *sip.Request
-	switch {
-	case c.srvDlg != nil:
-		invite = c.srvDlg.InviteRequest
-	case c.cliDlg != nil:
-		invite = c.cliDlg.InviteRequest
-	}
-	if invite != nil {
-		req.SetTransport(invite.Transport())
+	if d := c.dialog(); d != nil {
+		req.SetTransport(d.invite().Transport())
 	}
 }

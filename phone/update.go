@@ -18,20 +18,15 @@ func (p *Phone) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	c.mu.Lock()
-	srv, cli := c.srvDlg, c.cliDlg
+	dlg := c.dialog()
 	answered := !c.info.Answered.IsZero()
 	dir := c.info.Direction
 	c.mu.Unlock()
-	var err error
-	switch {
-	case srv != nil:
-		err = srv.ReadRequest(req, tx)
-	case cli != nil:
-		err = cli.ReadRequest(req, tx)
-	default:
+	if dlg == nil {
 		respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
 		return
 	}
+	err := dlg.ReadRequest(req, tx)
 	if err != nil {
 		respond(p, req, tx, 500, "Server Internal Error (CSeq out of order)")
 		return
