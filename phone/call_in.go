@@ -253,9 +253,7 @@ func (c *Call) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
 	if len(offer) > 0 {
 		neg, body, err = sdp.Answer(offer, local)
 		if err != nil {
-			code, reason, _ := offerRefusal(err)
-			c.log.Warn("re-INVITE refused", "code", code, "error", err)
-			respond(c.p, req, tx, code, reason)
+			c.refuseSDP(req, tx, err, "re-INVITE refused")
 			return
 		}
 	} else {
@@ -335,8 +333,7 @@ func (p *Phone) onAck(req *sip.Request, tx sip.ServerTransaction) {
 			if neg, err := sdp.ParseAnswer(body, local); err == nil {
 				_ = c.applyMedia(neg)
 			} else {
-				c.log.Warn("SDP in ACK unusable", "error", err)
-				go c.hangupWith(488, "SDP answer in ACK not acceptable")
+				go c.hangupWith(c.unusableAnswer("ACK", err))
 			}
 		}
 		return

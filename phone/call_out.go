@@ -221,9 +221,9 @@ func (c *Call) runOutgoing(ctx context.Context, req *sip.Request, transport stri
 		return
 	}
 	if nerr != nil {
-		c.log.Warn("answer SDP unusable", "error", nerr)
+		code, why := c.unusableAnswer("200 OK", nerr)
 		_ = dlg.Bye(actx)
-		c.finish(488, fmt.Sprintf("answer SDP unusable: %v", nerr))
+		c.finish(code, why)
 		return
 	}
 	if err := c.applyMedia(neg); err != nil {

@@ -55,9 +55,7 @@ func (p *Phone) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
 		c.mu.Unlock()
 		neg, answer, err = sdp.Answer(offer, local)
 		if err != nil {
-			code, reason, _ := offerRefusal(err)
-			c.log.Warn("UPDATE offer refused", "code", code, "error", err)
-			respond(p, req, tx, code, reason)
+			c.refuseSDP(req, tx, err, "UPDATE offer refused")
 			return
 		}
 	}
@@ -128,8 +126,7 @@ func (c *Call) applyAckAnswer(seq uint32, local sdp.Local) {
 	}
 	neg, err := sdp.ParseAnswer(body, local)
 	if err != nil {
-		c.log.Warn("SDP in ACK unusable", "error", err)
-		go c.hangupWith(488, "SDP answer in ACK not acceptable")
+		go c.hangupWith(c.unusableAnswer("ACK", err))
 		return
 	}
 	c.log.Info("re-INVITE without SDP: answer from the ACK", "remote", neg.Remote)
