@@ -132,11 +132,11 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		c.startNoAnswer()
 	}
 	if replaced != nil {
-		go p.completeReplace(c, replaced)
+		c.goCall("replacing "+replaced.id, func() { p.completeReplace(c, replaced) })
 	} else if d, ok := p.policyAnswerDelay(c); ok {
 		c.log.Info("auto-answer scheduled", "after", d)
 		c.mu.Lock()
-		c.autoTimer = time.AfterFunc(d, func() {
+		c.autoTimer = c.afterFunc(d, "auto-answer", func() {
 			if err := c.answer(); err == nil {
 				c.log.Info("auto-answered", "after", d)
 			}
@@ -355,7 +355,7 @@ func (p *Phone) onAck(req *sip.Request, tx sip.ServerTransaction) {
 				_ = c.applyMedia(neg)
 			} else {
 				c.log.Warn("SDP in ACK unusable", "error", err)
-				go c.hangupWith(488, "SDP answer in ACK not acceptable")
+				c.goCall("hangup", func() { c.hangupWith(488, "SDP answer in ACK not acceptable") })
 			}
 		}
 		return

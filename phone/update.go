@@ -134,7 +134,7 @@ func (c *Call) applyAckAnswer(seq uint32, local sdp.Local) {
 	neg, err := sdp.ParseAnswer(body, local)
 	if err != nil {
 		c.log.Warn("SDP in ACK unusable", "error", err)
-		go c.hangupWith(488, "SDP answer in ACK not acceptable")
+		c.goCall("hangup", func() { c.hangupWith(488, "SDP answer in ACK not acceptable") })
 		return
 	}
 	c.log.Info("re-INVITE without SDP: answer from the ACK", "remote", neg.Remote)
