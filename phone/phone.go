@@ -1,11 +1,3 @@
-// Package phone is sipterm's core: accounts, registration, calls and the call registry, over
-// sipgo. Front ends (the TUI, headless mode) drive it with commands (Dial, Answer, Hangup, ...)
-// and render the events it publishes; they never hold a *Call.
-//
-// Ownership: the Phone's registry is the only owner of a Call from its first INVITE to its
-// end. sipgo request handlers hand requests to the call that owns them; the INVITE handler of
-// a ringing call stays parked (sipgo kills the INVITE transaction when the handler returns)
-// until the call's owner decides, from any goroutine, or the caller cancels.
 package phone
 
 import (
