@@ -88,12 +88,10 @@ func (a *Account) start() {
 		close(a.done)
 		return
 	}
-	a.p.wg.Add(1)
-	go func() {
-		defer a.p.wg.Done()
+	a.p.goPhone("account "+a.cfg.Name+": registration", func() {
 		defer close(a.done)
 		a.loop()
-	}()
+	})
 }
 
 // loop keeps the account registered: refresh before expiry, back off and retry after failure.
@@ -162,13 +160,13 @@ func (a *Account) waitChecking(wait time.Duration, _ bool) bool {
 // untilStopped is a context for the loop's REGISTERs that ends when the account stops.
 func (a *Account) untilStopped() (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(a.p.ctx)
-	go func() {
+	a.p.goPhone("account "+a.cfg.Name+": REGISTER until stopped", func() {
 		select {
 		case <-a.stopCh:
 			cancel()
 		case <-ctx.Done():
 		}
-	}()
+	})
 	return ctx, cancel
 }
 

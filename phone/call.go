@@ -70,6 +70,9 @@ type Call struct {
 	playFor time.Duration               // play: how long the file lasts
 	doc     *doctor                     // media-path doctor (doctor.go), set with the media
 	capt    atomic.Pointer[callCapture] // per-call capture taking RTP/RTCP (capture.go), nil: not
+	// ctx ends when the call does (finish): the call's own goroutines and tones stop with it
+	ctx       context.Context
+	cancelCtx context.CancelFunc
 }
 
 type decision struct {
@@ -90,6 +93,7 @@ func (p *Phone) newCall(acct *Account, dir Direction, sipCallID, remote, local s
 		done:        make(chan struct{}),
 		settled:     make(chan struct{}),
 	}
+	c.ctx, c.cancelCtx = context.WithCancel(p.rootCtx())
 	c.info = CallInfo{
 		ID: id, Account: acct.cfg.Name, Direction: dir, Remote: remote, Local: local,
 		State: StateCalling, Created: timeNow(),
@@ -195,6 +199,7 @@ func (c *Call) finish(code int, reason string) {
 		if err := c.p.hist.add(historyEntry(info)); err != nil {
 			c.log.Warn("call history", "error", err)
 		}
+		c.cancelCtx()
 		close(c.done)
 		if c.p.tones && isFailure(code) && info.Direction == DirOut && info.Answered.IsZero() {
 			c.p.playFailureTone(code)
@@ -223,7 +228,7 @@ func (c *Call) newMedia() error {
 			c.p.publish(EventStats{ID: c.id, Stats: st})
 		},
 		OnTimeout: func() {
-			go c.hangupWith(0, "RTP timeout")
+			c.goCall("hangup", func() { c.hangupWith(0, "RTP timeout") })
 		},
 		OnNotice: func(msg string) {
 			c.log.Warn("media", "notice", msg)
@@ -333,7 +338,10 @@ func (c *Call) end(ctx context.Context, reason string) {
 	case <-c.done:
 	case <-ctx.Done():
 	}
-	if c.outDone != nil { // the call ended for the user at once; its CANCEL still has to go out
+	// The call ended for the user at once; its CANCEL still has to go out, unless no
+	// provisional response came yet: then no CANCEL may go (RFC 3261 §9.1), and rather than
+	// wait for Timer B, Close ends the INVITE transaction (the call's goroutine ends with it).
+	if c.outDone != nil && state != StateCalling {
 		select {
 		case <-c.outDone:
 		case <-ctx.Done():

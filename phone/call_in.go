@@ -113,11 +113,11 @@ func (c *Call) armDecisions(replaced *Call) {
 		c.startNoAnswer()
 	}
 	if replaced != nil {
-		go p.completeReplace(c, replaced)
+		c.goCall("replacing "+replaced.id, func() { p.completeReplace(c, replaced) })
 	} else if d, ok := p.policyAnswerDelay(c); ok {
 		c.log.Info("auto-answer scheduled", "after", d)
 		c.mu.Lock()
-		c.autoTimer = time.AfterFunc(d, func() {
+		c.autoTimer = c.afterFunc(d, "auto-answer", func() {
 			if err := c.answer(); err == nil {
 				c.log.Info("auto-answered", "after", d)
 			}
@@ -333,7 +333,7 @@ func (p *Phone) onAck(req *sip.Request, tx sip.ServerTransaction) {
 			if neg, err := sdp.ParseAnswer(body, local); err == nil {
 				_ = c.applyMedia(neg)
 			} else {
-				go c.hangupWith(c.unusableAnswer("ACK", err))
+				c.goCall("hangup", func() { c.hangupWith(c.unusableAnswer("ACK", err)) })
 			}
 		}
 		return

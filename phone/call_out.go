@@ -95,14 +95,12 @@ func (p *Phone) dialURI(acct *Account, uri sip.Uri, extra ...sip.Header) (string
 		cancel()
 	}
 	c.startRingTimeout(cancel)
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
+	c.goCall("INVITE", func() {
 		defer close(c.outDone)
 		defer cancel()
-		waitAtMost(holds, holdWait)
+		p.waitAtMost(holds, holdWait)
 		c.runOutgoing(ctx, req, transport)
-	}()
+	})
 	return c.id, nil
 }
 

@@ -54,7 +54,7 @@ func (p *Phone) Hangup(id string) error {
 	if c.State() == StateTerminated {
 		return fmt.Errorf("call %s has already ended", c.id)
 	}
-	go c.hangupWith(0, "local hangup")
+	c.goCall("hangup", func() { c.hangupWith(0, "local hangup") })
 	return nil
 }
 
@@ -95,7 +95,7 @@ func (p *Phone) setHold(id string, hold bool) error {
 	if !hold {
 		p.activate(c) // only one call has the microphone: the active one goes on hold
 	}
-	go c.reinvite(hold)
+	c.goCall("re-INVITE", func() { c.reinvite(hold) })
 	return nil
 }
 
@@ -207,7 +207,7 @@ func (p *Phone) SendDTMF(id, digits string) error {
 	m := c.media
 	c.mu.Unlock()
 	if c.dtmfByInfo() {
-		go c.sendInfoDTMF(digits)
+		c.goCall("DTMF by INFO", func() { c.sendInfoDTMF(digits) })
 		p.playDTMFFeedback(digits)
 		return nil
 	}

@@ -44,19 +44,17 @@ func (a *Account) startKeepalive() {
 		return
 	}
 	ctx, cancel := context.WithCancel(a.p.ctx)
-	a.p.wg.Add(1)
-	go func() {
-		defer a.p.wg.Done()
+	a.p.goPhone("account "+a.cfg.Name+": keep-alive", func() {
 		defer cancel()
-		go func() {
+		a.p.goPhone("account "+a.cfg.Name+": keep-alive until stopped", func() {
 			select {
 			case <-a.stopCh:
 				cancel()
 			case <-ctx.Done():
 			}
-		}()
+		})
 		keepaliveLoop(ctx, a.cfg.KeepaliveDur, time.After, a.sendKeepalive)
-	}()
+	})
 }
 
 func (a *Account) sendKeepalive(ctx context.Context) {

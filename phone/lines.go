@@ -100,7 +100,7 @@ func (p *Phone) Swap() error {
 	c.log.Info("swap: resuming", "held", held)
 	for _, o := range append([]*Call{c}, c.conferenceList()...) {
 		if o.Info().Held {
-			go o.reinvite(false)
+			o.goCall("resume", func() { o.reinvite(false) })
 		}
 	}
 	return nil
@@ -177,7 +177,7 @@ func (p *Phone) Conference(id1, id2 string) error {
 	for _, c := range members {
 		c.publishConference()
 		if c.Info().Held {
-			go c.reinvite(false)
+			c.goCall("resume", func() { c.reinvite(false) })
 		}
 	}
 	a.log.Info("conference", "calls", callIDs(members))
@@ -340,9 +340,9 @@ func callIDs(calls []*Call) []string {
 }
 
 // waitAtMost runs wait, giving up on it after d.
-func waitAtMost(wait func(), d time.Duration) {
+func (p *Phone) waitAtMost(wait func(), d time.Duration) {
 	done := make(chan struct{})
-	go func() { wait(); close(done) }()
+	p.goPhone("waiting for holds", func() { wait(); close(done) })
 	select {
 	case <-done:
 	case <-time.After(d):

@@ -1,11 +1,3 @@
-// Package phone is sipterm's core: accounts, registration, calls and the call registry, over
-// sipgo. Front ends (the TUI, headless mode) drive it with commands (Dial, Answer, Hangup, ...)
-// and render the events it publishes; they never hold a *Call.
-//
-// Ownership: the Phone's registry is the only owner of a Call from its first INVITE to its
-// end. sipgo request handlers hand requests to the call that owns them; the INVITE handler of
-// a ringing call stays parked (sipgo kills the INVITE transaction when the handler returns)
-// until the call's owner decides, from any goroutine, or the caller cancels.
 package phone
 
 import (
@@ -89,9 +81,12 @@ type Phone struct {
 	nextID  atomic.Uint64
 	closing bool
 
-	ctx    context.Context
+	ctx    context.Context // the phone's lifetime: cancelled by Close, after the calls ended
 	cancel context.CancelFunc
-	wg     sync.WaitGroup // account loops and call goroutines
+	grp    *group        // every goroutine the phone, a call, a command or a tone starts (group.go)
+	closed chan struct{} // closed when Close has finished (a second Close waits for it)
+	// stopCloseWith stops Start's context from closing the phone (Close is under way)
+	stopCloseWith func() bool
 
 	dnd    atomic.Bool // do-not-disturb (dnd.go)
 	policy policyTable // the live answer policy (policy.go)
@@ -116,6 +111,8 @@ func New(opts Options) (*Phone, error) {
 		tones:   opts.Tones,
 		calls:   map[string]*Call{},
 		bySIPID: map[string]*Call{},
+		grp:     newGroup(),
+		closed:  make(chan struct{}),
 	}
 	setSIPGlobals(p.log)
 	if opts.Trace != nil || opts.SIPEvents || opts.Capture || opts.Config.CaptureDir != "" {
@@ -167,9 +164,10 @@ func (p *Phone) AudioDevice() string { return p.dev.Name() }
 
 // Start opens the SIP listeners (falling back to a free port only when the built-in default is
 // busy; an explicit listen that is busy is an error),
-// publishes EventReady and starts registering the accounts.
+// publishes EventReady and starts registering the accounts. Cancelling ctx later shuts the
+// phone down as Close does (calls hung up first, so the phone's own context outlives ctx).
 func (p *Phone) Start(ctx context.Context) error {
-	p.ctx, p.cancel = context.WithCancel(context.Background())
+	p.ctx, p.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	listenAP, err := netip.ParseAddrPort(p.cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen address %q: %w", p.cfg.Listen, err)
@@ -238,11 +236,9 @@ func (p *Phone) Start(ctx context.Context) error {
 	if p.tracer != nil {
 		p.tracer.start()
 	}
-	p.wg.Add(1)
-	go func() { defer p.wg.Done(); _ = p.srv.ServeTCP(tcpLn) }()
+	p.goPhone("serve tcp", func() { _ = p.srv.ServeTCP(tcpLn) })
 	if p.tlsLn != nil {
-		p.wg.Add(1)
-		go func() { defer p.wg.Done(); _ = p.srv.ServeTLS(p.tlsLn) }()
+		p.goPhone("serve tls", func() { _ = p.srv.ServeTLS(p.tlsLn) })
 	}
 	if err := p.serveUDP(ctx, udpConn); err != nil {
 		return err
@@ -259,6 +255,7 @@ func (p *Phone) Start(ctx context.Context) error {
 	for _, a := range p.accounts {
 		a.start()
 	}
+	p.closeWith(ctx)
 	return nil
 }
 
@@ -325,20 +322,30 @@ func guessLocalIP(host string) netip.Addr {
 }
 
 // Close hangs up every call, unregisters every account and stops the listeners. It waits for
-// the calls' BYEs and the un-REGISTERs at most until ctx is done.
+// the calls' BYEs and the un-REGISTERs at most until ctx is done, then for every goroutine the
+// phone started (at most closeWait more when ctx has no deadline); the error names those that
+// did not finish. A second Close waits for the first.
 func (p *Phone) Close(ctx context.Context) error {
 	p.mu.Lock()
 	if p.closing {
 		p.mu.Unlock()
+		select {
+		case <-p.closed:
+		case <-ctx.Done():
+		}
 		return nil
 	}
 	p.closing = true
+	if p.stopCloseWith != nil {
+		p.stopCloseWith() // this Close is it: Start's context no longer matters
+	}
 	p.freeMem.stop()
 	calls := make([]*Call, 0, len(p.calls))
 	for _, c := range p.calls {
 		calls = append(calls, c)
 	}
 	p.mu.Unlock()
+	defer close(p.closed)
 	if p.ua == nil { // never started
 		p.events.closeAll()
 		return nil
@@ -347,13 +354,13 @@ func (p *Phone) Close(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for _, c := range calls {
 		wg.Add(1)
-		go func() { defer wg.Done(); c.end(ctx, "phone shutting down") }()
+		p.goPhone("close: ending call "+c.id, func() { defer wg.Done(); c.end(ctx, "phone shutting down") })
 	}
 	for _, a := range p.accounts {
 		wg.Add(1)
-		go func() { defer wg.Done(); a.stop(ctx) }()
+		p.goPhone("close: stopping account "+a.cfg.Name, func() { defer wg.Done(); a.stop(ctx) })
 	}
-	waitCtx(ctx, &wg)
+	p.waitCtx(ctx, &wg)
 	for _, c := range calls {
 		select {
 		case <-c.done:
@@ -367,18 +374,40 @@ func (p *Phone) Close(ctx context.Context) error {
 	if p.tlsLn != nil {
 		p.tlsLn.Close()
 	}
-	waitCtx(ctx, &p.wg)
+	wctx, cancel := context.WithTimeout(ctx, closeWait)
+	defer cancel()
+	if gerr := p.grp.wait(wctx); gerr != nil {
+		p.log.Warn("closing the phone", "error", gerr)
+		err = errors.Join(err, gerr)
+	}
 	if p.tracer != nil {
 		p.tracer.stop()
 	}
-	waitCtx(ctx, &p.capWG) // capture_dir files of the calls that just ended
+	p.waitCtx(ctx, &p.capWG) // capture_dir files of the calls that just ended
 	p.events.closeAll()
 	return err
 }
 
-func waitCtx(ctx context.Context, wg *sync.WaitGroup) {
+// closeWait bounds Close's wait for the phone's goroutines once the calls have ended.
+const closeWait = 10 * time.Second
+
+// closeWith closes the phone when ctx (Start's) is cancelled.
+func (p *Phone) closeWith(ctx context.Context) {
+	p.mu.Lock() // Close reads it under p.mu, and may run at once if ctx is done already
+	defer p.mu.Unlock()
+	p.stopCloseWith = context.AfterFunc(ctx, func() {
+		cctx, cancel := context.WithTimeout(context.Background(), closeWait)
+		defer cancel()
+		if err := p.Close(cctx); err != nil {
+			p.log.Warn("closing the phone (its context ended)", "error", err)
+		}
+	})
+}
+
+// waitCtx waits for wg at most until ctx is done.
+func (p *Phone) waitCtx(ctx context.Context, wg *sync.WaitGroup) {
 	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
+	p.goPhone("waiting for a group", func() { wg.Wait(); close(done) })
 	select {
 	case <-done:
 	case <-ctx.Done():

@@ -33,6 +33,12 @@ func startPhone(t testing.TB, name string, extra string) *testPhone {
 // more top-level config, opts the options (its Config is filled in here).
 func startPhoneWith(t testing.TB, name string, extra string, opts Options) *testPhone {
 	t.Helper()
+	return startPhoneCtx(t, context.Background(), name, extra, opts)
+}
+
+// startPhoneCtx is startPhoneWith with the context given to Start.
+func startPhoneCtx(t testing.TB, ctx context.Context, name string, extra string, opts Options) *testPhone {
+	t.Helper()
 	text := fmt.Sprintf("listen = \"127.0.0.1:0\"\naudio = \"null\"\nrtp_timeout = \"0s\"\n%s\n[[accounts]]\nname = %q\naor = \"sip:%s@127.0.0.1\"\n", extra, name, name)
 	cfg, err := config.Parse(name+".toml", []byte(text))
 	if err != nil {
@@ -44,7 +50,7 @@ func startPhoneWith(t testing.TB, name string, extra string, opts Options) *test
 		t.Fatal(err)
 	}
 	tp := &testPhone{Phone: p, sub: p.Subscribe()}
-	if err := p.Start(context.Background()); err != nil {
+	if err := p.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	tp.uri = fmt.Sprintf("sip:%s@127.0.0.1:%d", name, p.port)

@@ -232,7 +232,7 @@ func (c *Call) afterAnswer() {
 	if c.policy == nil || c.policy.Action != "play" {
 		return
 	}
-	time.AfterFunc(c.playFor+200*time.Millisecond, func() {
+	c.afterFunc(c.playFor+200*time.Millisecond, "end of play", func() {
 		c.hangupWith(0, fmt.Sprintf("played %s (policy rule %d)", c.policy.File, c.policyN))
 	})
 }

@@ -63,7 +63,7 @@ func (c *Call) sendRinging(dlg *sipgo.DialogServerSession, tx sip.ServerTransact
 	if err := tx.Respond(res); err != nil {
 		return err
 	}
-	go c.retransmitReliable(tx, res, done, lost)
+	c.goCall("reliable 18x", func() { c.retransmitReliable(tx, res, done, lost) })
 	return nil
 }
 
@@ -213,7 +213,7 @@ func (c *Call) prackIfReliable(res *sip.Response) {
 		c.log.Warn("sending PRACK failed", "error", err)
 		return
 	}
-	go func() {
+	c.goCall("PRACK", func() {
 		defer cancel()
 		defer tx.Terminate()
 		for {
@@ -231,7 +231,7 @@ func (c *Call) prackIfReliable(res *sip.Response) {
 				return
 			}
 		}
-	}()
+	})
 }
 
 // ackByHand: once a PRACK went through the dialog, sipgo would stamp the ACK with the PRACK's

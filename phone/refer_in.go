@@ -61,11 +61,7 @@ func (p *Phone) onRefer(req *sip.Request, tx sip.ServerTransaction) {
 	if rt.Replaces != nil {
 		extra = append(extra, sip.NewHeader("Replaces", rt.Replaces.String()))
 	}
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		p.followRefer(c, ev, uri, extra)
-	}()
+	c.goCall("following a REFER", func() { p.followRefer(c, ev, uri, extra) })
 }
 
 // followRefer asks the user if the policy says so, calls the target and reports by NOTIFY.

@@ -144,12 +144,12 @@ func (c *Call) armSessionTimer() {
 		return
 	}
 	if st.weRefresh {
-		st.timer = time.AfterFunc(st.interval/2, c.refreshSession)
+		st.timer = c.afterFunc(st.interval/2, "session refresh", c.refreshSession)
 		c.log.Debug("session timer: we refresh", "interval", st.interval)
 		return
 	}
 	interval := st.interval
-	st.timer = time.AfterFunc(interval-min(32*time.Second, interval/3), func() {
+	st.timer = c.afterFunc(interval-min(32*time.Second, interval/3), "session expiry", func() {
 		if c.State() == StateTerminated {
 			return
 		}
@@ -228,7 +228,7 @@ func (c *Call) refreshSession() {
 			}
 		case res.StatusCode == 408 || res.StatusCode == 481:
 			// RFC 4028 §10: the session is gone
-			go c.hangupWith(0, fmt.Sprintf("session refresh failed: %d %s", res.StatusCode, res.Reason))
+			c.goCall("hangup", func() { c.hangupWith(0, fmt.Sprintf("session refresh failed: %d %s", res.StatusCode, res.Reason)) })
 			return
 		}
 		c.log.Warn("session refresh refused", "method", method, "code", res.StatusCode, "reason", res.Reason)

@@ -63,8 +63,7 @@ func (c *servingConn) ReadFrom(b []byte) (int, net.Addr, error) {
 // serveUDP starts sipgo on the UDP listener and returns once it is serving.
 func (p *Phone) serveUDP(ctx context.Context, conn net.PacketConn) error {
 	sc := newServingConn(conn)
-	p.wg.Add(1)
-	go func() { defer p.wg.Done(); _ = p.srv.ServeUDP(sc) }()
+	p.goPhone("serve udp", func() { _ = p.srv.ServeUDP(sc) })
 	select {
 	case <-sc.serving:
 		return nil

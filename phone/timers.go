@@ -22,7 +22,7 @@ func (c *Call) startRingTimeout(cancel context.CancelFunc) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.ringTimer = time.AfterFunc(d, func() {
+	c.ringTimer = c.afterFunc(d, "ring timeout", func() {
 		c.mu.Lock()
 		ringing := c.info.Answered.IsZero() && c.info.State != StateTerminated
 		c.mu.Unlock()
@@ -52,7 +52,7 @@ func (c *Call) startNoAnswer() {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.ringTimer = time.AfterFunc(cfg.NoAnswerDur, func() {
+	c.ringTimer = c.afterFunc(cfg.NoAnswerDur, "no answer", func() {
 		if fwd := cfg.NoAnswerForwardURI; fwd != nil {
 			if c.redirectIncoming(302, fwd.String(), ReasonNoAnswer+": forwarded to "+fwd.String()) {
 				c.log.Info("no answer: forwarded", "after", cfg.NoAnswerDur, "to", fwd.String())

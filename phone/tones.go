@@ -17,7 +17,7 @@ func (p *Phone) playFor(c *Call, plan audio.TonePlan) {
 	if !p.tones {
 		return
 	}
-	ctx, cancel := context.WithCancel(p.ctx)
+	ctx, cancel := context.WithCancel(c.ctx) // ends with the call at the latest
 	c.mu.Lock()
 	if c.info.State == StateTerminated || c.mediaOn {
 		c.mu.Unlock()
@@ -30,11 +30,11 @@ func (p *Phone) playFor(c *Call, plan audio.TonePlan) {
 	if old != nil {
 		old()
 	}
-	go func() {
+	c.goCall("tone "+plan.Name, func() {
 		if err := audio.PlayTone(ctx, p.dev, plan); err != nil {
 			c.log.Warn("tone", "tone", plan.Name, "error", err)
 		}
-	}()
+	})
 }
 
 // startRinging plays the ring tone, or the call-waiting tone when another call is live.
@@ -61,10 +61,10 @@ func (p *Phone) playFailureTone(code int) {
 		plan = audio.BusyTone
 	}
 	ctx, cancel := context.WithTimeout(p.ctx, 3*time.Second)
-	go func() {
+	p.goPhone("tone "+plan.Name, func() {
 		defer cancel()
 		_ = audio.PlayTone(ctx, p.dev, plan)
-	}()
+	})
 }
 
 // playDTMFFeedback plays the digits' own tones locally, so a person hears what they sent.
@@ -72,7 +72,7 @@ func (p *Phone) playDTMFFeedback(digits string) {
 	if !p.tones {
 		return
 	}
-	go func() {
+	p.goPhone("DTMF feedback", func() {
 		for _, d := range digits {
 			plan, err := audio.DTMFTone(d)
 			if err != nil {
@@ -80,5 +80,5 @@ func (p *Phone) playDTMFFeedback(digits string) {
 			}
 			_ = audio.PlayTone(p.ctx, p.dev, plan)
 		}
-	}()
+	})
 }

@@ -186,14 +186,12 @@ func (p *Phone) startRefer(c *Call, rt ReferTo, consult *Call) error {
 		<-x.notify
 	}
 	c.mu.Unlock()
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
+	c.goCall("transfer", func() {
 		p.runRefer(c, target, rt, consult)
 		c.mu.Lock()
 		c.xfer.active = false
 		c.mu.Unlock()
-	}()
+	})
 	return nil
 }
 

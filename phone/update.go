@@ -126,7 +126,7 @@ func (c *Call) applyAckAnswer(seq uint32, local sdp.Local) {
 	}
 	neg, err := sdp.ParseAnswer(body, local)
 	if err != nil {
-		go c.hangupWith(c.unusableAnswer("ACK", err))
+		c.goCall("hangup", func() { c.hangupWith(c.unusableAnswer("ACK", err)) })
 		return
 	}
 	c.log.Info("re-INVITE without SDP: answer from the ACK", "remote", neg.Remote)
