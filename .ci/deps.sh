@@ -23,6 +23,7 @@ case $set_name in
       pulseaudio pulseaudio-utils libasound2-plugins   # a private sound server with null sinks
       tmux                # drives the TUI end to end
       tshark              # decodes the per-call capture pcaps (export, capture_dir)
+      sngrep              # reads the per-call capture pcaps as SIP dialogs
       iproute2 procps     # ss, ps for the harness
     ) ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;

@@ -243,6 +243,7 @@ func (c *Call) newMedia() error {
 	c.mapRTP()
 	c.doc = newDoctor(c.p, c.id)
 	m.SetTap(c.tap)
+	m.SetLinger(c.doc.lingerFor())
 	c.p.captureNewMedia(c)
 	return nil
 }

@@ -16,8 +16,11 @@ import (
 // EventDiagnosis: the media-path doctor found something wrong with a call's media.
 type EventDiagnosis struct {
 	ID      string
-	Kind    string // latched, payload_type, ssrc_change, one_way, silence, ptime
+	Kind    string // latched, payload_type, ssrc_change, one_way, silence, ptime, clock_drift, rtp_after_bye
 	Message string
+	// Direction is set for one_way: "in" (nothing reaches us) or "out" (the peer's RTCP reports
+	// say nothing of ours reaches it).
+	Direction string
 }
 
 func (EventDiagnosis) isEvent() {}
@@ -32,6 +35,8 @@ type docExpect struct {
 	recv   bool           // the peer is expected to send (it did not say sendonly/inactive to us)
 	codec  uint8          // the audio codec's payload type (0 PCMU, 8 PCMA: digital silence is known)
 	ptime  int            // ms per packet the peer's SDP asked for (0: 20)
+	rate   int            // the codec's RTP clock rate (0: 8000)
+	srtp   bool           // SRTP: RTCP report blocks are encrypted, not read
 }
 
 // docState is what the doctor has seen of a call's RTP.
@@ -44,7 +49,9 @@ type docState struct {
 	silentAt  time.Time // first of the current run of all-silence packets
 	lastTS    uint32
 	haveTS    bool
-	oddTS     int // packets in a row whose timestamp step is not the SDP's ptime
+	oddTS     int        // packets in a row whose timestamp step is not the SDP's ptime
+	out       outState   // what we send, and what the peer's reports say of it (doctor_rtcp.go)
+	drift     driftState // the peer's RTP clock against ours (doctor_drift.go)
 }
 
 // docPacket is one RTP datagram as the doctor sees it.
@@ -56,7 +63,7 @@ type docPacket struct {
 }
 
 // finding is one diagnosis: kind and the sentence for a person.
-type finding struct{ kind, msg string }
+type finding struct{ kind, msg, dir string }
 
 // checkRTP updates st with one RTP datagram and returns what it shows (possibly several).
 func checkRTP(exp docExpect, st *docState, p docPacket) []finding {
@@ -68,10 +75,11 @@ func checkRTP(exp docExpect, st *docState, p docPacket) []finding {
 		if st.firstSent.IsZero() {
 			st.firstSent = p.t
 		}
+		st.out.sent(p)
 		if !st.received && exp.recv && p.t.Sub(st.firstSent) >= oneWayAfter {
 			out = append(out, finding{"one_way", fmt.Sprintf(
 				"one-way audio: we have sent RTP to %s for %.0f s and nothing has arrived; check the peer's NAT/firewall and that %s is reachable from it",
-				p.remote, p.t.Sub(st.firstSent).Seconds(), "our SDP's c=/m= address")})
+				p.remote, p.t.Sub(st.firstSent).Seconds(), "our SDP's c=/m= address"), "in"})
 		}
 		return out
 	}
@@ -80,7 +88,7 @@ func checkRTP(exp docExpect, st *docState, p docPacket) []finding {
 	if exp.remote.IsValid() && src != exp.remote && st.src != src {
 		out = append(out, finding{"latched", fmt.Sprintf(
 			"RTP arrives from %s, not from %s as the peer's SDP said: a NAT rewrote it (we answer to where it comes from); check the peer's NAT or its SDP address",
-			src, exp.remote)})
+			src, exp.remote), ""})
 	}
 	st.src = src
 	pt := p.data[1] & 0x7f
@@ -90,16 +98,17 @@ func checkRTP(exp docExpect, st *docState, p docPacket) []finding {
 	}
 	if !known && !(pt >= 72 && pt <= 76) { // 72-76 would be RTCP (multiplexed), not RTP
 		out = append(out, finding{"payload_type", fmt.Sprintf(
-			"RTP with payload type %d, which was not negotiated (%v): it is dropped; check the peer's codec settings", pt, exp.pts)})
+			"RTP with payload type %d, which was not negotiated (%v): it is dropped; check the peer's codec settings", pt, exp.pts), ""})
 	}
 	ssrc := uint32(p.data[8])<<24 | uint32(p.data[9])<<16 | uint32(p.data[10])<<8 | uint32(p.data[11])
 	if st.haveSSRC && ssrc != st.ssrc {
 		out = append(out, finding{"ssrc_change", fmt.Sprintf(
-			"the peer's RTP stream changed SSRC (%08x -> %08x): it restarted its stream or a media relay switched sources", st.ssrc, ssrc)})
+			"the peer's RTP stream changed SSRC (%08x -> %08x): it restarted its stream or a media relay switched sources", st.ssrc, ssrc), ""})
 	}
 	st.ssrc, st.haveSSRC = ssrc, true
 	if pt == exp.codec && known {
 		out = append(out, checkAudio(exp, st, p)...)
+		out = append(out, checkDrift(exp, &st.drift, p, ssrc)...)
 	}
 	return out
 }
@@ -130,23 +139,24 @@ func checkAudio(exp docExpect, st *docState, p docPacket) []finding {
 		st.silentAt = p.t
 	case p.t.Sub(st.silentAt) >= silenceAfter:
 		out = append(out, finding{"silence", fmt.Sprintf(
-			"the peer has sent only digital silence for %.0f s: its microphone is muted, missing or not captured; check its audio device", p.t.Sub(st.silentAt).Seconds())})
+			"the peer has sent only digital silence for %.0f s: its microphone is muted, missing or not captured; check its audio device", p.t.Sub(st.silentAt).Seconds()), ""})
 	}
 	ts := uint32(p.data[4])<<24 | uint32(p.data[5])<<16 | uint32(p.data[6])<<8 | uint32(p.data[7])
-	want := uint32(max(exp.ptime, 1) * 8) // G.711: 8 samples per ms
+	perMs := uint32(max(exp.rate, 8000) / 1000)
+	want := uint32(max(exp.ptime, 1)) * perMs
 	if exp.ptime == 0 {
-		want = 160
+		want = 20 * perMs
 	}
 	if st.haveTS {
 		step := ts - st.lastTS
-		if step != want && step != 0 && step < 8*1000 {
+		if step != want && step != 0 && step < perMs*1000 {
 			st.oddTS++
 		} else {
 			st.oddTS = 0
 		}
 		if st.oddTS == 5 {
 			out = append(out, finding{"ptime", fmt.Sprintf(
-				"the peer sends %d ms packets, the SDP said %d ms: check its ptime setting (jitter figures are skewed)", step/8, want/8)})
+				"the peer sends %d ms packets, the SDP said %d ms: check its ptime setting (jitter figures are skewed)", step/perMs, want/perMs), ""})
 		}
 	}
 	st.lastTS, st.haveTS = ts, true
@@ -163,6 +173,7 @@ type doctor struct {
 	st       docState
 	reported map[string]bool
 	lines    []string
+	after    lateState // RTP after the call ended (doctor_bye.go)
 }
 
 func newDoctor(p *Phone, id string) *doctor {
@@ -178,23 +189,34 @@ func (d *doctor) expect(e docExpect) {
 
 // observe is called from the media tap with every RTP/RTCP datagram.
 func (d *doctor) observe(t time.Time, out, rtcp bool, remote netip.AddrPort, data []byte) {
-	if rtcp {
-		return
-	}
+	muxed := len(data) >= 2 && data[1] >= 192 && data[1] <= 223 // RTCP on the RTP port (RFC 5761)
+	p := docPacket{t: t, out: out, remote: remote, data: data}
 	d.mu.Lock()
-	fs := checkRTP(d.exp, &d.st, docPacket{t: t, out: out, remote: remote, data: data})
+	var fs []finding
+	if rtcp || muxed {
+		fs = checkRTCP(d.exp, &d.st, p)
+	} else {
+		fs = checkRTP(d.exp, &d.st, p)
+	}
+	d.mu.Unlock()
+	d.report(fs)
+}
+
+// report publishes the findings not reported yet for this call (one of each kind and direction).
+func (d *doctor) report(fs []finding) {
 	var fresh []finding
+	d.mu.Lock()
 	for _, f := range fs {
-		if !d.reported[f.kind] {
-			d.reported[f.kind] = true
+		if !d.reported[f.kind+"/"+f.dir] {
+			d.reported[f.kind+"/"+f.dir] = true
 			d.lines = append(d.lines, f.msg)
 			fresh = append(fresh, f)
 		}
 	}
 	d.mu.Unlock()
 	for _, f := range fresh {
-		d.p.log.Warn("media diagnosis", "call", d.id, "kind", f.kind, "message", f.msg)
-		d.p.publish(EventDiagnosis{ID: d.id, Kind: f.kind, Message: f.msg})
+		d.p.log.Warn("media diagnosis", "call", d.id, "kind", f.kind, "direction", f.dir, "message", f.msg)
+		d.p.publish(EventDiagnosis{ID: d.id, Kind: f.kind, Message: f.msg, Direction: f.dir})
 	}
 }
 
@@ -207,7 +229,7 @@ func (d *doctor) findings() []string {
 
 // expectFrom is what an offer/answer result lets the doctor expect.
 func expectFrom(n sdp.Negotiated) docExpect {
-	e := docExpect{remote: n.Remote, pts: []uint8{n.Codec.PT}, codec: n.Codec.PT, ptime: n.Ptime}
+	e := docExpect{remote: n.Remote, pts: []uint8{n.Codec.PT}, codec: n.Codec.PT, ptime: n.Ptime, rate: n.Codec.Rate, srtp: n.SRTP != nil}
 	if n.DTMFPT != 0 {
 		e.pts = append(e.pts, n.DTMFPT)
 	}

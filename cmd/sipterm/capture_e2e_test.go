@@ -18,8 +18,10 @@ import (
 // capture_dir then holds the call's pcap and JSON summary, and `export` after the call writes it
 // again elsewhere. tshark decodes the INVITE/200/ACK/BYE dialog from the pcap, and its RTP stream
 // analysis counts, each way, the packets the phone's own stats counted (within 1 %).
+// sngrep reads the pcap as one INVITE dialog with the call's From and To (sngrep_e2e_test.go).
+// sngrep reads the pcap as one INVITE dialog (sngrep_e2e_test.go).
 func TestCaptureExportBaresip(t *testing.T) {
-	needTools(t, "baresip", "tshark")
+	needTools(t, "baresip", "tshark", "sngrep")
 	l := lab(t)
 	l.startPeer([]string{"AUTOANSWER=1", "RECORD=0"}, "baresip.sh", "5264")
 	dir := t.TempDir()
@@ -119,6 +121,7 @@ func checkCapture(t *testing.T, sumPath string) {
 		t.Errorf("tshark counts %v/%v RTP packets, the phone %v sent / %v received:\n%s", a, b, sent, recv, out)
 	}
 	t.Logf("%s: tshark %v/%v RTP packets; phone sent %v received %v", filepath.Base(sum.Pcap), a, b, sent, recv)
+	checkSngrep(t, sum.Pcap)
 }
 
 // rtpStreamCounts reads the Packets column of tshark's "rtp,streams" table.

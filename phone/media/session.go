@@ -124,7 +124,8 @@ type Session struct {
 	newStream  func(rate int) (audio.Stream, error)
 	rate       int // PCM rate of the device stream and the jitter buffer, fixed at Start
 
-	tap atomic.Pointer[Tap] // per-call capture (tap.go), nil: off
+	tap    atomic.Pointer[Tap] // per-call capture (tap.go), nil: off
+	linger lingerState         // RTP socket kept open after Close (linger.go)
 
 	done      chan struct{}
 	wg        sync.WaitGroup
@@ -393,9 +394,11 @@ func (s *Session) Close() error {
 		if paced != nil {
 			sharedPacer.remove(paced)
 		}
-		_ = s.rtpConn.Close()
+		closed := time.Now()
+		s.stopRTPReader()
 		_ = s.rtcpConn.Close()
 		s.wg.Wait()
+		s.lingerRTP(closed)
 		s.mu.Lock()
 		if s.stream != nil && s.stream != st {
 			_ = s.stream.Close()

@@ -175,7 +175,11 @@ func eventJSON(e phone.Event) map[string]any {
 	case phone.EventDND:
 		return map[string]any{"event": "dnd", "on": e.On}
 	case phone.EventDiagnosis:
-		return map[string]any{"event": "diagnosis", "id": e.ID, "kind": e.Kind, "message": e.Message}
+		m := map[string]any{"event": "diagnosis", "id": e.ID, "kind": e.Kind, "message": e.Message}
+		if e.Direction != "" {
+			m["direction"] = e.Direction
+		}
+		return m
 	}
 	return nil
 }

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pion/rtcp"
+)
+
+// TestDoctorPeerSide: SIPp (uac-nortp) does the signalling of one 11 s call the phone
+// auto-answers; a small Go sender plays the peer's media:
+//   - RTP whose timestamps run 10 % fast against wall-clock time: clock_drift after 10 s;
+//   - RTCP receiver reports with no block for our SSRC while we send: one_way, direction out;
+//   - RTP that goes on for 1.5 s after SIPp's BYE: rtp_after_bye once the linger is over.
+func TestDoctorPeerSide(t *testing.T) {
+	needTools(t, "sipp")
+	l := lab(t)
+	p := startPhone(t, "--listen", "127.0.0.1:5310", "--audio", "null", "--auto-answer", "0s")
+	res := l.sippAsync("uac-nortp", "127.0.0.1:5310", "SIPP_PORT=5311", "MEDIA_PORT=16310", "DURATION=11")
+	m := p.waitEvent(ev("media"), 10*time.Second)
+	id := m.Str("id")
+	rtpAddr, err := net.ResolveUDPAddr("udp4", m.Str("local"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rtcpAddr := &net.UDPAddr{IP: rtpAddr.IP, Port: rtpAddr.Port + 1}
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := peerMedia(rtpAddr, rtcpAddr, stop); err != nil {
+			t.Error(err)
+		}
+	}()
+	defer func() { close(stop); wg.Wait() }()
+
+	out := p.waitEvent(ev("diagnosis", "kind", "one_way", "id", id), 8*time.Second)
+	if out.Str("direction") != "out" || !strings.Contains(out.Str("message"), "no report block for our SSRC") {
+		t.Errorf("one_way diagnosis: %s", out.Raw)
+	}
+	d := p.waitEvent(ev("diagnosis", "kind", "clock_drift", "id", id), 15*time.Second)
+	if msg := d.Str("message"); !strings.Contains(msg, "+10.") && !strings.Contains(msg, "+9.9") {
+		t.Errorf("clock_drift diagnosis: %s", d.Raw)
+	}
+	p.waitEvent(ev("call", "state", "terminated", "id", id), 10*time.Second)
+	time.Sleep(1500 * time.Millisecond) // the peer goes on sending after the BYE
+	close(stop)
+	wg.Wait()
+	stop = make(chan struct{})
+	a := p.waitEvent(ev("diagnosis", "kind", "rtp_after_bye", "id", id), 5*time.Second)
+	if !strings.Contains(a.Str("message"), "after BYE") {
+		t.Errorf("rtp_after_bye diagnosis: %s", a.Raw)
+	}
+	if r := <-res; r.RC != 0 {
+		t.Fatalf("SIPp: %s\n%s", r.Line, r.errTail())
+	}
+}
+
+// peerMedia sends PCMU RTP every 20 ms stamped 8800 Hz against wall-clock time (10 % fast), and
+// every second an RTCP RR without a report block (it receives nothing of ours), until stop.
+func peerMedia(rtpAddr, rtcpAddr *net.UDPAddr, stop <-chan struct{}) error {
+	rc, err := net.DialUDP("udp4", nil, rtpAddr)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	cc, err := net.DialUDP("udp4", nil, rtcpAddr)
+	if err != nil {
+		return err
+	}
+	defer cc.Close()
+	rr, err := rtcp.Marshal([]rtcp.Packet{&rtcp.ReceiverReport{SSRC: 0x5eed}})
+	if err != nil {
+		return err
+	}
+	pkt := make([]byte, 12+160)
+	pkt[0], pkt[1] = 0x80, 0
+	pkt[8], pkt[9], pkt[10], pkt[11] = 0, 0, 0x5e, 0xed
+	for i := 12; i < len(pkt); i++ {
+		pkt[i] = byte(0x20 + i%64) // not digital silence
+	}
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	start := time.Now()
+	for seq := 0; ; seq++ {
+		select {
+		case <-stop:
+			return nil
+		case now := <-tick.C:
+			ts := uint32(now.Sub(start).Seconds() * 8800)
+			pkt[2], pkt[3] = byte(seq>>8), byte(seq)
+			pkt[4], pkt[5], pkt[6], pkt[7] = byte(ts>>24), byte(ts>>16), byte(ts>>8), byte(ts)
+			_, _ = rc.Write(pkt) // after the linger the port is closed: ICMP errors are expected
+			if seq%50 == 25 {
+				_, _ = cc.Write(rr)
+			}
+		}
+	}
+}
