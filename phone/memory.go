@@ -15,8 +15,27 @@ import (
 // have run out.
 const (
 	freeMemEvery = 5 * time.Second
-	freeMemAfter = 34 * time.Second // Timer L/J (32 s) and a margin
+	freeMemAfter = txLinger + 2*time.Second // Timer L/J and a margin
 )
+
+// txLinger is how long sipgo keeps a finished server transaction over UDP: Timer L (RFC 6026:
+// an answered INVITE's, from our 2xx) and Timer J (RFC 3261: a non-INVITE's, from its final
+// response), both 64*T1 = 32 s by default. Each holds the request, our response and the
+// transaction (a few KB a call) and sipgo does not stop Timer L when the transaction is
+// terminated, so at 400 calls/s the default kept ~12,800 calls' INVITEs, 200s, BYEs and their
+// 200s alive (131 MB of live heap). What the timers are for, and what a shorter wait costs:
+//   - Timer L lets the dialog retransmit our 2xx through the transaction until the ACK comes
+//     (at 0.5, 1.5, 3.5, 7.5, 11.5 s...) and absorbs the caller's INVITE retransmissions. Once
+//     it fires a retransmission fails the answer, so the ACK must come within ~txLinger + 4 s
+//     (five 200s lost in a row otherwise); a late INVITE copy reaches onInvite, which answers
+//     482 while the call lives (it has no To tag).
+//   - Timer J absorbs a non-INVITE request's retransmissions (they come only when our final
+//     response was lost, at most T2 = 4 s apart): after it a copy is handled again, a BYE gets
+//     481 (the caller ends the dialog on either) and an INFO digit would repeat — after two
+//     lost responses in a row.
+//
+// Over TCP and TLS sipgo ends these transactions at once; this is the price of UDP.
+const txLinger = 8 * time.Second
 
 type memReturn struct {
 	mu    sync.Mutex

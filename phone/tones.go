@@ -39,11 +39,12 @@ func (p *Phone) playFor(c *Call, plan audio.TonePlan) {
 
 // startRinging plays the ring tone, or the call-waiting tone when another call is live.
 func (p *Phone) startRinging(c *Call) {
+	if !p.tones {
+		return // headless: no scan of the registry for a tone nobody plays
+	}
 	plan := audio.RingTone
-	for _, other := range p.Calls() {
-		if other.ID != c.id && answered(other.State) {
-			plan = audio.CallWaitingTone
-		}
+	if p.otherAnswered(c) {
+		plan = audio.CallWaitingTone
 	}
 	p.playFor(c, plan)
 }
