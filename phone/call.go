@@ -314,6 +314,7 @@ func toMediaStats(s media.Stats) MediaStats {
 		LossPercent: s.LossPercent, RemoteLossPercent: s.RemoteLossPercent, JitterMs: s.JitterMs,
 		RTTMs: s.RTTMs, JitterBufferMs: s.JitterBufferMs, MicDBFS: s.MicDBFS, SpeakerDBFS: s.SpeakerDBFS, MOS: s.MOS,
 		AuthFailures: s.AuthFailures, RemoteJitterMs: s.RemoteJitterMs, RemoteMOS: s.RemoteMOS,
+		ConcealedFrames: s.ConcealedFrames, LateDropped: s.LateDropped,
 	}
 }
 
