@@ -70,6 +70,8 @@ type Call struct {
 	playFor time.Duration               // play: how long the file lasts
 	doc     *doctor                     // media-path doctor (doctor.go), set with the media
 	capt    atomic.Pointer[callCapture] // per-call capture taking RTP/RTCP (capture.go), nil: not
+	// answer_ack.go: our 200 to the INVITE is out; the caller's BYE came before its ACK
+	answerSent, byeBeforeAck bool
 }
 
 type decision struct {

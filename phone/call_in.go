@@ -203,8 +203,14 @@ func (c *Call) answerIncoming(answer []byte, lateOffer bool) {
 	}
 	hdrs := append([]sip.Header{sip.NewHeader("Content-Type", "application/sdp"), sip.NewHeader("Allow", allowedMethods),
 		sip.NewHeader("Supported", supportedValue)}, c.sessionAsUAS(c.srvDlg.InviteRequest)...)
-	err := c.srvDlg.Respond(200, "OK", answer, hdrs...)
+	res := c.answer200(answer, hdrs)
+	stopFill := c.fill2xxRetransmits(res)
+	err := c.srvDlg.WriteResponse(res)
+	stopFill()
 	if err != nil {
+		if c.byeCameBeforeAck() {
+			return // onBye ends the call: it was answered, only the ACK was lost
+		}
 		if ctxErr := context.Cause(c.srvDlg.Context()); errors.Is(ctxErr, sip.ErrTransactionCanceled) {
 			c.finish(487, "cancelled by caller")
 			return
@@ -377,6 +383,7 @@ func (p *Phone) onBye(req *sip.Request, tx sip.ServerTransaction) {
 	var err error
 	switch {
 	case c.srvDlg != nil:
+		c.noteByeBeforeAck()
 		err = c.srvDlg.ReadBye(req, tx)
 	case c.cliDlg != nil:
 		err = c.cliDlg.ReadBye(req, tx)
