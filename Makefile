@@ -9,7 +9,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo deve
 LDFLAGS := -X main.version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: help run build test unit interop race fuzz fuzz-long bench soak lint deps-build deps-test clean
+.PHONY: help run build test unit interop race fuzz fuzz-long bench soak loss lint deps-build deps-test clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -61,5 +61,9 @@ bench: deps-test ## Go benchmarks and the SIPp load baselines against baresip (Q
 clean: ## remove the built binary
 	rm -rf bin
 
-soak: deps-test ## 10,000 SIPp calls at 400/s on a headless phone, then its memory (not in make test)
+soak: deps-test ## 10,000 SIPp calls at 400/s on a headless phone, then its memory; then the loss campaign (not in make test)
 	@bash .ci/soak/soak.sh
+	@bash .ci/soak/loss.sh
+
+loss: deps-test ## SIP and RTP at 0/10/30 % loss, 40 ms +- 10 ms, both directions, in network namespaces (root)
+	@bash .ci/soak/loss.sh

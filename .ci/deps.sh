@@ -25,6 +25,7 @@ case $set_name in
       tshark              # decodes the per-call capture pcaps (export, capture_dir)
       sngrep              # reads the per-call capture pcaps as SIP dialogs
       iproute2 procps     # ss, ps for the harness
+      python3             # the loss tests' impaired link (.ci/lab/netns.sh's TUN forwarder)
     ) ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac

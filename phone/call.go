@@ -73,6 +73,8 @@ type Call struct {
 	// ctx ends when the call does (finish): the call's own goroutines and tones stop with it
 	ctx       context.Context
 	cancelCtx context.CancelFunc
+	// answer_ack.go: our 200 to the INVITE is out; the caller's BYE came before its ACK
+	answerSent, byeBeforeAck bool
 }
 
 type decision struct {
@@ -320,6 +322,7 @@ func toMediaStats(s media.Stats) MediaStats {
 		LossPercent: s.LossPercent, RemoteLossPercent: s.RemoteLossPercent, JitterMs: s.JitterMs,
 		RTTMs: s.RTTMs, JitterBufferMs: s.JitterBufferMs, MicDBFS: s.MicDBFS, SpeakerDBFS: s.SpeakerDBFS, MOS: s.MOS,
 		AuthFailures: s.AuthFailures, RemoteJitterMs: s.RemoteJitterMs, RemoteMOS: s.RemoteMOS,
+		ConcealedFrames: s.ConcealedFrames, LateDropped: s.LateDropped,
 	}
 }
 

@@ -188,8 +188,14 @@ func (c *Call) answerIncoming(answer []byte, lateOffer bool) {
 	}
 	hdrs := append([]sip.Header{sip.NewHeader("Content-Type", "application/sdp"), sip.NewHeader("Allow", allowedMethods),
 		sip.NewHeader("Supported", supportedValue)}, c.sessionAsUAS(c.srvDlg.InviteRequest)...)
-	err := c.srvDlg.Respond(200, "OK", answer, hdrs...)
+	res := c.answer200(answer, hdrs)
+	stopFill := c.fill2xxRetransmits(res)
+	err := c.srvDlg.WriteResponse(res)
+	stopFill()
 	if err != nil {
+		if c.byeCameBeforeAck() {
+			return // onBye ends the call: it was answered, only the ACK was lost
+		}
 		if ctxErr := context.Cause(c.srvDlg.Context()); errors.Is(ctxErr, sip.ErrTransactionCanceled) {
 			c.finish(487, "cancelled by caller")
 			return
@@ -356,6 +362,9 @@ func (p *Phone) onBye(req *sip.Request, tx sip.ServerTransaction) {
 	if d == nil {
 		respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
 		return
+	}
+	if c.srvDlg != nil {
+		c.noteByeBeforeAck()
 	}
 	if err := d.ReadBye(req, tx); err != nil {
 		c.log.Warn("BYE", "error", err)

@@ -93,6 +93,8 @@ type MediaStats struct {
 	RemoteJitterMs    float64 // the peer's jitter of our stream (RTCP RR), 0 until reported
 	RemoteMOS         float64 // estimated quality of our stream at the peer, 0 until reported
 	AuthFailures      uint64  // SRTP/SRTCP packets dropped for a bad authentication tag
+	ConcealedFrames   uint64  // frames the jitter buffer made up (loss, lateness, underrun)
+	LateDropped       uint64  // packets that came after their playout time
 }
 
 // AccountInfo is an immutable snapshot of an account.

@@ -19,6 +19,8 @@ func TestEncryptionInEvents(t *testing.T) {
 			map[string]any{"event": "media", "encryption": "none"}, []string{"srtp_suite"}},
 		{"auth failures in stats", phone.EventStats{ID: "c1", Stats: phone.MediaStats{AuthFailures: 7}},
 			map[string]any{"event": "stats", "srtp_auth_failures": uint64(7)}, nil},
+		{"concealment in stats", phone.EventStats{ID: "c1", Stats: phone.MediaStats{ConcealedFrames: 12, LateDropped: 3}},
+			map[string]any{"event": "stats", "concealed": uint64(12), "late": uint64(3)}, nil},
 		{"call encryption", phone.EventCall{Call: phone.CallInfo{ID: "c1", Encryption: "srtp"}},
 			map[string]any{"event": "call", "encryption": "srtp"}, nil},
 	}

@@ -139,6 +139,7 @@ func statsJSON(id string, s phone.MediaStats) map[string]any {
 		"loss_pct": s.LossPercent, "remote_loss_pct": s.RemoteLossPercent, "jitter_ms": s.JitterMs,
 		"rtt_ms": s.RTTMs, "jitter_buffer_ms": s.JitterBufferMs, "mic_dbfs": s.MicDBFS, "speaker_dbfs": s.SpeakerDBFS, "mos": s.MOS,
 		"srtp_auth_failures": s.AuthFailures, "remote_jitter_ms": s.RemoteJitterMs, "remote_mos": s.RemoteMOS,
+		"concealed": s.ConcealedFrames, "late": s.LateDropped,
 	}
 }
 
@@ -150,7 +151,7 @@ func eventJSON(e phone.Event) map[string]any {
 	case phone.EventRegistration:
 		return command.RegistrationJSON(e.Account)
 	case phone.EventCall:
-		return command.CallJSON(e.Call)
+		return withFinalStats(command.CallJSON(e.Call), e.Call)
 	case phone.EventMedia:
 		m := map[string]any{"event": "media", "id": e.ID, "codec": e.Codec, "local": e.Local, "remote": e.Remote, "direction": e.Direction,
 			"encryption": e.Encryption}
