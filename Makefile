@@ -61,5 +61,6 @@ bench: deps-test ## Go benchmarks and the SIPp load baselines against baresip (Q
 clean: ## remove the built binary
 	rm -rf bin
 
-soak: deps-test ## 10,000 SIPp calls at 400/s on a headless phone, then its memory (not in make test)
+soak: deps-test ## 10,000 SIPp calls at 400/s, then memory; then the long fault drills (registrar gone 2 min) (not in make test)
 	@bash .ci/soak/soak.sh
+	@bash .ci/soak/drills.sh

@@ -118,6 +118,7 @@ func New(opts Options) (*Phone, error) {
 		bySIPID: map[string]*Call{},
 	}
 	setSIPGlobals(p.log)
+	p.watchDevice()
 	if opts.Trace != nil || opts.SIPEvents || opts.Capture || opts.Config.CaptureDir != "" {
 		p.tracer = newTracer(p, opts.Trace, opts.SIPEvents)
 	}
