@@ -61,9 +61,10 @@ bench: deps-test ## Go benchmarks and the SIPp load baselines against baresip (Q
 clean: ## remove the built binary
 	rm -rf bin
 
-soak: deps-test ## 10,000 SIPp calls at 400/s on a headless phone, then its memory; then the loss campaign (not in make test)
+soak: deps-test ## 10,000 SIPp calls at 400/s, then memory; the loss campaign; the long fault drills (registrar gone 2 min) (not in make test)
 	@bash .ci/soak/soak.sh
 	@bash .ci/soak/loss.sh
+	@bash .ci/soak/drills.sh
 
 loss: deps-test ## SIP and RTP at 0/10/30 % loss, 40 ms +- 10 ms, both directions, in network namespaces (root)
 	@bash .ci/soak/loss.sh

@@ -90,6 +90,11 @@ type PortAudioDevice struct {
 	// device goroutine only: blocks allowed in the output buffer, and blocks written since the
 	// last underflow (portaudio_latency.go)
 	outAllow, outCalm int
+
+	notifier // tells the phone when the device is lost and back (notify.go)
+	// device goroutine only: the device was lost (closed after errors, or could not be opened
+	// for a stream) and no "back" notice has been given yet
+	lost bool
 }
 
 type paCounters struct {
@@ -102,6 +107,7 @@ var (
 	_ Device     = (*PortAudioDevice)(nil)
 	_ Reporter   = (*PortAudioDevice)(nil)
 	_ RateOpener = (*PortAudioDevice)(nil)
+	_ Notifier   = (*PortAudioDevice)(nil)
 )
 
 // NewPortAudioDevice opens the sound device opts names (or the defaults) for capture and

@@ -2,6 +2,7 @@ package audio
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"time"
 
@@ -56,13 +57,14 @@ type loopState struct {
 
 // readBlock reads one block (see captured); false when there is nothing to deliver.
 func (d *PortAudioDevice) readBlock(l *loopState) bool {
+	// a good read does not clear the error count: only a good write does (writeBlock). A
+	// sound server that died mid-call (PulseAudio killed) lets reads through and fails every
+	// write: cleared here, the count never reached errorsBeforeReopen and the loop spun.
 	err := d.pa.Read()
 	switch {
 	case err == nil:
-		l.consecutive = 0
 	case errors.Is(err, portaudio.InputOverflowed): // samples were lost before this block; it is still good
 		d.c.overflows.Add(1)
-		l.consecutive = 0
 		d.logXrun(l)
 	default:
 		d.deviceError(l, "reading from sound device", err)
@@ -105,8 +107,10 @@ func (d *PortAudioDevice) writeBlock(l *loopState, block []int16) {
 	err := d.pa.Write()
 	switch {
 	case err == nil:
+		l.consecutive = 0
 		d.outputWritten()
 	case errors.Is(err, portaudio.OutputUnderflowed): // a gap was played before this block
+		l.consecutive = 0
 		d.c.underflows.Add(1)
 		d.outputUnderflowed()
 		d.logXrun(l)
@@ -140,6 +144,7 @@ func (d *PortAudioDevice) deviceError(l *loopState, what string, err error) {
 			d.log.Warn("closing failing sound device", "err", cerr)
 		}
 		d.log.Warn("sound device closed after errors; playing silence and reopening", "device", d.name)
+		d.deviceLost(err)
 		l.nextReopen = now.Add(reopenEvery)
 		l.pacer.start, l.pacer.n = time.Time{}, 0
 	}
@@ -169,6 +174,7 @@ func (d *PortAudioDevice) runWithoutDevice(l *loopState) bool {
 	d.c.reopens.Add(1)
 	l.consecutive = 0
 	d.log.Info("sound device reopened", "device", d.name)
+	d.deviceBack()
 	return true
 }
 
@@ -209,6 +215,7 @@ func (d *PortAudioDevice) sleepIdle(l *loopState) bool {
 	if err := d.openAt(d.rate, d.inCh, d.outCh); err != nil {
 		d.c.errors.Add(1)
 		d.log.Warn("opening sound device for a stream; playing silence and retrying", "device", d.name, "err", err)
+		d.deviceLost(err)
 		l.nextReopen = time.Now().Add(reopenEvery)
 		l.pacer.start, l.pacer.n = time.Time{}, 0
 		return true
@@ -216,7 +223,26 @@ func (d *PortAudioDevice) sleepIdle(l *loopState) bool {
 	d.resetStreams()
 	d.running.Store(true)
 	d.log.Debug("sound device opened for a stream", "device", d.name)
+	d.deviceBack()
 	return true
+}
+
+// deviceLost tells the phone once that the device is gone and the calls go on without it.
+func (d *PortAudioDevice) deviceLost(err error) {
+	if d.lost {
+		return
+	}
+	d.lost = true
+	d.notify("warn", fmt.Sprintf("sound device lost (%v): calls go on with silence; reopening it every %v", err, reopenEvery))
+}
+
+// deviceBack tells the phone that a lost device works again.
+func (d *PortAudioDevice) deviceBack() {
+	if !d.lost {
+		return
+	}
+	d.lost = false
+	d.notify("info", "sound device back: "+d.name)
 }
 
 // resetStreams clears the resamplers' state after the device was (re)opened.

@@ -229,9 +229,7 @@ func (c *Call) newMedia() error {
 			c.mu.Unlock()
 			c.p.publish(EventStats{ID: c.id, Stats: st})
 		},
-		OnTimeout: func() {
-			c.goCall("hangup", func() { c.hangupWith(0, "RTP timeout") })
-		},
+		OnTimeout: func() { c.goCall("rtp timeout", c.rtpTimedOut) },
 		OnNotice: func(msg string) {
 			c.log.Warn("media", "notice", msg)
 		},
@@ -354,7 +352,11 @@ func (c *Call) end(ctx context.Context, reason string) {
 }
 
 // hangupWith ends an answered call with a BYE, or cancels/rejects one that is not answered.
-func (c *Call) hangupWith(code int, reason string) {
+func (c *Call) hangupWith(code int, reason string) { c.hangupWithin(code, reason, 10*time.Second) }
+
+// hangupWithin is hangupWith giving the BYE byeWait to be answered (a peer that has vanished
+// gets less: see rtpTimedOut).
+func (c *Call) hangupWithin(code int, reason string, byeWait time.Duration) {
 	c.mu.Lock()
 	state, dir := c.info.State, c.info.Direction
 	cancel := c.cancelInvite
@@ -373,7 +375,7 @@ func (c *Call) hangupWith(code int, reason string) {
 			// the 200 is already on its way: wait for the ACK, then BYE
 			c.abortPrackWait(reason) // unless it still waits for a PRACK: then no 200 at all
 			c.waitAnswered(5 * time.Second)
-			c.hangupWith(code, reason)
+			c.hangupWithin(code, reason, byeWait)
 		}
 		return
 	}
@@ -381,7 +383,7 @@ func (c *Call) hangupWith(code int, reason string) {
 		c.abandonOutgoing(cancel, 487, "cancelled ("+reason+")")
 		return
 	}
-	ctx, done := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, done := context.WithTimeout(context.Background(), byeWait)
 	defer done()
 	c.haltMedia() // the user hung up: no more RTP while the BYE is (re)sent
 	err := c.bye(ctx, dlg)
@@ -391,7 +393,7 @@ func (c *Call) hangupWith(code int, reason string) {
 	}
 	if err != nil {
 		c.log.Warn("BYE failed", "error", err)
-		reason += " (BYE: " + err.Error() + ")"
+		reason += " (BYE: " + byeFailure(err, byeWait) + ")"
 	}
 	if code == 0 {
 		code = 200

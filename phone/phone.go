@@ -115,6 +115,7 @@ func New(opts Options) (*Phone, error) {
 		closed:  make(chan struct{}),
 	}
 	setSIPGlobals(p.log)
+	p.watchDevice()
 	if opts.Trace != nil || opts.SIPEvents || opts.Capture || opts.Config.CaptureDir != "" {
 		p.tracer = newTracer(p, opts.Trace, opts.SIPEvents)
 	}

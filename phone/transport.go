@@ -59,6 +59,9 @@ func sendError(what, host string, err error) error {
 	if d := describeTLSError(err, host); d != "" {
 		return &tlsError{msg: what + " to " + host + " failed: " + d, err: err}
 	}
+	if c := netCause(err); c != "" {
+		return &netError{msg: what + " to " + host + ": " + c, err: err}
+	}
 	return fmt.Errorf("%s to %s: %w", what, host, err)
 }
 
