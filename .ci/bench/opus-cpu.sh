@@ -11,17 +11,20 @@
 #                      raised
 #          sipterm     sipterm --headless --auto-answer 0s --audio file --play <440 Hz, 48 kHz WAV>,
 #                      codecs = ["opus"], its default opus_complexity
-#          sipterm-cN  the same with opus_complexity = N (sipterm-c10: baresip's complexity)
+#          sipterm-cN  the same with opus_complexity = N (sipterm-c10: baresip's complexity);
+#                      sipterm-bR, sipterm-cN-bR: with opus_bitrate = R too
 #   caller sipterm --headless --listen 127.0.0.1:5426 (RTP 22000-22999; callees RTP 21000-21999)
 # One line per measurement, prefixed with "PEER RUN_TAG ":
 #   opus calls=N ok=N up=N window_s=F cpu_pct=F cpu_ms_per_call_s=F rss_mb=F caller_cpu_pct=F
-#        opus_ok=N callee_tx_pps=F callee_rx_pps=F
+#        opus_ok=N callee_tx_pps=F callee_rx_pps=F caller_rx_pps=F ms_per_full_call_s=F
 #   (ok = calls the caller saw established; up = calls up for the whole window; opus_ok = calls
-#    whose media event at the caller names opus; callee_tx_pps = RTP packets per call-second the
-#    caller received, i.e. the callee encoded and sent; callee_rx_pps = packets per call-second
-#    the callee received and decoded, from its stats events (sipterm) or its RTP stats at hangup
-#    (baresip); 50 = every 20 ms frame; '-' when not known. A callee that falls behind sends
-#    fewer: its CPU figure is then not comparable, and the table says so)
+#    whose media event at the caller names opus; callee_tx_pps/callee_rx_pps = RTP packets per
+#    call-second the callee encoded and sent / received and decoded, from its own counters (its
+#    stats events, or baresip's RTP stats at hangup); 50 = every 20 ms frame; caller_rx_pps =
+#    what reached the caller; '-' when not known. On an overloaded box the endpoints fall behind
+#    and send fewer frames than 50/s (more so with fewer threads: CFS shares the box per thread),
+#    so ms_per_full_call_s also gives the CPU per call-second scaled to a full 50+50 frames/s:
+#    cpu_ms_per_call_s * 100 / (tx_pps + rx_pps))
 # Whole run: ROUNDS (3; QUICK=1: 1) rounds of PEERS ("baresip sipterm sipterm-c10"), then the
 # median of cpu_ms_per_call_s per peer and its ratio to baresip's (target <= 0.50).
 # env: CALLS (50), MEDIA_S (20; QUICK=1: 10), DIAL_RATE (25 calls/s), SETTLE_S (2), ROUNDS, PEERS,
@@ -71,25 +74,27 @@ if [[ $# -eq 0 ]]; then
       }
       $3 == "opus" {
         for (i = 4; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-        if (f["up"] + 0 > 0) { ms[$1] = ms[$1] " " f["cpu_ms_per_call_s"]; pct[$1] = pct[$1] " " f["cpu_pct"]; n[$1]++ }
+        if (f["up"] + 0 > 0) { ms[$1] = ms[$1] " " f["cpu_ms_per_call_s"]; pct[$1] = pct[$1] " " f["cpu_pct"]; full[$1] = full[$1] " " f["ms_per_full_call_s"]; n[$1]++ }
         up[$1] = up[$1] " " f["up"]; rx[$1] = rx[$1] " " f["callee_rx_pps"]; tx[$1] = tx[$1] " " f["callee_tx_pps"]
       }
       END {
         np = split(peers, P, " ")
-        printf "%-12s %4s %10s %8s %10s %7s %7s  %s\n", "callee", "runs", "ms/call-s", "cpu_pct", "vs baresip", "tx_pps", "rx_pps", "per run (ms/call-s; calls up)"
-        b = median(ms["baresip"])
+        printf "%-12s %4s %9s %7s %6s %6s %6s %10s %6s  %s\n", "callee", "runs", "ms/call-s", "cpu_pct", "ratio", "tx_pps", "rx_pps", "ms/full-cs", "ratio", "per run (ms/call-s; ms/full-cs; calls up)"
+        b = median(ms["baresip"]); bf = median(full["baresip"])
         for (i = 1; i <= np; i++) {
-          p = P[i]; m = median(ms[p]); c = median(pct[p])
-          r = (m != "" && b != "" && b + 0 > 0) ? sprintf("%.2f", m / b) : "-"
-          printf "%-12s %4d %10s %8s %10s %7s %7s  ms:%s; up:%s\n", p, n[p], (m == "" ? "-" : m), (c == "" ? "-" : c), r, median(tx[p]), median(rx[p]), ms[p], up[p]
+          p = P[i]; m = median(ms[p]); c = median(pct[p]); fm = median(full[p])
+          r = (m != "" && b + 0 > 0) ? sprintf("%.2f", m / b) : "-"
+          rf = (fm != "" && bf + 0 > 0) ? sprintf("%.2f", fm / bf) : "-"
+          printf "%-12s %4d %9s %7s %6s %6s %6s %10s %6s  ms:%s; full:%s; up:%s\n", p, n[p], (m == "" ? "-" : m), (c == "" ? "-" : c), r, median(tx[p]), median(rx[p]), (fm == "" ? "-" : fm), rf, ms[p], full[p], up[p]
         }
         for (i = 1; i <= np; i++) {
-          p = P[i]; m = median(ms[p])
-          if (p != "baresip" && m != "" && b != "" && b + 0 > 0)
-            printf "target %s/baresip <= 0.50: %.2f %s\n", p, m / b, (m / b <= 0.5 ? "met" : "not met")
+          p = P[i]; m = median(ms[p]); fm = median(full[p])
+          if (p != "baresip" && m != "" && b + 0 > 0)
+            printf "target %s/baresip <= 0.50: per call-second %.2f (%s), per full call-second %s\n", p, m / b, (m / b <= 0.5 ? "met" : "not met"), (fm != "" && bf + 0 > 0) ? sprintf("%.2f (%s)", fm / bf, (fm / bf <= 0.5 ? "met" : "not met")) : "-"
         }
-        print "(tx_pps/rx_pps: RTP packets per call-second the callee sent/decoded, median; 50 = all;"
-        print " well under 50 means that callee or the caller fell behind and its CPU figure is too low)"
+        print "(ratio: to baresip; tx_pps/rx_pps: RTP packets per call-second the callee encoded/decoded,"
+        print " median, 50 = all; ms/full-cs: CPU per call-second scaled to 50+50 packets/s, the fair"
+        print " figure when an overloaded box made the endpoints fall behind)"
       }' "$LINES"
   }
   echo
@@ -128,7 +133,7 @@ fi
 TONE=$LAB_DIR/tone440-48k.wav
 [[ -f $TONE ]] || sox -n -r 48000 -c 1 -b 16 "$TONE" synth 10 sine 440 vol 0.5
 
-# sipterm_config FILE RTP_RANGE [COMPLEXITY]: a direct-IP account that speaks only Opus
+# sipterm_config FILE RTP_RANGE [COMPLEXITY [BITRATE]]: a direct-IP account that speaks only Opus
 sipterm_config() {
   cat >"$1" <<TOML
 rtp_ports = "$2"
@@ -136,6 +141,7 @@ max_calls  = 1000   # CALLS calls at DIAL_RATE: no busy limit, no per-source rat
 rate_limit = 0
 call_waiting = false # the calls run side by side: dialing one must not hold the others
 $([[ -n "${3:-}" ]] && echo "opus_complexity = $3")
+$([[ -n "${4:-}" ]] && echo "opus_bitrate = $4")
 [[accounts]]
 name = "local"
 aor  = "sip:sipterm@127.0.0.1"
@@ -154,10 +160,12 @@ case $PEER in
     sed -i "s/^call_max_calls.*/call_max_calls\t\t${BARESIP_MAX_CALLS:-1000}/" "$LAB_DIR/$NAME/config"
     lab_start $NAME "$LAB_DIR/$NAME.log" baresip -f "$LAB_DIR/$NAME"
     lab_wait_listen "$LAB_PID" udp $PORT 10 || lab_fail $NAME "$LAB_DIR/$NAME.log" ;;
-  sipterm | sipterm-c[0-9] | sipterm-c10)
+  sipterm | sipterm-c* | sipterm-b*)
     PORT=5424 NAME=opus-sipterm USER_PART=sipterm
-    cx=""; [[ $PEER == sipterm-c* ]] && cx=${PEER#sipterm-c}
-    sipterm_config "$LAB_DIR/callee.toml" 21000-21999 "$cx"
+    cx="" br=""
+    [[ $PEER =~ -c([0-9]+) ]] && cx=${BASH_REMATCH[1]}
+    [[ $PEER =~ -b([0-9]+) ]] && br=${BASH_REMATCH[1]}
+    sipterm_config "$LAB_DIR/callee.toml" 21000-21999 "$cx" "$br"
     [[ "${PPROF:-0}" == 1 ]] && PPROF_ADDR=127.0.0.1:6426
     SIPTERM_PPROF=$PPROF_ADDR lab_start $NAME "$LAB_DIR/$NAME.log" "$BIN" --headless --config "$LAB_DIR/callee.toml" \
       --listen 127.0.0.1:$PORT --auto-answer 0s --audio file --play "$TONE"
@@ -195,13 +203,13 @@ count() {
       st = $0; sub(/.*"state":"/, "", st); sub(/".*/, "", st); last[id] = st
     } END { for (i in last) if (last[i] == want) n++; print n + 0 }' "$EVENTS"
 }
-# rx_pps FILE: RTP packets received per call-second in FILE's events: each call's last stats
-# event's count over the time from its established event to that stats event (50 = all of them)
-rx_pps() {
-  awk 'function sec(l,   t) { t = l; sub(/.*"ts":"[0-9-]*T/, "", t); return substr(t, 1, 2) * 3600 + substr(t, 4, 2) * 60 + substr(t, 7, 6) }
+# pps FILE FIELD: RTP packets (FIELD: received or sent) per call-second in FILE's events: each
+# call's last stats event's count over the time from its established event to that stats event
+pps() {
+  awk -v field="$2" 'function sec(l,   t) { t = l; sub(/.*"ts":"[0-9-]*T/, "", t); return substr(t, 1, 2) * 3600 + substr(t, 4, 2) * 60 + substr(t, 7, 6) }
     function cid(l,   i) { i = l; sub(/.*"id":"/, "", i); sub(/".*/, "", i); return i }
     /"event":"call"/ && /"state":"established"/ { if (!(cid($0) in t0)) t0[cid($0)] = sec($0) }
-    /"event":"stats"/ { id = cid($0); r = $0; sub(/.*"received":/, "", r); sub(/[,}].*/, "", r); rx[id] = r; t1[id] = sec($0) }
+    /"event":"stats"/ { id = cid($0); r = $0; sub(".*\"" field "\":", "", r); sub(/[,}].*/, "", r); rx[id] = r; t1[id] = sec($0) }
     END { for (i in rx) if ((i in t0) && t1[i] > t0[i]) { R += rx[i]; S += t1[i] - t0[i] }
           if (S > 0) printf "%.1f", R / S; else print "-" }' "$1"
 }
@@ -231,7 +239,7 @@ c1=$(ticks "$TPID"); k1=$(ticks "$CPID"); t1=$(now); up1=$(count established)
 rss=$(awk '$1 == "VmRSS:" { printf "%.1f", $2 / 1024 }' "/proc/$TPID/status" 2>/dev/null || echo -)
 up=$((up1 < up0 ? up1 : up0))
 opus_ok=$(grep '"event":"media"' "$EVENTS" | grep -ci '"codec":"opus' || true)
-caller_rx=$(rx_pps "$EVENTS")
+caller_rx=$(pps "$EVENTS" received)
 
 # hang up (baresip prints each call's RTP stats when it ends), then stop the caller
 for id in $(awk '/"event":"call"/ { id = $0; sub(/.*"id":"/, "", id); sub(/".*/, "", id); s[id] = 1 } END { for (i in s) print i }' "$EVENTS"); do
@@ -244,11 +252,15 @@ exec 3>&-
 for ((i = 0; i < 100 && $(kill -0 "$CPID" 2>/dev/null && echo 1 || echo 0); i++)); do sleep 0.1; done
 
 case $PEER in
-  baresip) # at each call's end: "... terminated (duration: N secs)", then "packets: SENT RECEIVED"
-    callee_rx=$(awk '/terminated \(duration:/ { d = $0; sub(/.*duration: /, "", d); d += 0 }
-      /^packets:/ && d > 0 { R += $3; S += d; d = 0 }
-      END { if (S > 0) printf "%.1f", R / S; else print "-" }' "$LAB_DIR/$NAME.log") ;;
-  *) callee_rx=$(rx_pps "$LAB_DIR/$NAME.log") ;;
+  baresip) # at each call's end: "... terminated (duration: [N min ]N secs)", then
+    # "packets: SENT RECEIVED"
+    read -r callee_tx callee_rx < <(awk '/terminated \(duration:/ {
+        d = 0; n = split($0, w, /[ ()]+/)
+        for (i = 2; i <= n; i++) { if (w[i] ~ /^h/) d += w[i - 1] * 3600; if (w[i] ~ /^min/) d += w[i - 1] * 60; if (w[i] ~ /^sec/) d += w[i - 1] }
+      }
+      /^packets:/ && d > 0 { T += $2; R += $3; S += d; d = 0 }
+      END { if (S > 0) printf "%.1f %.1f\n", T / S, R / S; else print "- -" }' "$LAB_DIR/$NAME.log") ;;
+  *) callee_tx=$(pps "$LAB_DIR/$NAME.log" sent) callee_rx=$(pps "$LAB_DIR/$NAME.log" received) ;;
 esac
 
 if ((c0 < 0 || c1 < 0)); then
@@ -260,5 +272,6 @@ echo "$PEER $TAG opus calls=$CALLS ok=$ok up=$up window_s=$(calc "printf \"%.1f\
   "cpu_pct=$(calc "printf \"%.1f\", ($c1 - $c0) * 100 / $HZ / $d")" \
   "cpu_ms_per_call_s=$(calc "printf \"%.3f\", $up ? ($c1 - $c0) * 1000 / $HZ / $d / $up : 0")" \
   "rss_mb=$rss caller_cpu_pct=$(calc "printf \"%.1f\", ($k0 >= 0 && $k1 >= 0) ? ($k1 - $k0) * 100 / $HZ / $d : -1")" \
-  "opus_ok=$opus_ok callee_tx_pps=$caller_rx callee_rx_pps=$callee_rx"
+  "opus_ok=$opus_ok callee_tx_pps=$callee_tx callee_rx_pps=$callee_rx caller_rx_pps=$caller_rx" \
+  "ms_per_full_call_s=$(calc "t = \"$callee_tx\" + 0; r = \"$callee_rx\" + 0; printf \"%.3f\", ($up && t + r > 0) ? ($c1 - $c0) * 1000 / $HZ / $d / $up * 100 / (t + r) : 0")"
 ((up > 0)) || exit 1
