@@ -21,7 +21,11 @@
 #   SKIP_SRTP=1 to skip it.
 #   SKIP_DELAY=1  skip the acoustic mouth-to-ear delay benchmark (.ci/bench/delay.sh, ~5 min;
 #                 DELAY_ROUNDS, DELAY_CLICKS, DELAY_PAIRS passed through)
-#   QUICK=1       a quick run (~7 min): the defaults become ROUNDS=1 RATES="10 50" MEDIA_CALLS=50
+#   Opus media CPU (.ci/bench/opus-cpu.sh, after the baselines): OPUS_CALLS (50) Opus calls from a
+#   sipterm caller into baresip and into sipterm (default and complexity 10), OPUS_MEDIA_S (20; QUICK:
+#   10) s each, ROUNDS rounds, a table of the medians and the sipterm/baresip ratio; OPUS_PEERS
+#   (default "baresip sipterm sipterm-c10"), SKIP_OPUS=1 to skip it.
+#   QUICK=1       a quick run (~10 min): the defaults become ROUNDS=1 RATES="10 50" MEDIA_CALLS=50
 #                 MEDIA_S=20 GO_BENCHTIME=100ms SRTP_MEDIA_S=20 (each still overridable)
 # Quick run:  QUICK=1 make bench   (or pick: ROUNDS=1 RATES="10 50" MEDIA_CALLS=10 MEDIA_S=8 ...)
 # Output: bench-results/{go-bench,baselines,summary}-<UTC stamp>.txt and per-run lab state in
@@ -170,10 +174,26 @@ if [[ "${SKIP_BASELINES:-0}" != 1 ]]; then
     grep -E ' error (baselines|srtp_load)_rc=' "$BFILE" >&2
   fi
 fi
+# --- Opus media CPU against baresip ----------------------------------------------------------
+OPUSFILE=$OUT/opus-cpu-$STAMP.txt
+if [[ "${SKIP_OPUS:-0}" != 1 ]]; then
+  opus_s=${OPUS_MEDIA_S:-20}
+  [[ "${QUICK:-0}" == 1 ]] && opus_s=${OPUS_MEDIA_S:-10}
+  echo "bench: Opus media CPU (.ci/bench/opus-cpu.sh), $ROUNDS round(s)" >&2
+  : >"$OPUSFILE"
+  ROUNDS=$ROUNDS CALLS=${OPUS_CALLS:-50} MEDIA_S=$opus_s PEERS=${OPUS_PEERS:-baresip sipterm sipterm-c10} \
+    OUT=$OPUSFILE LAB_DIR=$RUNS/opus SIPTERM_BIN=${SIPTERM_BIN:-} "$ROOT/.ci/bench/opus-cpu.sh" >/dev/null ||
+    echo "bench: the Opus CPU benchmark failed (see $OPUSFILE and $RUNS/opus)" >&2
+fi
 if [[ -s "${GOFILE}" ]]; then
   echo
   echo "Go benchmarks ($GOFILE):"
   grep -E '^(Benchmark|ok|FAIL|---)' "$GOFILE" || echo "(no benchmarks)"
+fi
+if [[ -s "$OPUSFILE" ]]; then
+  echo
+  echo "Opus CPU per media call-second ($OPUSFILE):"
+  sed -n '/^callee /,$p' "$OPUSFILE"
 fi
 if [[ -s "$DELAYFILE" ]]; then
   echo

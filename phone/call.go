@@ -258,7 +258,7 @@ func (c *Call) applyMedia(n sdp.Negotiated) error {
 		PtimeMs:   n.Ptime,
 		SRTP:      srtpParams(n.SRTP),
 		CNPT:      n.CNPT,
-		Opus:      opusParams(n.Opus),
+		Opus:      opusParams(n.Opus, c.p.cfg),
 	}
 	c.mu.Lock()
 	m := c.media

@@ -21,7 +21,15 @@ func codecsFor(acct *Account) []sdp.Codec {
 	return out
 }
 
-// opusParams hands the peer's Opus fmtp to the media session.
-func opusParams(o sdp.OpusParams) media.OpusParams {
-	return media.OpusParams{FEC: o.FEC, MaxPlaybackRate: o.MaxPlaybackRate, Stereo: o.Stereo}
+// opusParams hands the peer's Opus fmtp and our encoder settings (cfg may be nil) to the media
+// session.
+func opusParams(o sdp.OpusParams, cfg *config.Config) media.OpusParams {
+	p := media.OpusParams{FEC: o.FEC, MaxPlaybackRate: o.MaxPlaybackRate, Stereo: o.Stereo}
+	if cfg != nil {
+		if cfg.OpusComplexity != nil {
+			p.Complexity = media.OpusComplexity(*cfg.OpusComplexity)
+		}
+		p.Bitrate = cfg.OpusBitrate
+	}
+	return p
 }

@@ -58,6 +58,10 @@ type Config struct {
 	CallWaiting *bool `toml:"call_waiting"`
 	// CaptureDir: write a pcap and a JSON summary of every call here when it ends (phone/capture.go).
 	CaptureDir string `toml:"capture_dir"`
+	// The Opus encoder of every call (phone/media/opus.go): complexity 0-10 (unset: 5) and
+	// bits/s (0: libopus's automatic rate).
+	OpusComplexity *int `toml:"opus_complexity"`
+	OpusBitrate    int  `toml:"opus_bitrate"`
 
 	// Derived by Validate.
 	Path          string           `toml:"-"`
@@ -287,6 +291,9 @@ func (c *Config) Validate(data []byte) error {
 		return fail("ui.theme", fmt.Sprintf("unknown theme %q: want default or mono", c.UI.Theme))
 	}
 	if err := c.validateLimits(c.limitsChecked || loc.line("rate_limit") > 0); err != nil {
+		return fail(err.key, err.msg)
+	}
+	if err := c.validateOpus(); err != nil {
 		return fail(err.key, err.msg)
 	}
 	names := map[string]bool{}

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"runtime"
 	"sync"
 	"time"
 
@@ -59,6 +60,7 @@ type pacedSender struct {
 
 	mu      sync.Mutex // held while step runs, so remove waits for it
 	stopped bool
+	ended   bool // set by the pacing goroutine's last tick: step returned false or stopped
 }
 
 // add starts pacing m from the next tick.
@@ -137,8 +139,9 @@ func (p *framePacer) runAll(late, resync bool) bool {
 	}
 	batch := p.batch
 	p.mu.Unlock()
+	p.stepAll(batch, late, resync)
 	for i, m := range batch {
-		if !m.run(late, resync) {
+		if m.ended {
 			p.mu.Lock()
 			delete(p.members, m)
 			p.mu.Unlock()
@@ -146,4 +149,35 @@ func (p *framePacer) runAll(late, resync bool) bool {
 		batch[i] = nil
 	}
 	return true
+}
+
+// parallelFrom is the batch size from which a tick's steps are spread over the cores: a step
+// encodes a frame (an Opus one costs 0.1-0.5 ms), so 50 calls in one goroutine take most of a
+// 20 ms period on a busy box and the sends fall behind while the other cores idle.
+const parallelFrom = 8
+
+// stepAll runs every member's step once, the batch cut into one contiguous share per core.
+// Each member records in ended whether it left; only this tick touches it.
+func (p *framePacer) stepAll(batch []*pacedSender, late, resync bool) {
+	run := func(part []*pacedSender) {
+		for _, m := range part {
+			m.ended = !m.run(late, resync)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), (len(batch)+parallelFrom-1)/parallelFrom)
+	if workers <= 1 {
+		run(batch)
+		return
+	}
+	var wg sync.WaitGroup
+	share := (len(batch) + workers - 1) / workers
+	for lo := share; lo < len(batch); lo += share {
+		wg.Add(1)
+		go func(part []*pacedSender) {
+			defer wg.Done()
+			run(part)
+		}(batch[lo:min(lo+share, len(batch))])
+	}
+	run(batch[:share])
+	wg.Wait()
 }
