@@ -45,7 +45,7 @@ func (c *Call) fill2xxRetransmits(res *sip.Response) (stop func()) {
 	}
 	done, finished := make(chan struct{}), make(chan struct{})
 	start := time.Now()
-	go func() {
+	c.goCall("200 retransmits", func() {
 		defer close(finished)
 		for _, at := range fillSends {
 			t := time.NewTimer(time.Until(start.Add(at)))
@@ -62,7 +62,7 @@ func (c *Call) fill2xxRetransmits(res *sip.Response) (stop func()) {
 				c.log.Debug("re-sending 200 to INVITE", "error", err)
 			}
 		}
-	}()
+	})
 	return func() {
 		close(done)
 		<-finished
