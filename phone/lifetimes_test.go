@@ -2,6 +2,7 @@ package phone
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -15,7 +16,8 @@ import (
 
 // callsInEveryState starts phones with calls in every state and returns them: a call still
 // calling (its INVITE unanswered), one ringing on both sides, one established, one held and
-// one ended. Tones are on, so ring, ringback and the busy tone's goroutines run too.
+// one ended; and an account registering (with keep-alives) to a registrar that never answers.
+// Tones are on, so ring, ringback and the busy tone's goroutines run too.
 func callsInEveryState(t *testing.T) []*testPhone {
 	t.Helper()
 	tones := Options{Tones: true}
@@ -34,6 +36,15 @@ func callsInEveryState(t *testing.T) []*testPhone {
 		t.Fatal(err)
 	}
 	caller.waitCall(t, StateCalling)
+
+	// registering: the REGISTER and the keep-alives go to the silent socket
+	registers := startPhoneWith(t, "registers", fmt.Sprintf(
+		"[[accounts]]\nname = \"reg\"\naor = \"sip:reg@127.0.0.1\"\nregistrar = \"sip:%s\"\nkeepalive = \"1s\"\n",
+		silent.LocalAddr()), Options{})
+	registers.wait(t, "registering", func(e Event) bool {
+		r, ok := e.(EventRegistration)
+		return ok && r.Account.State == RegRegistering
+	})
 
 	// ended: answered, then hung up by the callee (its transactions still linger in sipgo)
 	if _, err := holder.Dial("", answers.uri); err != nil {
@@ -91,7 +102,7 @@ func callsInEveryState(t *testing.T) []*testPhone {
 			t.Fatalf("no call %s; calls by state: %v", want, states)
 		}
 	}
-	return []*testPhone{caller, ringing, answers, holder}
+	return []*testPhone{caller, ringing, answers, holder, registers}
 }
 
 func TestCloseLeavesNoGoroutines(t *testing.T) {
