@@ -15,8 +15,8 @@ import (
 // ends) nothing the phone, its calls, its tones or sipgo started is left running.
 
 // callsInEveryState starts phones with calls in every state and returns them: a call still
-// calling (its INVITE unanswered), one ringing on both sides, one established, one held and
-// one ended; and an account registering (with keep-alives) to a registrar that never answers.
+// calling (its INVITE unanswered), one ringing on both sides, one in early media (183, RTP
+// flowing) on both sides, one established, one held and one ended; and an account registering (with keep-alives) to a registrar that never answers.
 // Tones are on, so ring, ringback and the busy tone's goroutines run too.
 func callsInEveryState(t *testing.T) []*testPhone {
 	t.Helper()
@@ -67,6 +67,14 @@ func callsInEveryState(t *testing.T) []*testPhone {
 	caller.waitCall(t, StateRinging)
 	ringing.waitCall(t, StateIncoming)
 
+	// early on both sides: an answer-policy rule sends 183 with media and never answers
+	early := startPhoneWith(t, "early", "[[policy]]\naction = \"early\"\n", tones)
+	if _, err := caller.Dial("", early.uri); err != nil {
+		t.Fatal(err)
+	}
+	caller.waitCall(t, StateEarly)
+	early.waitCall(t, StateEarly)
+
 	// held: answered, then put on hold by the caller
 	if _, err := holder.Dial("", answers.uri); err != nil {
 		t.Fatal(err)
@@ -92,17 +100,17 @@ func callsInEveryState(t *testing.T) []*testPhone {
 	ringing.waitCall(t, StateEstablished)
 
 	states := map[CallState]int{}
-	for _, tp := range []*testPhone{caller, ringing, answers, holder} {
+	for _, tp := range []*testPhone{caller, ringing, early, answers, holder} {
 		for _, c := range tp.Calls() {
 			states[c.State]++
 		}
 	}
-	for _, want := range []CallState{StateCalling, StateRinging, StateIncoming, StateEstablished, StateHeld} {
+	for _, want := range []CallState{StateCalling, StateRinging, StateEarly, StateIncoming, StateEstablished, StateHeld} {
 		if states[want] == 0 {
 			t.Fatalf("no call %s; calls by state: %v", want, states)
 		}
 	}
-	return []*testPhone{caller, ringing, answers, holder, registers}
+	return []*testPhone{caller, ringing, early, answers, holder, registers}
 }
 
 func TestCloseLeavesNoGoroutines(t *testing.T) {
