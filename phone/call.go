@@ -340,10 +340,7 @@ func (c *Call) end(ctx context.Context, reason string) {
 	case <-c.done:
 	case <-ctx.Done():
 	}
-	// The call ended for the user at once; its CANCEL still has to go out, unless no
-	// provisional response came yet: then no CANCEL may go (RFC 3261 §9.1), and rather than
-	// wait for Timer B, Close ends the INVITE transaction (the call's goroutine ends with it).
-	if c.outDone != nil && state != StateCalling {
+	if c.outDone != nil { // the call ended for the user at once; its CANCEL still has to go out
 		select {
 		case <-c.outDone:
 		case <-ctx.Done():

@@ -13,9 +13,10 @@
 // group (group.go: goPhone, Call.goCall, afterFunc), named for Close's report. The Phone's
 // context (p.ctx) lives from Start to Close; each call has a child context (Call.ctx) that
 // finish cancels, so a call's tones and helpers stop with it; Call.Done is closed then too.
-// Close ends the calls (BYE, CANCEL, 480) and un-registers, cancels p.ctx, closes sipgo (which
-// ends its transactions and transport readers) and waits for the group, at most closeWait
-// beyond its own context, naming what is still running. Cancelling Start's context runs Close.
+// Close ends the calls (BYE, CANCEL, 480) and un-registers within its context, then cancels
+// p.ctx, closes sipgo (which ends its transactions and transport readers) and waits for the
+// group, at most closeWait more, naming what is still running. Cancelling Start's context
+// runs Close.
 // Outside the group, with owners of their own: a media.Session's loops (Session.Close waits),
 // the shared frame pacer (ends when its last session leaves), a Subscription's pump (closed
 // by Close or by its owner), the tracer's writer (tracer.stop), capture_dir writes (capWG)

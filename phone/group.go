@@ -109,7 +109,11 @@ func (p *Phone) rootCtx() context.Context {
 	return p.ctx
 }
 
-// afterFunc is the phone's afterFunc, named after call c.
+// afterFunc is the phone's afterFunc, named after call c; the timer stops when the call ends.
 func (c *Call) afterFunc(d time.Duration, name string, f func()) *time.Timer {
-	return c.p.afterFunc(d, "call "+c.id+": "+name, f)
+	t := c.p.afterFunc(d, "call "+c.id+": "+name, f)
+	if c.ctx != nil {
+		context.AfterFunc(c.ctx, func() { t.Stop() })
+	}
+	return t
 }

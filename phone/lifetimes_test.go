@@ -2,6 +2,7 @@ package phone
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -14,8 +15,9 @@ import (
 // ends) nothing the phone, its calls, its tones or sipgo started is left running.
 
 // callsInEveryState starts phones with calls in every state and returns them: a call still
-// calling (its INVITE unanswered), one ringing on both sides, one established, one held and
-// one ended. Tones are on, so ring, ringback and the busy tone's goroutines run too.
+// calling (its INVITE unanswered), one ringing on both sides, one in early media (183, RTP
+// flowing) on both sides, one established, one held and one ended; and an account registering (with keep-alives) to a registrar that never answers.
+// Tones are on, so ring, ringback and the busy tone's goroutines run too.
 func callsInEveryState(t *testing.T) []*testPhone {
 	t.Helper()
 	tones := Options{Tones: true}
@@ -34,6 +36,15 @@ func callsInEveryState(t *testing.T) []*testPhone {
 		t.Fatal(err)
 	}
 	caller.waitCall(t, StateCalling)
+
+	// registering: the REGISTER and the keep-alives go to the silent socket
+	registers := startPhoneWith(t, "registers", fmt.Sprintf(
+		"[[accounts]]\nname = \"reg\"\naor = \"sip:reg@127.0.0.1\"\nregistrar = \"sip:%s\"\nkeepalive = \"1s\"\n",
+		silent.LocalAddr()), Options{})
+	registers.wait(t, "registering", func(e Event) bool {
+		r, ok := e.(EventRegistration)
+		return ok && r.Account.State == RegRegistering
+	})
 
 	// ended: answered, then hung up by the callee (its transactions still linger in sipgo)
 	if _, err := holder.Dial("", answers.uri); err != nil {
@@ -55,6 +66,14 @@ func callsInEveryState(t *testing.T) []*testPhone {
 	}
 	caller.waitCall(t, StateRinging)
 	ringing.waitCall(t, StateIncoming)
+
+	// early on both sides: an answer-policy rule sends 183 with media and never answers
+	early := startPhoneWith(t, "early", "[[policy]]\naction = \"early\"\n", tones)
+	if _, err := caller.Dial("", early.uri); err != nil {
+		t.Fatal(err)
+	}
+	caller.waitCall(t, StateEarly)
+	early.waitCall(t, StateEarly)
 
 	// held: answered, then put on hold by the caller
 	if _, err := holder.Dial("", answers.uri); err != nil {
@@ -81,24 +100,30 @@ func callsInEveryState(t *testing.T) []*testPhone {
 	ringing.waitCall(t, StateEstablished)
 
 	states := map[CallState]int{}
-	for _, tp := range []*testPhone{caller, ringing, answers, holder} {
+	for _, tp := range []*testPhone{caller, ringing, early, answers, holder} {
 		for _, c := range tp.Calls() {
 			states[c.State]++
 		}
 	}
-	for _, want := range []CallState{StateCalling, StateRinging, StateIncoming, StateEstablished, StateHeld} {
+	for _, want := range []CallState{StateCalling, StateRinging, StateEarly, StateIncoming, StateEstablished, StateHeld} {
 		if states[want] == 0 {
 			t.Fatalf("no call %s; calls by state: %v", want, states)
 		}
 	}
-	return []*testPhone{caller, ringing, answers, holder}
+	return []*testPhone{caller, ringing, early, answers, holder, registers}
 }
 
 func TestCloseLeavesNoGoroutines(t *testing.T) {
 	before := goleak.IgnoreCurrent()
 	phones := callsInEveryState(t)
-	for _, tp := range phones {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	for i, tp := range phones {
+		// the caller's INVITE to the silent socket would wait (for a provisional, to CANCEL
+		// it) until its context ends: a short one; the others end their calls at once
+		wait := 10 * time.Second
+		if i == 0 {
+			wait = time.Second
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
 		defer cancel()
 		if err := tp.Close(ctx); err != nil {
 			t.Errorf("close %s: %v", tp.uri, err)

@@ -323,9 +323,10 @@ func guessLocalIP(host string) netip.Addr {
 }
 
 // Close hangs up every call, unregisters every account and stops the listeners. It waits for
-// the calls' BYEs and the un-REGISTERs at most until ctx is done, then for every goroutine the
-// phone started (at most closeWait more when ctx has no deadline); the error names those that
-// did not finish. A second Close waits for the first.
+// the calls' BYEs and CANCELs and the un-REGISTERs at most until ctx is done; then, with sipgo
+// closed, for every goroutine the phone started, at most closeWait more (they end at once
+// unless something is wrong): the error names those that did not finish. A second Close
+// waits for the first.
 func (p *Phone) Close(ctx context.Context) error {
 	p.mu.Lock()
 	if p.closing {
@@ -375,7 +376,7 @@ func (p *Phone) Close(ctx context.Context) error {
 	if p.tlsLn != nil {
 		p.tlsLn.Close()
 	}
-	wctx, cancel := context.WithTimeout(ctx, closeWait)
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeWait)
 	defer cancel()
 	if gerr := p.grp.wait(wctx); gerr != nil {
 		p.log.Warn("closing the phone", "error", gerr)
@@ -389,15 +390,16 @@ func (p *Phone) Close(ctx context.Context) error {
 	return err
 }
 
-// closeWait bounds Close's wait for the phone's goroutines once the calls have ended.
-const closeWait = 10 * time.Second
+// closeWait bounds Close's wait for the phone's goroutines once the calls have ended and
+// sipgo is closed.
+const closeWait = 5 * time.Second
 
 // closeWith closes the phone when ctx (Start's) is cancelled.
 func (p *Phone) closeWith(ctx context.Context) {
 	p.mu.Lock() // Close reads it under p.mu, and may run at once if ctx is done already
 	defer p.mu.Unlock()
 	p.stopCloseWith = context.AfterFunc(ctx, func() {
-		cctx, cancel := context.WithTimeout(context.Background(), closeWait)
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // as sipterm's quit
 		defer cancel()
 		if err := p.Close(cctx); err != nil {
 			p.log.Warn("closing the phone (its context ended)", "error", err)
