@@ -74,7 +74,7 @@ func (u *UI) qualityLines(c *callEntry, w, room int) []string {
 		fmt.Sprintf("we receive     loss %5.1f%%  jitter %5.1f ms  buffer %3.0f ms  MOS %s", s.LossPercent, s.JitterMs, s.JitterBufferMs, mos(s.MOS)),
 		fmt.Sprintf("peer receives  loss %5.1f%%  jitter %5.1f ms  (its RTCP reports)  MOS %s", s.RemoteLossPercent, s.RemoteJitterMs, mos(s.RemoteMOS)),
 	}
-	live := c.q.live.lines(u.loc)
+	live := c.q.live.lines(u.loc, w)
 	lines = append(lines, live[0])
 	n := min(len(c.q.samples), max(w-20, 10))
 	recent := c.q.samples[len(c.q.samples)-n:]

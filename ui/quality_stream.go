@@ -82,18 +82,21 @@ func ptimeText(ms int) string {
 	return fmt.Sprintf("%d ms", ms)
 }
 
-// lines are the pane's stream lines, times in loc.
-func (s *qStream) lines(loc *time.Location) []string {
+// lines are the pane's stream lines, times in loc; the talkspurt times that fit in w.
+func (s *qStream) lines(loc *time.Location, w int) []string {
 	ssrc := "-"
 	if s.haveSSRC {
 		ssrc = fmt.Sprintf("%08x", s.ssrc)
 	}
 	l := fmt.Sprintf("stream  %s %s  peer SSRC %s  talkspurts %d", orDash(s.codec), ptimeText(s.ptime), ssrc, s.talkspurts)
-	if len(s.spurts) > 0 {
-		var ts []string
-		for _, t := range s.spurts {
-			ts = append(ts, t.In(loc).Format("15:04:05"))
-		}
+	var ts []string
+	for _, t := range s.spurts {
+		ts = append(ts, t.In(loc).Format("15:04:05"))
+	}
+	for len(ts) > 0 && len(l)+len(" (last )")+len(strings.Join(ts, " ")) > w {
+		ts = ts[1:] // the oldest give way
+	}
+	if len(ts) > 0 {
 		l += " (last " + strings.Join(ts, " ") + ")"
 	}
 	out := []string{l}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"strings"
 	"testing"
 	"time"
@@ -23,8 +24,9 @@ func TestQStream(t *testing.T) {
 		name  string
 		steps []step
 		want  []string
+		w     int // the pane's width (0: 100)
 	}{
-		{"nothing yet", nil, []string{"stream  -   peer SSRC -  talkspurts 0"}},
+		{"nothing yet", nil, []string{"stream  -   peer SSRC -  talkspurts 0"}, 0},
 		{"a call", []step{
 			{media: &phone.EventMedia{Codec: "PCMU", Ptime: 20}},
 			{stream: &phone.EventStream{What: "ssrc", SSRC: 0x5eed, At: at(1)}},
@@ -34,7 +36,7 @@ func TestQStream(t *testing.T) {
 			"stream  PCMU 20 ms  peer SSRC 00005eed  talkspurts 3 (last 12:00:02 12:00:05)",
 			"  12:00:00 codec PCMU 20 ms",
 			"  12:00:01 peer stream starts, SSRC 00005eed",
-		}},
+		}, 0},
 		{"a re-INVITE changes codec and ptime, the same media again is no line", []step{
 			{media: &phone.EventMedia{Codec: "PCMU", Ptime: 20}},
 			{media: &phone.EventMedia{Codec: "PCMU", Ptime: 20}},
@@ -43,7 +45,19 @@ func TestQStream(t *testing.T) {
 			"stream  PCMA 30 ms  peer SSRC -  talkspurts 0",
 			"  12:00:00 codec PCMU 20 ms",
 			"  12:00:00 codec PCMU 20 ms → PCMA 30 ms",
-		}},
+		}, 0},
+		{"talkspurt times that do not fit give way, oldest first", []step{
+			{stream: &phone.EventStream{What: "ssrc", SSRC: 1, At: at(0)}},
+			{stream: &phone.EventStream{What: "talkspurt", SSRC: 1, Talkspurts: 1, At: at(1)}},
+			{stream: &phone.EventStream{What: "talkspurt", SSRC: 1, Talkspurts: 2, At: at(2)}},
+			{stream: &phone.EventStream{What: "talkspurt", SSRC: 1, Talkspurts: 3, At: at(3)}},
+			{stream: &phone.EventStream{What: "talkspurt", SSRC: 1, Talkspurts: 4, At: at(4)}},
+			{stream: &phone.EventStream{What: "talkspurt", SSRC: 1, Talkspurts: 5, At: at(5)}},
+			{stream: &phone.EventStream{What: "talkspurt", SSRC: 1, Talkspurts: 6, At: at(6)}},
+		}, []string{
+			"stream  -   peer SSRC 00000001  talkspurts 6 (last 12:00:04 12:00:05 12:00:06)",
+			"  12:00:00 peer stream starts, SSRC 00000001",
+		}, 80},
 		{"SSRC changes, only the last four lines kept", []step{
 			{stream: &phone.EventStream{What: "ssrc", SSRC: 1, At: at(1)}},
 			{stream: &phone.EventStream{What: "ssrc", SSRC: 2, At: at(2)}},
@@ -56,7 +70,7 @@ func TestQStream(t *testing.T) {
 			"  12:00:03 peer SSRC 00000002 → 00000003",
 			"  12:00:04 peer SSRC 00000003 → 00000004",
 			"  12:00:05 peer SSRC 00000004 → 00000005",
-		}},
+		}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,7 +83,7 @@ func TestQStream(t *testing.T) {
 					s.stream(t0, *st.stream)
 				}
 			}
-			if got := s.lines(time.UTC); strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+			if got := s.lines(time.UTC, cmp.Or(tt.w, 100)); strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 				t.Fatalf("lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
 		})
