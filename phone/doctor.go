@@ -225,7 +225,11 @@ func (d *doctor) report(fs []finding) {
 	}
 	d.mu.Unlock()
 	for _, f := range fresh {
-		d.p.log.Warn("media diagnosis", "call", d.id, "kind", f.kind, "direction", f.dir, "message", f.msg)
+		args := []any{"call", d.id, "kind", f.kind, "message", f.msg}
+		if f.dir != "" {
+			args = append(args, "direction", f.dir)
+		}
+		d.p.log.Warn("media diagnosis", args...)
 		d.p.publish(EventDiagnosis{ID: d.id, Kind: f.kind, Message: f.msg, Direction: f.dir})
 	}
 }
