@@ -298,7 +298,7 @@ func (c *Call) applyMedia(n sdp.Negotiated) error {
 		"pt", n.Codec.PT, "dtmf_pt", n.DTMFPT, "local", info.MediaLocal, "remote", info.MediaRemote, "direction", n.Direction,
 		"encryption", info.Encryption, "suite", info.SRTPSuite)
 	c.p.publish(EventMedia{ID: c.id, Codec: n.Codec.Name, Local: info.MediaLocal, Remote: info.MediaRemote, Direction: n.Direction,
-		Encryption: info.Encryption, SRTPSuite: info.SRTPSuite})
+		Encryption: info.Encryption, SRTPSuite: info.SRTPSuite, Ptime: ptimeOf(n)})
 	return nil
 }
 

@@ -173,7 +173,8 @@ type doctor struct {
 	st       docState
 	reported map[string]bool
 	lines    []string
-	after    lateState // RTP after the call ended (doctor_bye.go)
+	after    lateState   // RTP after the call ended (doctor_bye.go)
+	stream   streamState // SSRC changes and talkspurts for the quality pane (doctor_stream.go)
 }
 
 func newDoctor(p *Phone, id string) *doctor {
@@ -193,13 +194,22 @@ func (d *doctor) observe(t time.Time, out, rtcp bool, remote netip.AddrPort, dat
 	p := docPacket{t: t, out: out, remote: remote, data: data}
 	d.mu.Lock()
 	var fs []finding
+	var se EventStream
+	var seDue bool
 	if rtcp || muxed {
 		fs = checkRTCP(d.exp, &d.st, p)
 	} else {
 		fs = checkRTP(d.exp, &d.st, p)
+		if !out && len(data) >= 12 && data[0]>>6 == 2 && data[1]&0x7f == d.exp.codec {
+			ssrc := uint32(data[8])<<24 | uint32(data[9])<<16 | uint32(data[10])<<8 | uint32(data[11])
+			se, seDue = d.stream.watch(d.id, t, ssrc, data[1]&0x80 != 0)
+		}
 	}
 	d.mu.Unlock()
 	d.report(fs)
+	if seDue {
+		d.p.publish(se)
+	}
 }
 
 // report publishes the findings not reported yet for this call (one of each kind and direction).
@@ -215,7 +225,11 @@ func (d *doctor) report(fs []finding) {
 	}
 	d.mu.Unlock()
 	for _, f := range fresh {
-		d.p.log.Warn("media diagnosis", "call", d.id, "kind", f.kind, "direction", f.dir, "message", f.msg)
+		args := []any{"call", d.id, "kind", f.kind, "message", f.msg}
+		if f.dir != "" {
+			args = append(args, "direction", f.dir)
+		}
+		d.p.log.Warn("media diagnosis", args...)
 		d.p.publish(EventDiagnosis{ID: d.id, Kind: f.kind, Message: f.msg, Direction: f.dir})
 	}
 }

@@ -1,6 +1,7 @@
 package phone
 
 import (
+	"fmt"
 	"math/rand"
 	"net/netip"
 	"strings"
@@ -161,6 +162,44 @@ func TestAfterBye(t *testing.T) {
 			}
 			if ok && (f.kind != "rtp_after_bye" || !strings.Contains(f.msg, "192.0.2.10:4000")) {
 				t.Errorf("finding %+v", f)
+			}
+		})
+	}
+}
+
+// TestStreamWatch: SSRC changes and marker bits become stream events, at most one per
+// streamEvery, each with the latest figures.
+func TestStreamWatch(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	type pkt struct {
+		ms     int
+		ssrc   uint32
+		marker bool
+		want   string // "what/ssrc/talkspurts" of the event due, "" none
+	}
+	tests := []struct {
+		name string
+		pkts []pkt
+	}{
+		{"first packet: the stream's SSRC", []pkt{{0, 7, false, "ssrc/7/0"}, {20, 7, false, ""}}},
+		{"a talkspurt", []pkt{{0, 7, true, "ssrc/7/0"}, {300, 7, true, "talkspurt/7/1"}, {320, 7, false, ""}}},
+		{"a flood of markers is coalesced", []pkt{
+			{0, 7, false, "ssrc/7/0"}, {300, 7, true, "talkspurt/7/1"}, {320, 7, true, ""}, {340, 7, true, ""},
+			{560, 7, false, "talkspurt/7/3"}}},
+		{"an SSRC change wins over a talkspurt", []pkt{{0, 7, false, "ssrc/7/0"}, {100, 7, true, ""}, {120, 9, false, ""}, {260, 9, false, "ssrc/9/1"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var s streamState
+			for i, p := range tt.pkts {
+				e, ok := s.watch("c1", t0.Add(time.Duration(p.ms)*time.Millisecond), p.ssrc, p.marker)
+				got := ""
+				if ok {
+					got = fmt.Sprintf("%s/%d/%d", e.What, e.SSRC, e.Talkspurts)
+				}
+				if got != p.want {
+					t.Fatalf("packet %d: event %q, want %q", i, got, p.want)
+				}
 			}
 		})
 	}

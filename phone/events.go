@@ -131,6 +131,7 @@ type EventMedia struct {
 	Direction                string
 	Encryption               string // "none" or "srtp"
 	SRTPSuite                string // the crypto suite when Encryption is "srtp"
+	Ptime                    int    // ms of audio per packet we send (the peer's SDP ptime, else 20)
 }
 
 // EventMediaStop: media stopped for a call.

@@ -142,7 +142,7 @@ func (u *UI) detailLines(w, h int) (head, body []string) {
 	compact := h < 10
 	head = u.detailHeader(c, w, compact)
 	if u.v.detail.quality {
-		return head, u.qualityLines(c, w)
+		return head, u.qualityLines(c, w, h-len(head))
 	}
 	msgs := u.st.ladders[c.info.ID]
 	if len(msgs) == 0 {

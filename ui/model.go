@@ -168,6 +168,7 @@ func (u *UI) applyEvent(ev phone.Event) {
 		if c := u.st.calls[e.ID]; c != nil {
 			c.info.Codec, c.info.MediaLocal, c.info.MediaRemote = e.Codec, e.Local, e.Remote
 			c.info.Encryption, c.info.SRTPSuite = e.Encryption, e.SRTPSuite
+			c.q.live.media(u.now(), e.Codec, e.Ptime)
 		}
 		u.logf(levelInfo, fmt.Sprintf("%s media %s %s ⇄ %s %s%s", e.ID, e.Codec, e.Local, e.Remote, e.Direction,
 			srtpMark(phone.CallInfo{Encryption: e.Encryption})))
@@ -189,6 +190,10 @@ func (u *UI) applyEvent(ev phone.Event) {
 		u.addSIP(e)
 	case phone.EventTransfer:
 		u.onTransfer(e)
+	case phone.EventStream:
+		if c := u.st.calls[e.ID]; c != nil {
+			c.q.live.stream(u.now(), e)
+		}
 	case phone.EventDiagnosis:
 		if c := u.st.calls[e.ID]; c != nil {
 			c.diag = append(c.diag, e.Message)

@@ -24,6 +24,7 @@ type qualityState struct {
 	samples        []qSample
 	last           time.Time
 	lost, received int64
+	live           qStream // codec, ptime, SSRC, talkspurts (quality_stream.go)
 }
 
 // sample adds a second's figures (per-second loss from the counters' deltas).
@@ -58,8 +59,9 @@ func sparkline(vals []float64, top float64) string {
 	return sb.String()
 }
 
-// qualityLines is the pane's body for a call.
-func (u *UI) qualityLines(c *callEntry, w int) []string {
+// qualityLines is the pane's body for a call, in room lines when it can: the stream's change
+// lines and the footnote give way first.
+func (u *UI) qualityLines(c *callEntry, w, room int) []string {
 	s := c.info.Stats
 	mos := func(m float64) string {
 		if m == 0 {
@@ -72,6 +74,8 @@ func (u *UI) qualityLines(c *callEntry, w int) []string {
 		fmt.Sprintf("we receive     loss %5.1f%%  jitter %5.1f ms  buffer %3.0f ms  MOS %s", s.LossPercent, s.JitterMs, s.JitterBufferMs, mos(s.MOS)),
 		fmt.Sprintf("peer receives  loss %5.1f%%  jitter %5.1f ms  (its RTCP reports)  MOS %s", s.RemoteLossPercent, s.RemoteJitterMs, mos(s.RemoteMOS)),
 	}
+	live := c.q.live.lines(u.loc, w)
+	lines = append(lines, live[0])
 	n := min(len(c.q.samples), max(w-20, 10))
 	recent := c.q.samples[len(c.q.samples)-n:]
 	loss, jit := make([]float64, n), make([]float64, n)
@@ -82,9 +86,14 @@ func (u *UI) qualityLines(c *callEntry, w int) []string {
 	}
 	lines = append(lines,
 		fmt.Sprintf("loss   0-10%%  %s", u.th.tag(u.th.warn)+sparkline(loss, 10)+u.th.reset()),
-		fmt.Sprintf("jitter 0-%.0fms %s", topJ, u.th.tag(u.th.ok)+sparkline(jit, topJ)+u.th.reset()),
-		u.th.tag(u.th.dim)+fmt.Sprintf("last %d s, one mark a second; MOS: ITU-T G.107 E-model simplified (G.711 with PLC)", n)+u.th.reset())
-	return lines
+		fmt.Sprintf("jitter 0-%.0fms %s", topJ, u.th.tag(u.th.ok)+sparkline(jit, topJ)+u.th.reset()))
+	changes := live[1:]
+	foot := u.th.tag(u.th.dim) + fmt.Sprintf("last %d s, one mark a second; MOS: ITU-T G.107 E-model simplified (G.711 with PLC)", n) + u.th.reset()
+	if len(lines)+len(changes)+1 <= room {
+		lines = append(lines, foot)
+	}
+	keep := min(len(changes), max(room-len(lines), 0))
+	return append(lines, changes[len(changes)-keep:]...)
 }
 
 func (u *UI) qualityToggle(*tcell.EventKey) {

@@ -14,7 +14,8 @@ import (
 // auto-answers; a small Go sender plays the peer's media:
 //   - RTP whose timestamps run 10 % fast against wall-clock time: clock_drift after 10 s;
 //   - RTCP receiver reports with no block for our SSRC while we send: one_way, direction out;
-//   - RTP that goes on for 1.5 s after SIPp's BYE: rtp_after_bye once the linger is over.
+//   - RTP that goes on for 1.5 s after SIPp's BYE: rtp_after_bye once the linger is over;
+//   - a marker bit every second: stream events (the quality pane's SSRC and talkspurts).
 func TestDoctorPeerSide(t *testing.T) {
 	needTools(t, "sipp")
 	l := lab(t)
@@ -22,6 +23,9 @@ func TestDoctorPeerSide(t *testing.T) {
 	res := l.sippAsync("uac-nortp", "127.0.0.1:5310", "SIPP_PORT=5311", "MEDIA_PORT=16310", "DURATION=11")
 	m := p.waitEvent(ev("media"), 10*time.Second)
 	id := m.Str("id")
+	if m.Str("ptime") != "20" {
+		t.Errorf("media event: %s, want ptime 20", m.Raw)
+	}
 	rtpAddr, err := net.ResolveUDPAddr("udp4", m.Str("local"))
 	if err != nil {
 		t.Fatal(err)
@@ -39,6 +43,8 @@ func TestDoctorPeerSide(t *testing.T) {
 	}()
 	defer func() { close(stop); wg.Wait() }()
 
+	p.waitEvent(ev("stream", "id", id, "what", "ssrc", "ssrc", "00005eed"), 5*time.Second)
+	p.waitEvent(ev("stream", "id", id, "what", "talkspurt", "talkspurts", "2"), 5*time.Second)
 	out := p.waitEvent(ev("diagnosis", "kind", "one_way", "id", id), 8*time.Second)
 	if out.Str("direction") != "out" || !strings.Contains(out.Str("message"), "no report block for our SSRC") {
 		t.Errorf("one_way diagnosis: %s", out.Raw)
@@ -93,6 +99,10 @@ func peerMedia(rtpAddr, rtcpAddr *net.UDPAddr, stop <-chan struct{}) error {
 			return nil
 		case now := <-tick.C:
 			ts := uint32(now.Sub(start).Seconds() * 8800)
+			pkt[1] = 0 // PCMU; a talkspurt starts every second
+			if seq%50 == 10 {
+				pkt[1] = 0x80
+			}
 			pkt[2], pkt[3] = byte(seq>>8), byte(seq)
 			pkt[4], pkt[5], pkt[6], pkt[7] = byte(ts>>24), byte(ts>>16), byte(ts>>8), byte(ts)
 			_, _ = rc.Write(pkt) // after the linger the port is closed: ICMP errors are expected

@@ -158,7 +158,12 @@ func eventJSON(e phone.Event) map[string]any {
 		if e.SRTPSuite != "" {
 			m["srtp_suite"] = e.SRTPSuite
 		}
+		if e.Ptime != 0 {
+			m["ptime"] = e.Ptime
+		}
 		return m
+	case phone.EventStream:
+		return streamJSON(e)
 	case phone.EventPolicy:
 		return map[string]any{"event": "policy", "id": e.ID, "rule": e.Rule, "action": e.Action}
 	case phone.EventRecording:
