@@ -25,10 +25,11 @@ const (
 // terminated, so at 400 calls/s the default kept ~12,800 calls' INVITEs, 200s, BYEs and their
 // 200s alive (131 MB of live heap). What the timers are for, and what a shorter wait costs:
 //   - Timer L lets the dialog retransmit our 2xx through the transaction until the ACK comes
-//     (at 0.5, 1.5, 3.5, 7.5, 11.5 s...) and absorbs the caller's INVITE retransmissions. Once
-//     it fires a retransmission fails the answer, so the ACK must come within ~txLinger + 4 s
-//     (five 200s lost in a row otherwise); a late INVITE copy reaches onInvite, which answers
-//     482 while the call lives (it has no To tag).
+//     (sipgo: at T1 = 0.5 s, then every T2 = 4 s) and absorbs the caller's INVITE
+//     retransmissions. A retransmission after it fails the answer: with 8 s the 200 goes out
+//     at 0, 0.5 and 4.5 s and the ACK must come before 8.5 s (the default allowed 32 s of
+//     outage at set-up). A late INVITE copy reaches onInvite, which answers 482 while the
+//     call lives (the copy has no To tag).
 //   - Timer J absorbs a non-INVITE request's retransmissions (they come only when our final
 //     response was lost, at most T2 = 4 s apart): after it a copy is handled again, a BYE gets
 //     481 (the caller ends the dialog on either) and an INFO digit would repeat — after two

@@ -11,7 +11,7 @@ import (
 // the limit the collector runs sooner and hands freed pages back to the OS; it is soft, so a
 // phone that really needs more keeps working (the collector's CPU is then capped at half).
 // Idle, the phone's heap is a few MB: the limit changes nothing for a person's calls.
-const defaultMemLimit = 40 << 20
+const defaultMemLimit = 44 << 20
 
 // setMemoryLimit applies defaultMemLimit when the environment sets no GOMEMLIMIT (the runtime
 // has then already applied that one).
