@@ -4,7 +4,7 @@
 # (applied to the packets leaving A and those leaving B, SIP and RTP alike):
 #   in   SIPp uac-rtp in A calls a headless, auto-answering sipterm in B (the phone as UAS)
 #   out  a headless sipterm in A dials an auto-answering baresip in B (the phone as UAC: its
-#        INVITE, ACK and BYE retransmissions) and hangs up after DURATION
+#        INVITE, ACK and BYE retransmissions) and hangs up DURATION after the answer
 # and prints a markdown table: calls set up / failed, SIP retransmissions (SIPp's count; ours
 # from the phone's SIP trace), and per-call medians of the phone's own media figures from the
 # `stats` of each terminated call (packets received / lost / late, frames concealed by the
@@ -91,13 +91,21 @@ for lvl in "${LEVELS[@]}"; do
     --events "$LOSS_DIR/uas/events.jsonl" --from-line "$e0" --trace "$LOSS_DIR/uas/trace.log" --trace-from "$t0" \
     --wire "$w0" --wire-after "$w1" >>"$results"
 
-  # out: the phone (A) -> baresip (B), a call every 1.5 s, each hung up after DURATION
+  # out: the phone (A) -> baresip (B), a call every 1.5 s, each hung up DURATION after its answer
+  # (a call not answered within 30 s is hung up then: CANCEL, counted as failed)
   w0=$(wire) e0=$(lines "$LOSS_DIR/uac/events.jsonl") t0=$(lines "$LOSS_DIR/uac/trace.log")
   hang=()
   for ((i = 0; i < COUNT; i++)); do
     id=$(ctl dial "sip:baresip@$B:$((PORT + 4))" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
     if [[ -n "$id" ]]; then
-      (sleep "$DURATION"; ctl hangup "$id" >/dev/null 2>&1 || true) &
+      (
+        for _ in $(seq 300); do
+          grep -q "\"id\":\"$id\",.*\"state\":\"\(established\|terminated\)\"" "$LOSS_DIR/uac/events.jsonl" && break
+          sleep 0.1
+        done
+        sleep "$DURATION"
+        ctl hangup "$id" >/dev/null 2>&1 || true
+      ) &
       hang+=($!)
     fi
     sleep 1.5

@@ -7,7 +7,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -120,9 +119,6 @@ var lostRE = regexp.MustCompile(`(?m)^\s*([A-Z]) rx=.*\blost=(\d+)`)
 // lost and frames concealed, each less than 40 % of the call's frames.
 func TestLossTenPercent(t *testing.T) {
 	needTools(t, "sipp")
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Fatal("ip (iproute2) missing: .ci/deps.sh test")
-	}
 	l := lab(t)
 	n := newLossNet(t, l)
 	p := startPhoneIn(t, []string{"ip", "netns", "exec", n.nsB}, nil,
