@@ -144,7 +144,7 @@ func (d *PortAudioDevice) deviceError(l *loopState, what string, err error) {
 			d.log.Warn("closing failing sound device", "err", cerr)
 		}
 		d.log.Warn("sound device closed after errors; playing silence and reopening", "device", d.name)
-		d.deviceLost(err)
+		d.deviceLost(what, err)
 		l.nextReopen = now.Add(reopenEvery)
 		l.pacer.start, l.pacer.n = time.Time{}, 0
 	}
@@ -171,10 +171,10 @@ func (d *PortAudioDevice) runWithoutDevice(l *loopState) bool {
 	}
 	d.resetStreams()
 	d.running.Store(true)
+	d.deviceBack() // before the count: whoever sees Reopens has been told
 	d.c.reopens.Add(1)
 	l.consecutive = 0
 	d.log.Info("sound device reopened", "device", d.name)
-	d.deviceBack()
 	return true
 }
 
@@ -215,7 +215,7 @@ func (d *PortAudioDevice) sleepIdle(l *loopState) bool {
 	if err := d.openAt(d.rate, d.inCh, d.outCh); err != nil {
 		d.c.errors.Add(1)
 		d.log.Warn("opening sound device for a stream; playing silence and retrying", "device", d.name, "err", err)
-		d.deviceLost(err)
+		d.deviceLost("opening it", err)
 		l.nextReopen = time.Now().Add(reopenEvery)
 		l.pacer.start, l.pacer.n = time.Time{}, 0
 		return true
@@ -228,12 +228,15 @@ func (d *PortAudioDevice) sleepIdle(l *loopState) bool {
 }
 
 // deviceLost tells the phone once that the device is gone and the calls go on without it.
-func (d *PortAudioDevice) deviceLost(err error) {
+func (d *PortAudioDevice) deviceLost(what string, err error) {
 	if d.lost {
 		return
 	}
 	d.lost = true
-	d.notify("warn", fmt.Sprintf("sound device lost (%v): calls go on with silence; reopening it every %v", err, reopenEvery))
+	if e := err.Error(); e != "" { // PortAudio's host errors can have no text
+		what += ": " + e
+	}
+	d.notify("warn", fmt.Sprintf("sound device lost (%s): calls go on with silence; reopening it every %v", what, reopenEvery))
 }
 
 // deviceBack tells the phone that a lost device works again.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -248,6 +249,13 @@ func TestPortAudioSurvivesServerLoss(t *testing.T) {
 	startBackground(t, "parec -d lab_speaker.monitor --latency-msec=20 >/dev/null")
 	waitPulseStreams(t, 1, 1)
 	d := openQuietly(t, Options{})
+	var notices []string
+	var nmu sync.Mutex
+	d.SetNotify(func(level, msg string) {
+		nmu.Lock()
+		defer nmu.Unlock()
+		notices = append(notices, level+": "+msg)
+	})
 	s, err := d.Open()
 	if err != nil {
 		t.Fatal(err)
@@ -286,6 +294,13 @@ func TestPortAudioSurvivesServerLoss(t *testing.T) {
 		}
 	}
 	t.Logf("reopened; stats %+v", d.Stats())
+	// a person is told both: lost (the calls go on) and back
+	nmu.Lock()
+	got := strings.Join(notices, "\n")
+	nmu.Unlock()
+	if !strings.Contains(got, "warn: sound device lost") || !strings.Contains(got, "info: sound device back") {
+		t.Errorf("notices %q, want a lost (warn) and a back (info) one", got)
+	}
 	if err := d.Close(); err != nil {
 		t.Logf("Close: %v", err) // closing a dead device may report it; it must return
 	}

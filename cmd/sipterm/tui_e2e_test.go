@@ -65,9 +65,16 @@ func (tt *tmuxTUI) keys(keys ...string) {
 }
 func (tt *tmuxTUI) text(s string) { tt.tmux("send-keys", "-t", "t", "-l", s) }
 
+// tuiMinWait is the least a screen wait allows. Run 20 times in a row on the shared 2-core
+// machine (load ~25), the TUI tests failed 15 times waiting 5 s for typed text or 15 s for
+// SIPp's INVITE to show: the phone, tmux and SIPp were starved, not wrong. A wait returns as
+// soon as the text is there, so a passing test is no slower.
+const tuiMinWait = 40 * time.Second
+
 // waitScreen polls the screen until every want appears.
 func (tt *tmuxTUI) waitScreen(what string, timeout time.Duration, want ...string) string {
 	tt.t.Helper()
+	timeout = max(timeout, tuiMinWait)
 	deadline := time.Now().Add(timeout)
 	for {
 		s := tt.screen()
@@ -90,6 +97,7 @@ func (tt *tmuxTUI) waitScreen(what string, timeout time.Duration, want ...string
 // waitLine polls the screen until one line shows every want (one row of a table, say).
 func (tt *tmuxTUI) waitLine(what string, timeout time.Duration, want ...string) {
 	tt.t.Helper()
+	timeout = max(timeout, tuiMinWait)
 	deadline := time.Now().Add(timeout)
 	for {
 		s := tt.screen()
