@@ -1,6 +1,7 @@
 package media
 
 import (
+	"runtime"
 	"sync"
 	"time"
 
@@ -150,17 +151,12 @@ func (p *framePacer) runAll(late, resync bool) bool {
 	return true
 }
 
-// parallelFrom is the share of a tick's steps one goroutine runs: a step encodes a frame (an
-// Opus one costs 0.1-0.4 ms of CPU), so 50 calls in one goroutine take most of a 20 ms period.
+// parallelFrom is the batch size from which a tick's steps are spread over the cores: a step
+// encodes a frame (an Opus one costs 0.1-0.4 ms of CPU), so 50 Opus calls in one goroutine take
+// most of a 20 ms period while the other cores idle.
 const parallelFrom = 8
 
-// maxPacers bounds the goroutines of one tick.
-const maxPacers = 16
-
-// stepAll runs every member's step once, the batch cut into shares of about parallelFrom run side
-// by side. Not capped at GOMAXPROCS: an encode is a cgo call, which leaves its P to the others, and
-// on a loaded box the kernel shares the CPU per thread, so a tick done by two threads falls
-// behind (frames skipped) while per-call threads elsewhere keep up.
+// stepAll runs every member's step once, the batch cut into one contiguous share per core.
 // Each member records in ended whether it left; only this tick touches it.
 func (p *framePacer) stepAll(batch []*pacedSender, late, resync bool) {
 	run := func(part []*pacedSender) {
@@ -168,7 +164,7 @@ func (p *framePacer) stepAll(batch []*pacedSender, late, resync bool) {
 			m.ended = !m.run(late, resync)
 		}
 	}
-	workers := min(maxPacers, (len(batch)+parallelFrom-1)/parallelFrom)
+	workers := min(runtime.GOMAXPROCS(0), (len(batch)+parallelFrom-1)/parallelFrom)
 	if workers <= 1 {
 		run(batch)
 		return
