@@ -55,7 +55,7 @@ fuzz: ## every fuzz target for FUZZTIME (default 30s)
 fuzz-long: ## every fuzz target for 10 minutes
 	@bash .ci/fuzz.sh 10m
 
-bench: deps-test ## Go benchmarks and the SIPp load baselines against baresip (QUICK=1 for ~7 min)
+bench: deps-test ## Go benchmarks and the SIPp load and Opus CPU baselines against baresip (QUICK=1 for ~10 min)
 	@bash .ci/bench.sh
 
 clean: ## remove the built binary

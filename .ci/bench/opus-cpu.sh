@@ -16,12 +16,12 @@
 #   caller sipterm --headless --listen 127.0.0.1:5426 (RTP 22000-22999; callees RTP 21000-21999)
 # One line per measurement, prefixed with "PEER RUN_TAG ":
 #   opus calls=N ok=N up=N window_s=F cpu_pct=F cpu_ms_per_call_s=F rss_mb=F caller_cpu_pct=F
-#        opus_ok=N callee_tx_pps=F callee_rx_pps=F caller_rx_pps=F ms_per_full_call_s=F
+#        opus_ok=N callee_tx_pps=F callee_rx_pps=F ms_per_full_call_s=F
 #   (ok = calls the caller saw established; up = calls up for the whole window; opus_ok = calls
 #    whose media event at the caller names opus; callee_tx_pps/callee_rx_pps = RTP packets per
-#    call-second the callee encoded and sent / received and decoded, from its own counters (its
-#    stats events, or baresip's RTP stats at hangup); 50 = every 20 ms frame; caller_rx_pps =
-#    what reached the caller; '-' when not known. On an overloaded box the endpoints fall behind
+#    call-second the callee encoded and sent / received and decoded, from the caller's stats
+#    events (packets it received / sent; loopback loses none), the same measure for every peer;
+#    50 = every 20 ms frame; '-' when not known. On an overloaded box the endpoints fall behind
 #    and send fewer frames than 50/s (more so with fewer threads: CFS shares the box per thread),
 #    so ms_per_full_call_s also gives the CPU per call-second scaled to a full 50+50 frames/s:
 #    cpu_ms_per_call_s * 100 / (tx_pps + rx_pps))
@@ -74,8 +74,8 @@ if [[ $# -eq 0 ]]; then
       }
       $3 == "opus" {
         for (i = 4; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-        if (f["up"] + 0 > 0) { ms[$1] = ms[$1] " " f["cpu_ms_per_call_s"]; pct[$1] = pct[$1] " " f["cpu_pct"]; full[$1] = full[$1] " " f["ms_per_full_call_s"]; n[$1]++ }
-        up[$1] = up[$1] " " f["up"]; rx[$1] = rx[$1] " " f["callee_rx_pps"]; tx[$1] = tx[$1] " " f["callee_tx_pps"]
+        if (f["up"] + 0 > 0) { ms[$1] = ms[$1] " " f["cpu_ms_per_call_s"]; pct[$1] = pct[$1] " " f["cpu_pct"]; n[$1]++; if (f["ms_per_full_call_s"] + 0 > 0) full[$1] = full[$1] " " f["ms_per_full_call_s"] }
+        up[$1] = up[$1] " " f["up"]; if (f["callee_rx_pps"] != "-") rx[$1] = rx[$1] " " f["callee_rx_pps"]; if (f["callee_tx_pps"] != "-") tx[$1] = tx[$1] " " f["callee_tx_pps"]
       }
       END {
         np = split(peers, P, " ")
@@ -241,7 +241,7 @@ up=$((up1 < up0 ? up1 : up0))
 opus_ok=$(grep '"event":"media"' "$EVENTS" | grep -ci '"codec":"opus' || true)
 caller_rx=$(pps "$EVENTS" received)
 
-# hang up (baresip prints each call's RTP stats when it ends), then stop the caller
+# hang up, then stop the caller
 for id in $(awk '/"event":"call"/ { id = $0; sub(/.*"id":"/, "", id); sub(/".*/, "", id); s[id] = 1 } END { for (i in s) print i }' "$EVENTS"); do
   echo "hangup $id" >&3
 done
@@ -251,17 +251,9 @@ echo "quit" >&3
 exec 3>&-
 for ((i = 0; i < 100 && $(kill -0 "$CPID" 2>/dev/null && echo 1 || echo 0); i++)); do sleep 0.1; done
 
-case $PEER in
-  baresip) # at each call's end: "... terminated (duration: [N min ]N secs)", then
-    # "packets: SENT RECEIVED"
-    read -r callee_tx callee_rx < <(awk '/terminated \(duration:/ {
-        d = 0; n = split($0, w, /[ ()]+/)
-        for (i = 2; i <= n; i++) { if (w[i] ~ /^h/) d += w[i - 1] * 3600; if (w[i] ~ /^min/) d += w[i - 1] * 60; if (w[i] ~ /^sec/) d += w[i - 1] }
-      }
-      /^packets:/ && d > 0 { T += $2; R += $3; S += d; d = 0 }
-      END { if (S > 0) printf "%.1f %.1f\n", T / S, R / S; else print "- -" }' "$LAB_DIR/$NAME.log") ;;
-  *) callee_tx=$(pps "$LAB_DIR/$NAME.log" sent) callee_rx=$(pps "$LAB_DIR/$NAME.log" received) ;;
-esac
+# what the callee sent and was sent, from the caller's stats events: one measure for every peer
+# (on loopback nothing is lost between them)
+callee_tx=$caller_rx callee_rx=$(pps "$EVENTS" sent)
 
 if ((c0 < 0 || c1 < 0)); then
   echo "$PEER $TAG opus calls=$CALLS ok=$ok up=$up endpoint_died=1"
@@ -272,6 +264,6 @@ echo "$PEER $TAG opus calls=$CALLS ok=$ok up=$up window_s=$(calc "printf \"%.1f\
   "cpu_pct=$(calc "printf \"%.1f\", ($c1 - $c0) * 100 / $HZ / $d")" \
   "cpu_ms_per_call_s=$(calc "printf \"%.3f\", $up ? ($c1 - $c0) * 1000 / $HZ / $d / $up : 0")" \
   "rss_mb=$rss caller_cpu_pct=$(calc "printf \"%.1f\", ($k0 >= 0 && $k1 >= 0) ? ($k1 - $k0) * 100 / $HZ / $d : -1")" \
-  "opus_ok=$opus_ok callee_tx_pps=$callee_tx callee_rx_pps=$callee_rx caller_rx_pps=$caller_rx" \
-  "ms_per_full_call_s=$(calc "t = \"$callee_tx\" + 0; r = \"$callee_rx\" + 0; printf \"%.3f\", ($up && t + r > 0) ? ($c1 - $c0) * 1000 / $HZ / $d / $up * 100 / (t + r) : 0")"
+  "opus_ok=$opus_ok callee_tx_pps=$callee_tx callee_rx_pps=$callee_rx" \
+  "ms_per_full_call_s=$(calc "t = \"$callee_tx\" + 0; r = \"$callee_rx\" + 0; if ($up && t + r > 0) printf \"%.3f\", ($c1 - $c0) * 1000 / $HZ / $d / $up * 100 / (t + r); else printf \"-\"")"
 ((up > 0)) || exit 1

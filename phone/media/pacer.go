@@ -152,8 +152,8 @@ func (p *framePacer) runAll(late, resync bool) bool {
 }
 
 // parallelFrom is the batch size from which a tick's steps are spread over the cores: a step
-// encodes a frame (an Opus one costs 0.1-0.5 ms), so 50 calls in one goroutine take most of a
-// 20 ms period on a busy box and the sends fall behind while the other cores idle.
+// encodes a frame (an Opus one costs 0.1-0.4 ms of CPU), so 50 Opus calls in one goroutine take
+// most of a 20 ms period while the other cores idle.
 const parallelFrom = 8
 
 // stepAll runs every member's step once, the batch cut into one contiguous share per core.

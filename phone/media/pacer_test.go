@@ -1,6 +1,7 @@
 package media
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -116,5 +117,33 @@ func TestFramePacerMembers(t *testing.T) {
 		if i%2 == 0 && after[i] != 3 {
 			t.Errorf("member %d left at step 3 but stepped %d times", i, after[i])
 		}
+	}
+}
+
+// One tick steps every member exactly once, however the batch is cut into shares, and marks the
+// members whose step said they are done.
+func TestFramePacerStepAllShares(t *testing.T) {
+	for _, n := range []int{1, parallelFrom, parallelFrom + 1, 50, 257} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			p := &framePacer{period: time.Millisecond}
+			steps := make([]atomic.Int64, n)
+			batch := make([]*pacedSender, n)
+			for i := range batch {
+				batch[i] = &pacedSender{done: func() {}}
+				batch[i].step = func(late, resync bool) bool {
+					steps[i].Add(1)
+					return i%3 != 0 // every third member is done after this step
+				}
+			}
+			p.stepAll(batch, false, false)
+			for i, m := range batch {
+				if got := steps[i].Load(); got != 1 {
+					t.Errorf("member %d stepped %d times, want 1", i, got)
+				}
+				if want := i%3 == 0; m.ended != want {
+					t.Errorf("member %d ended = %v, want %v", i, m.ended, want)
+				}
+			}
+		})
 	}
 }
