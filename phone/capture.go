@@ -17,12 +17,13 @@ import (
 //     media-path doctor reads its header either way). Each call keeps at most capMaxMedia datagrams (the oldest go first).
 //   - After a call ends, its capture stays for `export` while it is one of the last capKeepEnded
 //     calls; with capture_dir it is written there capWriteDelay after the end (the 200 to a BYE
-//     and a late ACK are traced after the call's end).
+//     and a late ACK are traced after the call's end), and after the RTP port's linger, so that
+//     the summary has the doctor's rtp_after_bye finding (doctor_bye.go).
 const (
 	capMaxSIP     = 1000
 	capMaxMedia   = 60000 // 10 minutes of 20 ms RTP both ways
 	capKeepEnded  = 8
-	capWriteDelay = 2 * time.Second
+	capWriteDelay = byeLinger + 500*time.Millisecond
 )
 
 type capKind int

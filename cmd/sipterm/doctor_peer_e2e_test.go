@@ -1,7 +1,11 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,10 +20,15 @@ import (
 //   - RTCP receiver reports with no block for our SSRC while we send: one_way, direction out;
 //   - RTP that goes on for 1.5 s after SIPp's BYE: rtp_after_bye once the linger is over;
 //   - a marker bit every second: stream events (the quality pane's SSRC and talkspurts).
+//
+// The call's capture summary (capture_dir) lists the findings, rtp_after_bye included.
 func TestDoctorPeerSide(t *testing.T) {
 	needTools(t, "sipp")
 	l := lab(t)
-	p := startPhone(t, "--listen", "127.0.0.1:5310", "--audio", "null", "--auto-answer", "0s")
+	dir := t.TempDir()
+	capDir := filepath.Join(dir, "captures")
+	cfg := writeFile(t, dir, "config.toml", fmt.Sprintf("capture_dir = %q\n", capDir))
+	p := startPhone(t, "--config", cfg, "--listen", "127.0.0.1:5310", "--audio", "null", "--auto-answer", "0s")
 	res := l.sippAsync("uac-nortp", "127.0.0.1:5310", "SIPP_PORT=5311", "MEDIA_PORT=16310", "DURATION=11")
 	m := p.waitEvent(ev("media"), 10*time.Second)
 	id := m.Str("id")
@@ -64,6 +73,21 @@ func TestDoctorPeerSide(t *testing.T) {
 	}
 	if r := <-res; r.RC != 0 {
 		t.Fatalf("SIPp: %s\n%s", r.Line, r.errTail())
+	}
+	var sum string
+	for deadline := time.Now().Add(10 * time.Second); sum == ""; time.Sleep(200 * time.Millisecond) {
+		if m, _ := filepath.Glob(filepath.Join(capDir, "sipterm-*-"+id+".json")); len(m) == 1 {
+			sum = m[0]
+		} else if time.Now().After(deadline) {
+			t.Fatalf("no capture summary for %s in %s within 10 s", id, capDir)
+		}
+	}
+	var s struct{ Findings []string }
+	if b, err := os.ReadFile(sum); err != nil || json.Unmarshal(b, &s) != nil {
+		t.Fatalf("reading %s: %v", sum, err)
+	}
+	if f := strings.Join(s.Findings, "\n"); !strings.Contains(f, "clock runs +") || !strings.Contains(f, "RTP kept coming after the call ended") {
+		t.Errorf("the capture summary's findings lack clock_drift or rtp_after_bye:\n%s", f)
 	}
 }
 
