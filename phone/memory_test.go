@@ -17,6 +17,7 @@ func TestSIPGlobalsLinger(t *testing.T) {
 	}{
 		{"Timer L (answered INVITE)", sip.Timer_L, txLinger},
 		{"Timer J (non-INVITE)", sip.Timer_J, txLinger},
+		{"Timer H (ACK of a refusal)", sip.Timer_H, txLinger},
 		{"freeing memory waits out the linger", freeMemAfter > txLinger, true},
 		{"the 2xx is sent three times before Timer L (0, T1, T1+T2)", txLinger > sip.T1+sip.T2, true},
 	}

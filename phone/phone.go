@@ -588,7 +588,7 @@ func setSIPGlobals(log *slog.Logger) {
 	setSIPLogger.Do(func() {
 		sip.SetDefaultLogger(log.With("lib", "sipgo"))
 		sip.Timer_1xx = time.Hour
-		sip.Timer_L, sip.Timer_J = txLinger, txLinger // memory.go
+		sip.Timer_L, sip.Timer_J, sip.Timer_H = txLinger, txLinger, txLinger // memory.go
 	})
 }
 
