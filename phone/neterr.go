@@ -1,6 +1,7 @@
 package phone
 
 import (
+	"context"
 	"errors"
 	"syscall"
 )
@@ -10,6 +11,9 @@ import (
 // connection: Transport<TCP> dial err=dial tcp <nil>->HOST: connect: connection refused");
 // empty when it is none of these.
 func netCause(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) { // UDP to a registrar that is gone: no ICMP reaches us
+		return "no answer (timed out)"
+	}
 	for _, c := range []struct {
 		errno syscall.Errno
 		say   string

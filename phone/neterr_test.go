@@ -1,6 +1,7 @@
 package phone
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -18,6 +19,7 @@ func TestSendErrorSaysNetCause(t *testing.T) {
 	}{
 		{"refused", refused, "REGISTER to 127.0.0.1:5060: connection refused (nothing listens there)"},
 		{"reset", fmt.Errorf("read: %w", syscall.ECONNRESET), "BYE to 127.0.0.1:5060: connection reset"},
+		{"timeout", fmt.Errorf("transaction: %w", context.DeadlineExceeded), "REGISTER to 127.0.0.1:5060: no answer (timed out)"},
 		{"other", errors.New("transaction timed out"), "REGISTER to 127.0.0.1:5060: transaction timed out"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
