@@ -34,9 +34,9 @@ const (
 	playbackPrebufferMax = 3
 	prebufferCalmFrames  = 250 // 5 s
 	// playbackTarget: the most frames a stream's queue holds at the largest prebuffer; more
-	// queued than its prebuffer and one are dropped, one per device frame, so a burst of writes
-	// does not add delay for the rest of the call.
-	playbackTarget = playbackPrebufferMax
+	// queued than its prebuffer and playbackBurst are dropped, one per device frame, so a
+	// burst of writes does not add delay for the rest of the call.
+	playbackTarget = playbackPrebufferMax + playbackBurst
 	// A failed device is reopened every reopenEvery while the streams go on with silence
 	// paced by a timer.
 	reopenEvery = time.Second

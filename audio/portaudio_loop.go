@@ -236,7 +236,7 @@ func (d *PortAudioDevice) mixStreams(out []int16) {
 	if p := d.streams.Load(); p != nil {
 		for _, s := range *p {
 			queued := s.play.len()
-			if queued > s.prebuffer+1 {
+			if queued > s.prebuffer+playbackBurst {
 				s.play.drop()
 				d.c.playbackDrops.Add(1)
 			}
