@@ -23,7 +23,7 @@ type rxState struct {
 	jb      *jitterBuffer
 	seq     seqStats
 	dtmf    dtmfDetector
-	pcm     [maxPacketSamples]int16
+	pcm     []int16 // one decoded packet; sized to the session's rate by decodeBuf
 	packets uint64
 	lastSR  srInfo
 	cn      comfortNoise

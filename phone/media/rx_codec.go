@@ -41,9 +41,11 @@ func (s *Session) receiveAudioLocked(pkt *rtp.Packet, now time.Time) {
 	if c.conceal != nil && pkt.PayloadType == c.pt {
 		s.concealGapLocked(pkt, c, now)
 	}
-	payload := pkt.Payload[:min(len(pkt.Payload), maxPacketSamples)]
-	n := dec(s.rx.pcm[:], payload)
-	s.rx.jb.push(now, pkt.SSRC, pkt.SequenceNumber, s.pcmTS(pkt.Timestamp, clock), s.rx.pcm[:n])
+	// at most maxPacketMs of audio: what decodeBuf holds once decoded at the session's rate
+	payload := pkt.Payload[:min(len(pkt.Payload), maxPacketMs*clock/1000)]
+	pcm := s.decodeBufLocked()
+	n := dec(pcm, payload)
+	s.rx.jb.push(now, pkt.SSRC, pkt.SequenceNumber, s.pcmTS(pkt.Timestamp, clock), pcm[:n])
 }
 
 // concealGapLocked fills a short gap before pkt with the codec's own concealment (Opus: libopus
@@ -71,9 +73,10 @@ func (s *Session) concealGapLocked(pkt *rtp.Packet, c codecFuncs, now time.Time)
 		if i == gap {
 			next = pkt.Payload
 		}
-		n := c.conceal(s.rx.pcm[:], next)
+		pcm := s.decodeBufLocked()
+		n := c.conceal(pcm, next)
 		ts := last.ts + uint32(i)*step
-		s.rx.jb.push(now, pkt.SSRC, last.seq+uint16(i), s.pcmTS(ts, c.clock), s.rx.pcm[:n])
+		s.rx.jb.push(now, pkt.SSRC, last.seq+uint16(i), s.pcmTS(ts, c.clock), pcm[:n])
 	}
 }
 
@@ -98,4 +101,14 @@ func (s *Session) clockLocked() int {
 		return 8000
 	}
 	return s.codec.clock
+}
+
+// decodeBufLocked is the buffer a received packet is decoded into, allocated on the first
+// packet for maxPacketMs at the session's rate (1.9 KB for G.711, not 11.5 KB at 48 kHz; none
+// for a call that never receives audio).
+func (s *Session) decodeBufLocked() []int16 {
+	if n := maxPacketMs * s.rate / 1000; len(s.rx.pcm) != n {
+		s.rx.pcm = make([]int16, n)
+	}
+	return s.rx.pcm
 }

@@ -34,10 +34,10 @@ type sender struct {
 	ts         uint32 // RTP timestamp of the next captured sample
 	pkt        rtp.Packet
 	buf        [rtpBufSize]byte
-	pcm        [maxPacketSamples]int16 // captured samples not yet packetised
+	pcm        []int16 // captured samples not yet packetised; sized by sized()
 	npcm       int
 	pcmTS      uint32
-	payload    [maxPacketSamples]byte // also bounds an Opus packet (1275 bytes at most)
+	payload    []byte // one encoded packet; sized by sized()
 	marker     bool
 	wasMuted   bool
 	dtmf       dtmfTx
@@ -50,6 +50,21 @@ func newSender() *sender {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return &sender{seq: rtp.NewRandomSequencer(), ts: binary.BigEndian.Uint32(b[:]), marker: true}
+}
+
+// opusMaxPacket bounds an Opus packet (RFC 6716).
+const opusMaxPacket = 1275
+
+// sized allocates the packet buffers for the session's PCM rate on first use: the longest
+// packet (maxPacketMs) at that rate, not at 48 kHz — 2.2 KB instead of 17 KB for a G.711
+// call, which counts at thousands of calls. The rate is fixed once the session has started.
+func (tx *sender) sized(rate int) {
+	if tx.pcm != nil {
+		return
+	}
+	n := maxPacketMs * rate / 1000
+	tx.pcm = make([]int16, n+rate/50) // a packet's worth pending, and the frame just captured
+	tx.payload = make([]byte, max(n, opusMaxPacket))
 }
 
 // sendLoop is the call's one clock: every Stream.Read that returns is one 20 ms tick that sends
@@ -157,6 +172,7 @@ func (s *Session) sendFrame(tx *sender, p Params, c codecFuncs, dst netip.AddrPo
 		spp = c.rate / 50 // we always send 20 ms Opus frames (phone/sdp answers ptime 20)
 	}
 	feedback = -1
+	tx.sized(c.rate)
 	switch {
 	case tx.dtmf.active:
 		tx.npcm = 0 // audio is replaced by the event
@@ -186,6 +202,7 @@ func (s *Session) sendFrame(tx *sender, p Params, c codecFuncs, dst netip.AddrPo
 
 // sendAudio adds tx.mic to the pending samples and sends every full packet of spp samples.
 func (s *Session) sendAudio(tx *sender, dst netip.AddrPort, c codecFuncs, spp int) (packets, octets int) {
+	tx.sized(c.rate)
 	if tx.npcm == 0 {
 		tx.pcmTS = tx.ts
 	}
