@@ -2,6 +2,7 @@ package media
 
 import (
 	"context"
+	"net"
 	"net/netip"
 	"sync"
 	"time"
@@ -24,7 +25,8 @@ type lingerState struct {
 }
 
 // SetLinger asks Close to keep the RTP socket open for l.For (0: close at once, the default).
-// Late runs on the lingering goroutine with each datagram and how long after Close it came.
+// Late runs on the lingering goroutine with each datagram (its first lingerReadSize bytes) and
+// how long after Close it came.
 func (s *Session) SetLinger(l Linger) {
 	s.linger.mu.Lock()
 	s.linger.l = l
@@ -44,6 +46,11 @@ func (s *Session) stopRTPReader() {
 	_ = s.rtpConn.SetReadDeadline(time.Now())
 }
 
+// lingerReadSize is how much of each late datagram the linger reads: the RTP header is all its
+// Late needs, and a 1500-byte buffer per ended call adds up at hundreds of calls a second (a
+// longer datagram is truncated, which UDP reads allow).
+const lingerReadSize = 64
+
 // lingerRTP runs after the media goroutines are gone: it reads the RTP socket until l.For has
 // passed since closed, then closes it.
 func (s *Session) lingerRTP(closed time.Time) {
@@ -56,32 +63,35 @@ func (s *Session) lingerRTP(closed time.Time) {
 	if l.WG != nil {
 		l.WG.Add(1)
 	}
-	go func() {
-		if l.WG != nil {
-			defer l.WG.Done()
-		}
-		defer func() {
-			_ = s.rtpConn.Close()
-			if l.Done != nil {
-				l.Done()
-			}
-		}()
-		if err := s.rtpConn.SetReadDeadline(closed.Add(l.For)); err != nil {
-			return
-		}
-		if l.Ctx != nil {
-			stop := context.AfterFunc(l.Ctx, func() { _ = s.rtpConn.SetReadDeadline(time.Now()) })
-			defer stop()
-		}
-		var buf [rtpBufSize]byte
-		for {
-			n, src, err := s.rtpConn.ReadFromUDPAddrPort(buf[:])
-			if err != nil {
-				return // the deadline, or the socket is gone
-			}
-			if l.Late != nil {
-				l.Late(time.Since(closed), netip.AddrPortFrom(src.Addr().Unmap(), src.Port()), buf[:n])
-			}
+	go lingerOn(s.rtpConn, l, closed) // not a method: the ended Session and its buffers can go
+}
+
+// lingerOn holds only the socket and a small read buffer.
+func lingerOn(conn *net.UDPConn, l Linger, closed time.Time) {
+	if l.WG != nil {
+		defer l.WG.Done()
+	}
+	defer func() {
+		_ = conn.Close()
+		if l.Done != nil {
+			l.Done()
 		}
 	}()
+	if err := conn.SetReadDeadline(closed.Add(l.For)); err != nil {
+		return
+	}
+	if l.Ctx != nil {
+		stop := context.AfterFunc(l.Ctx, func() { _ = conn.SetReadDeadline(time.Now()) })
+		defer stop()
+	}
+	var buf [lingerReadSize]byte
+	for {
+		n, src, err := conn.ReadFromUDPAddrPort(buf[:])
+		if err != nil {
+			return // the deadline, or the socket is gone
+		}
+		if l.Late != nil {
+			l.Late(time.Since(closed), netip.AddrPortFrom(src.Addr().Unmap(), src.Port()), buf[:n])
+		}
+	}
 }
