@@ -63,3 +63,54 @@ func TestDecodeBufSizedToRate(t *testing.T) {
 		t.Errorf("decode buffer %d samples, want %d (120 ms at 8 kHz)", got, want)
 	}
 }
+
+// Start keeps NewSession's jitter buffer when it is untouched and at the codec's rate, rather
+// than allocating a second one per call; a buffer that already took packets, or is at another
+// rate, is replaced.
+func TestStartReusesJitterBuffer(t *testing.T) {
+	peer := netip.MustParseAddrPort("127.0.0.1:40000")
+	for _, tc := range []struct {
+		name      string
+		codec     Codec
+		early     bool // RTP arrives before Start (after an Update)
+		wantReuse bool
+	}{
+		{"G.711", PCMU, false, true},
+		{"G.722", Codec{PT: 9, Name: "G722", ClockRate: 8000}, false, false},
+		{"early RTP", PCMU, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newTestSession(t, Config{})
+			if tc.early {
+				if err := s.Update(Params{Remote: peer, Codec: PCMU}); err != nil {
+					t.Fatal(err)
+				}
+				p := rtp.Packet{Header: rtp.Header{Version: 2, SSRC: 7}, Payload: make([]byte, 160)}
+				buf, err := p.Marshal()
+				if err != nil {
+					t.Fatal(err)
+				}
+				var pkt rtp.Packet
+				s.handleRTP(&pkt, buf, peer, time.Now())
+			}
+			s.mu.Lock()
+			before := s.rx.jb
+			early := before.haveSSRC
+			s.mu.Unlock()
+			if early != tc.early {
+				t.Fatalf("before Start the buffer took packets: %v, want %v", early, tc.early)
+			}
+			if err := s.Start(Params{Remote: peer, Codec: tc.codec}); err != nil {
+				t.Fatal(err)
+			}
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if reused := s.rx.jb == before; reused != tc.wantReuse {
+				t.Errorf("jitter buffer reused: %v, want %v", reused, tc.wantReuse)
+			}
+			if s.rx.jb.rate != s.rate {
+				t.Errorf("jitter buffer at %d Hz, session at %d", s.rx.jb.rate, s.rate)
+			}
+		})
+	}
+}

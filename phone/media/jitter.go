@@ -91,7 +91,7 @@ type jitterBuffer struct {
 	pops       int
 	windowMin  int
 
-	last       [maxFrameSamples]int16
+	last       []int16 // the last frame played, for concealment; one frame at this rate
 	haveLast   bool
 	concealRun int
 
@@ -376,7 +376,10 @@ func (j *jitterBuffer) copyFrame(out []int16) {
 			copy(out[dst:], p.pcm[src:p.n])
 		}
 	}
-	copy(j.last[:], out)
+	if len(j.last) < len(out) {
+		j.last = make([]int16, len(out)) // once: frames do not grow
+	}
+	copy(j.last, out)
 	j.haveLast, j.concealRun = true, 0
 }
 
@@ -422,7 +425,11 @@ func (j *jitterBuffer) conceal(out []int16) frameKind {
 	g1 := 1 - float64(j.concealRun+1)/plcFrames
 	for i := range out {
 		g := g0 + (g1-g0)*float64(i)/float64(j.frame)
-		out[i] = int16(float64(j.last[i]) * g)
+		if i < len(j.last) {
+			out[i] = int16(float64(j.last[i]) * g)
+		} else {
+			out[i] = 0
+		}
 	}
 	j.concealRun++
 	j.c.Concealed++

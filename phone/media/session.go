@@ -252,7 +252,9 @@ func (s *Session) Start(p Params) error {
 	}
 	// The whole pipeline runs at the codec's own rate: wideband stays wideband to the device.
 	s.rate = c.rate
-	s.rx.jb = newJitterBufferAt(s.rate)
+	if j := s.rx.jb; j.rate != s.rate || j.haveSSRC {
+		s.rx.jb = newJitterBufferAt(s.rate) // else NewSession's, still untouched, serves
+	}
 	s.codec = codecFuncs{} // instantiate anew at this rate
 	st, err := s.newStream(s.rate)
 	if err != nil {
