@@ -177,32 +177,9 @@ TPID=$(cat "$LAB_DIR/$NAME.pid")
 # --- the caller: headless sipterm, commands through a FIFO (kept open on fd 3) ------------------
 # (complexity 0: the caller is not measured, and it must keep up with 50 calls on a shared box)
 sipterm_config "$LAB_DIR/caller.toml" 22000-22999 0
-FIFO=$LAB_DIR/caller.in EVENTS=$LAB_DIR/caller.jsonl
-rm -f "$FIFO"; mkfifo "$FIFO"; : >"$EVENTS"
-setsid "$BIN" --headless --config "$LAB_DIR/caller.toml" --listen 127.0.0.1:$CALLER_PORT \
-  --audio file --play "$TONE" <"$FIFO" >"$EVENTS" 2>"$LAB_DIR/caller.log" &
-CPID=$!
-echo "$CPID" >"$LAB_DIR/opus-caller.pid"
-exec 3>"$FIFO"
-lab_wait_listen "$CPID" udp $CALLER_PORT 15 || lab_fail opus-caller "$LAB_DIR/caller.log"
-
-ticks() { # utime+stime of PID in clock ticks (-1 if gone)
-  local s
-  s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo -1; return; }
-  s=${s##*) }
-  # shellcheck disable=SC2086
-  set -- $s
-  echo $((${12} + ${13}))
-}
-now() { echo "$EPOCHREALTIME"; }
-calc() { awk "BEGIN { $1 }"; }
-# count STATE: calls of the caller whose latest call event is STATE
-count() {
-  awk -v want="$1" '/"event":"call"/ {
-      id = $0; sub(/.*"id":"/, "", id); sub(/".*/, "", id)
-      st = $0; sub(/.*"state":"/, "", st); sub(/".*/, "", st); last[id] = st
-    } END { for (i in last) if (last[i] == want) n++; print n + 0 }' "$EVENTS"
-}
+# shellcheck source=caller.sh
+. "$HERE/caller.sh"
+start_caller opus-caller
 # pps FILE FIELD: RTP packets (FIELD: received or sent) per call-second in FILE's events: each
 # call's last stats event's count over the time from its established event to that stats event
 pps() {
