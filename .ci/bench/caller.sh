@@ -31,3 +31,20 @@ count() {
       st = $0; sub(/.*"state":"/, "", st); sub(/".*/, "", st); last[id] = st
     } END { for (i in last) if (last[i] == want) n++; print n + 0 }' "$EVENTS"
 }
+
+# dial_calls: the caller dials CALLS calls to USER_PART@127.0.0.1:PORT at DIAL_RATE a second, then
+# waits (bounded) until every call is established or nothing changed for 10 s; sets ok.
+dial_calls() {
+  local i prev=-1 stable=0
+  sleep 1
+  for ((i = 0; i < CALLS; i++)); do
+    echo "dial sip:$USER_PART@127.0.0.1:$PORT" >&3
+    sleep "$(calc "printf \"%.3f\", 1 / $DIAL_RATE")"
+  done
+  ok=0
+  for ((i = 0; i < 300 && ok < CALLS && stable < 100; i++)); do
+    sleep 0.1
+    ok=$(count established)
+    if ((ok == prev)); then stable=$((stable + 1)); else stable=0 prev=$ok; fi
+  done
+}

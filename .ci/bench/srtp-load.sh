@@ -95,18 +95,7 @@ sipterm_config "$LAB_DIR/caller.toml" 14000-14999
 . "$HERE/caller.sh"
 start_caller srtp-caller
 
-sleep 1
-for ((i = 0; i < CALLS; i++)); do
-  echo "dial sip:$USER_PART@127.0.0.1:$PORT" >&3
-  sleep "$(calc "printf \"%.3f\", 1 / $DIAL_RATE")"
-done
-# bounded wait until every call is established (or nothing changes for 10 s)
-ok=0 prev=-1 stable=0
-for ((i = 0; i < 300 && ok < CALLS && stable < 100; i++)); do
-  sleep 0.1
-  ok=$(count established)
-  if ((ok == prev)); then stable=$((stable + 1)); else stable=0 prev=$ok; fi
-done
+dial_calls
 sleep "$SETTLE_S"
 
 c0=$(ticks "$TPID"); k0=$(ticks "$CPID"); t0=$(now); up0=$(count established)
