@@ -213,9 +213,42 @@ func (u *UI) detailHeader(c *callEntry, w int, compact bool) []string {
 		head = append(head, strings.Join(parts, "  "))
 	}
 	for _, d := range c.diag { // the media-path doctor's findings
-		head = append(head, u.th.tag(u.th.warn)+"⚠ "+clean(d)+u.th.reset())
+		for _, l := range findingLines(d, w, compact) {
+			head = append(head, u.th.tag(u.th.warn)+l+u.th.reset())
+		}
 	}
 	return head
+}
+
+// findingMaxLines bounds the lines one doctor finding takes in the call pane, so that a few of them
+// leave the ladder in sight; the whole sentence is also in the Log pane and the log file.
+const findingMaxLines = 3
+
+// findingLines is one doctor finding as "⚠ " and its words wrapped at the pane's width w under a
+// hanging indent (escaped for tview), at most findingMaxLines with "…" where it is cut. A compact
+// (short) pane gives each finding one line.
+func findingLines(text string, w int, compact bool) []string {
+	limit := findingMaxLines
+	if compact {
+		limit = 1
+	}
+	lines := wrapWords(plain(text), w-2, w-2)
+	if len(lines) > limit {
+		lines = lines[:limit]
+		last := []rune(lines[limit-1])
+		if len(last) >= w-2 {
+			last = last[:max(w-3, 0)]
+		}
+		lines[limit-1] = string(last) + "…"
+	}
+	for i, l := range lines {
+		lead := "  "
+		if i == 0 {
+			lead = "⚠ "
+		}
+		lines[i] = lead + tview.Escape(l)
+	}
+	return lines
 }
 
 // callLine is "c1 out alice  established 0:38  PCMU  (muted)  200 answered".
