@@ -32,7 +32,11 @@ import (
 //	delay summary pair=sipterm-baresip pa_underruns_per_call=... (median over the calls)
 //
 // env: DELAY_ROUNDS (default 3), DELAY_CLICKS per direction and call (default 6), DELAY_PAIRS
-// (default "sipterm-baresip baresip-baresip sipterm-sipterm").
+// (default "sipterm-baresip baresip-baresip sipterm-sipterm"; "wire-wire" measures the lab's floor:
+// the sound server's module-loopback in place of the phones).
+
+// wireLatencyMs: the latency each relay of the wire pair asks module-loopback for.
+const wireLatencyMs = 20
 
 var underrunRE = regexp.MustCompile(`(?i)underrun of '`)
 
@@ -107,11 +111,13 @@ func measurePair(t *testing.T, pair string, n int) []delayRow {
 	var phone, phoneB *Phone
 	var pids []int
 	aName, bName := "sipterm", "baresip"
-	if pair == "sipterm-sipterm" {
+	switch pair {
+	case "wire-wire":
+	case "sipterm-sipterm":
 		bName = "sipterm"
 		phoneB = startPhoneEnv(t, a.sideEnv("b"), "--listen", phoneAddr(5256), "--audio", "portaudio", "--log-level", "info", "--auto-answer", "0s")
 		pids = append(pids, phoneB.cmd.Process.Pid)
-	} else {
+	default:
 		pids = append(pids, acPeerPid(l.startPeer(append(peerEnv("b"), "NAME=baresip-b"), "baresip.sh", "5252")))
 	}
 	switch pair {
@@ -129,6 +135,18 @@ func measurePair(t *testing.T, pair string, n int) []delayRow {
 			phone.waitFor(10*time.Second, "call", "id", id, "state", "terminated")
 			phone.stop()
 		}
+	case "wire-wire":
+		// the lab's own floor: no phone, the sound server's own relay (module-loopback, which
+		// holds its latency steady) from a's microphone into b's speaker and from b's into a's.
+		// What a client pays for one capture and one playback stream through this sound server
+		// at wireLatencyMs; sipterm->sipterm minus this is what the phones add (packetisation,
+		// jitter buffer, device buffers, the ALSA plugin).
+		aName, bName = "wire", "wire"
+		for _, d := range [][2]string{{"a_mic", "b_spk"}, {"b_mic", "a_spk"}} {
+			a.pactl("load-module", "module-loopback", "source="+d[0], "sink="+d[1], fmt.Sprintf("latency_msec=%d", wireLatencyMs),
+				"source_dont_move=true", "sink_dont_move=true")
+		}
+		hangup = func() {}
 	case "baresip-baresip":
 		aName = "baresip"
 		pids = append(pids, acPeerPid(l.startPeer(append(peerEnv("a"), "NAME=baresip-a"), "baresip.sh", "5254")))
