@@ -11,7 +11,9 @@
 #   verdict peak_ok (peak <= 64 MB) settled_ok (rss after AFTER_S <= 1.5 x idle)
 # env: CALLS (10000) RATE (400) HOLD_S (1) LIMIT (2000) AFTER_S (40) PORT (5292; SIPp PORT+1)
 #   SOAK_DIR (work dir, default mktemp) PPROF (e.g. 127.0.0.1:6060: SIPTERM_PPROF for heap profiles,
-#   saved as heap-after.pb.gz / heap-settled.pb.gz in SOAK_DIR when curl is present)
+#   saved as heap-{idle,peak,after,settled}.pb.gz and goroutine-peak.txt in SOAK_DIR when curl is
+#   present; "peak" is taken halfway through the load) GCTRACE=1 (GODEBUG=gctrace=1 into
+#   sipterm.stderr). rss.log in SOAK_DIR samples VmRSS, heap and goroutines every 0.5 s.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CALLS=${CALLS:-10000} RATE=${RATE:-400} HOLD_S=${HOLD_S:-1} LIMIT=${LIMIT:-2000}
@@ -31,7 +33,7 @@ export XDG_RUNTIME_DIR=$SOAK_DIR/run XDG_CONFIG_HOME=$SOAK_DIR/xdg
 mkdir -p "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME"
 # stdin: a FIFO this shell holds open (EOF would not stop a headless phone, but keep it quiet)
 mkfifo "$SOAK_DIR/stdin"; exec 3<>"$SOAK_DIR/stdin"
-env ${PPROF:+SIPTERM_PPROF=$PPROF} "$bin" --headless --config "$SOAK_DIR/sipterm.toml" \
+env ${PPROF:+SIPTERM_PPROF=$PPROF} ${GCTRACE:+GODEBUG=gctrace=1} "$bin" --headless --config "$SOAK_DIR/sipterm.toml" \
   --listen "127.0.0.1:$PORT" --auto-answer 0s --audio null --log-level warn \
   <"$SOAK_DIR/stdin" >"$SOAK_DIR/events.jsonl" 2>"$SOAK_DIR/sipterm.stderr" &
 pid=$!
@@ -50,12 +52,20 @@ figures() {
     "$(num heap_inuse_kb "$d")" "$(status $pid VmRSS)" "$(num overload "$d")"
 }
 profile() { [[ -n "${PPROF:-}" ]] && command -v curl >/dev/null && curl -s -o "$SOAK_DIR/heap-$1.pb.gz" "http://$PPROF/debug/pprof/heap" || true; }
+goroutines() { [[ -n "${PPROF:-}" ]] && command -v curl >/dev/null && curl -s -o "$SOAK_DIR/goroutine-$1.txt" "http://$PPROF/debug/pprof/goroutine?debug=1" || true; }
+# sampler: "seconds rss_mb" every 0.5 s while the phone runs (where the peak falls in the run)
+( t0=$(date +%s.%N); while kill -0 $pid 2>/dev/null; do
+    printf '%s %s\n' "$(awk -v s="$t0" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}')" "$(status $pid VmRSS)"
+    sleep 0.5; done >"$SOAK_DIR/rss.log" 2>/dev/null ) &
+sampler=$!
+trap 'kill $pid $sampler 2>/dev/null || true' EXIT
 
 sleep 2
 idle=$(figures); idle_rss=$(status $pid VmRSS)
 echo "idle $idle"
 profile idle
 start=$(date +%s.%N)
+( sleep $((CALLS / RATE / 2)); profile peak; goroutines peak; echo "mid $(figures)" ) &
 out=$(SIPP_PORT=$((PORT + 1)) NAME=soak LAB_DIR=$SOAK_DIR COUNT=$CALLS RATE=$RATE LIMIT=$LIMIT DURATION=$HOLD_S \
   TIMEOUT=$((CALLS / RATE + 120)) RECV_TIMEOUT=10000 bash .ci/lab/sipp.sh uac-nortp "127.0.0.1:$PORT" || true)
 secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}')
