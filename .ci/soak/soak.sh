@@ -12,8 +12,9 @@
 # env: CALLS (10000) RATE (400) HOLD_S (1) LIMIT (2000) AFTER_S (40) PORT (5292; SIPp PORT+1)
 #   SOAK_DIR (work dir, default mktemp) PPROF (e.g. 127.0.0.1:6060: SIPTERM_PPROF for heap profiles,
 #   saved as heap-{idle,peak,after,settled}.pb.gz and goroutine-peak.txt in SOAK_DIR when curl is
-#   present; "peak" is taken halfway through the load) GCTRACE=1 (GODEBUG=gctrace=1 into
-#   sipterm.stderr). rss.log in SOAK_DIR samples VmRSS, heap and goroutines every 0.5 s.
+#   present; "peak" and "late" are taken at 1/2 and 9/10 of the load, with memstats-*.txt and
+#   status-*.txt: the runtime's and the kernel's view) GCTRACE=1 (GODEBUG=gctrace=1 into
+#   sipterm.stderr). rss.log in SOAK_DIR samples VmRSS every 0.5 s.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CALLS=${CALLS:-10000} RATE=${RATE:-400} HOLD_S=${HOLD_S:-1} LIMIT=${LIMIT:-2000}
@@ -33,7 +34,7 @@ export XDG_RUNTIME_DIR=$SOAK_DIR/run XDG_CONFIG_HOME=$SOAK_DIR/xdg
 mkdir -p "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME"
 # stdin: a FIFO this shell holds open (EOF would not stop a headless phone, but keep it quiet)
 mkfifo "$SOAK_DIR/stdin"; exec 3<>"$SOAK_DIR/stdin"
-env ${PPROF:+SIPTERM_PPROF=$PPROF} ${GCTRACE:+GODEBUG=gctrace=1} "$bin" --headless --config "$SOAK_DIR/sipterm.toml" \
+env ${PPROF:+SIPTERM_PPROF=$PPROF} GODEBUG="${GCTRACE:+gctrace=1,}${GODEBUG:-}" "$bin" --headless --config "$SOAK_DIR/sipterm.toml" \
   --listen "127.0.0.1:$PORT" --auto-answer 0s --audio null --log-level warn \
   <"$SOAK_DIR/stdin" >"$SOAK_DIR/events.jsonl" 2>"$SOAK_DIR/sipterm.stderr" &
 pid=$!
@@ -65,7 +66,16 @@ idle=$(figures); idle_rss=$(status $pid VmRSS)
 echo "idle $idle"
 profile idle
 start=$(date +%s.%N)
-( sleep $((CALLS / RATE / 2)); profile peak; goroutines peak; echo "mid $(figures)" ) &
+# mid-load snapshots at 1/2 and 9/10 of the planned load time (the peak is in between): heap
+# profile, goroutines, the runtime's MemStats (heap?debug=1) and the kernel's view of the RSS
+snap() {
+  profile "$1"; goroutines "$1"
+  [[ -n "${PPROF:-}" ]] && curl -s "http://$PPROF/debug/pprof/heap?debug=1" | grep '^# ' >"$SOAK_DIR/memstats-$1.txt" || true
+  grep -E '^(Vm|Rss|Threads)' /proc/$pid/status >"$SOAK_DIR/status-$1.txt" 2>/dev/null || true
+  echo "mid $1 $(figures)"
+}
+( sleep $((CALLS / RATE / 2)); snap peak ) &
+( sleep $((CALLS * 9 / RATE / 10)); snap late ) &
 out=$(SIPP_PORT=$((PORT + 1)) NAME=soak LAB_DIR=$SOAK_DIR COUNT=$CALLS RATE=$RATE LIMIT=$LIMIT DURATION=$HOLD_S \
   TIMEOUT=$((CALLS / RATE + 120)) RECV_TIMEOUT=10000 bash .ci/lab/sipp.sh uac-nortp "127.0.0.1:$PORT" || true)
 secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}')
