@@ -34,7 +34,7 @@ func writePcap(w io.Writer, pkts []capPkt) error {
 		if !p.out {
 			src, dst = dst, src
 		}
-		data := p.data
+		data := p.bytes()
 		if len(data) > 65507 {
 			data = data[:65507] // one UDP datagram at most
 		}
