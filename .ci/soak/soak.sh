@@ -4,7 +4,7 @@
 #   usage: soak.sh            (make soak; run it alone, or inside `unshare -n` on a shared machine)
 # Prints key=value lines:
 #   idle    rss_mb hwm_mb goroutines fds heap_inuse_kb
-#   load    calls ok failed seconds
+#   load    calls ok failed seconds cpu_s (the phone's CPU during the load) setup_ms_mean setup_ms_p95 (a histogram bucket) retransmissions
 #   after   calls(registry) goroutines fds heap_inuse_kb rss_mb refused_overload (503s sent;
 #           SIPp's uac-nortp counts each as a failed call)          (right after the load)
 #   settled ... the same AFTER_S (40) s later; peak_rss_mb = VmHWM over the whole run
@@ -65,6 +65,9 @@ sleep 2
 idle=$(figures); idle_rss=$(status $pid VmRSS)
 echo "idle $idle"
 profile idle
+# the phone's CPU seconds (utime + stime of all its threads)
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz}' "/proc/$pid/stat"; }
+cpu0=$(cpu)
 start=$(date +%s.%N)
 # mid-load snapshots at 1/2 and 9/10 of the planned load time (the peak is in between): heap
 # profile, goroutines, the runtime's MemStats (heap?debug=1) and the kernel's view of the RSS
@@ -80,7 +83,20 @@ out=$(SIPP_PORT=$((PORT + 1)) NAME=soak LAB_DIR=$SOAK_DIR COUNT=$CALLS RATE=$RAT
   TIMEOUT=$((CALLS / RATE + 120)) RECV_TIMEOUT=10000 bash .ci/lab/sipp.sh uac-nortp "127.0.0.1:$PORT" || true)
 secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}')
 ok=$(sed -n 's/.*successful=\([0-9-]*\).*/\1/p' <<<"$out"); failed=$(sed -n 's/.*failed=\([0-9-]*\).*/\1/p' <<<"$out")
-echo "load calls=$CALLS rate=$RATE ok=${ok:--} failed=${failed:--} seconds=$secs"
+# set-up time (SIPp's rtd 1: INVITE sent -> 200 received): mean, and p95 as the upper bound of
+# the histogram bucket where 95 % of the answered calls are reached; INVITE retransmissions
+setup=$(awk -F';' 'NR == 1 {for (i = 1; i <= NF; i++) h[i] = $i; next} {for (i = 1; i <= NF; i++) v[i] = $i}
+  END {
+    for (i = 1; i <= NF; i++) {
+      if (h[i] == "ResponseTime1(C)") { split(v[i], t, ":"); mean = (t[1] * 3600 + t[2] * 60 + t[3]) * 1000 + t[4] / 1000 }
+      if (h[i] == "Retransmissions(C)") re = v[i]
+      if (h[i] ~ /^ResponseTimeRepartition1_/) { b = h[i]; sub(/^ResponseTimeRepartition1_/, "", b); nb++; bk[nb] = b; cnt[nb] = v[i]; tot += v[i] }
+    }
+    for (j = 1; j <= nb && acc < 0.95 * tot; j++) { acc += cnt[j]; p95 = bk[j] }
+    printf "setup_ms_mean=%.0f setup_ms_p95%s retransmissions=%s", mean, (p95 ~ /^>/ ? p95 : "<" substr(p95, 2)), re
+  }' "$SOAK_DIR/soak/stat.csv" 2>/dev/null || true)
+cpu_s=$(awk -v a="$cpu0" -v b="$(cpu)" 'BEGIN {printf "%.1f", b - a}')
+echo "load calls=$CALLS rate=$RATE ok=${ok:--} failed=${failed:--} seconds=$secs cpu_s=$cpu_s $setup"
 echo "after $(figures)"
 profile after
 sleep "$AFTER_S"
