@@ -9,6 +9,7 @@
 #           SIPp's uac-nortp counts each as a failed call)          (right after the load)
 #   settled ... the same AFTER_S (40) s later; peak_rss_mb = VmHWM over the whole run
 #   verdict peak_ok (peak <= 64 MB) settled_ok (rss after AFTER_S <= 1.5 x idle)
+# docs/memory.md: what the peak is made of, and the figures of each change.
 # env: CALLS (10000) RATE (400) HOLD_S (1) LIMIT (2000) AFTER_S (40) PORT (5292; SIPp PORT+1)
 #   SOAK_DIR (work dir, default mktemp) PPROF (e.g. 127.0.0.1:6060: SIPTERM_PPROF for heap profiles,
 #   saved as heap-{idle,peak,after,settled}.pb.gz and goroutine-peak.txt in SOAK_DIR when curl is

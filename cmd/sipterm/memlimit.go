@@ -14,11 +14,11 @@ import (
 //
 // Why 80 MiB (issue 10, docs/memory.md): at that burst the live heap peaks at ~53 MB (~450
 // calls up, ~3,200 finished ones in sipgo's transaction linger) plus ~15 MB of stacks and
-// runtime overhead. The former 44 MiB sat below that: the collector ran back to back (15-38 %
-// of the phone's CPU in gctrace, against 2-5 % without a limit), set-up times went from a 33 ms
-// mean to 0.2-0.9 s, SIPp retransmitted thousands of INVITEs and most calls were refused (503)
-// or failed on this 2-core box. 80 MiB leaves the collector ~25 % of the live heap as headroom
-// at that peak (9 % CPU), and still stops the heap doubling (peak RSS ~93 MB, not ~140).
+// runtime overhead. The former 44 MiB sat below that: the collector ran back to back (15-21 %
+// of the phone's CPU over a run, against 2-3 % without a limit), so on a busy 2-core box the
+// set-up slowed (0.4-1.3 s mean), SIPp retransmitted thousands of INVITEs and the overload gate
+// refused most calls. 80 MiB leaves the collector ~25 % of the live heap as headroom at that
+// peak (9 % CPU), and still stops the heap doubling (peak RSS ~93 MB, not 100-140).
 const defaultMemLimit = 80 << 20
 
 // setMemoryLimit applies defaultMemLimit when the environment sets no GOMEMLIMIT (the runtime
