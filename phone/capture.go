@@ -41,7 +41,16 @@ type capPkt struct {
 	kind          capKind
 	transport     string // SIP: UDP, TCP, TLS, WS...
 	local, remote netip.AddrPort
-	data          []byte
+	data          []byte // RTP/RTCP
+	text          string // SIP: the trace's own string, shared rather than copied (issue 10)
+}
+
+// bytes is the datagram's payload.
+func (p capPkt) bytes() []byte {
+	if p.kind == capSIP && p.data == nil {
+		return []byte(p.text)
+	}
+	return p.data
 }
 
 // callCapture is one call's kept packets.
@@ -98,7 +107,10 @@ func (p *Phone) captureSIP(e EventSIP) {
 	if len(cc.sip) >= capMaxSIP {
 		return
 	}
-	cc.sip = append(cc.sip, capPkt{t: e.Time, out: e.Out, kind: capSIP, transport: lt, local: local, remote: remote, data: []byte(e.Raw)})
+	if cc.sip == nil {
+		cc.sip = make([]capPkt, 0, 8) // a call's usual messages without regrowing 1, 2, 4, 8
+	}
+	cc.sip = append(cc.sip, capPkt{t: e.Time, out: e.Out, kind: capSIP, transport: lt, local: local, remote: remote, text: e.Raw})
 }
 
 // traceAddr splits the trace's "UDP:127.0.0.1:5060" into transport and address.

@@ -65,7 +65,10 @@ func (cc *callCapture) write(dir string, _ *config.Config) (string, error) {
 		switch {
 		case p.kind == capSIP:
 			sum.Packets.SIP++
-			text := string(p.data)
+			text := p.text
+			if p.data != nil {
+				text = string(p.data)
+			}
 			sum.Timeline = append(sum.Timeline, CaptureMessage{Time: p.t, Out: p.out, Transport: p.transport,
 				Local: p.local.String(), Remote: p.remote.String(), Line: firstLine(text)})
 			if body := sdpBody(text); body != "" {

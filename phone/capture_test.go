@@ -2,6 +2,7 @@ package phone
 
 import (
 	"bytes"
+	"net"
 	"net/netip"
 	"testing"
 	"time"
@@ -74,4 +75,57 @@ func TestWritePcap(t *testing.T) {
 			t.Errorf("packet %d: network %v, want %v -> %v", i, nl, src.Addr(), dst.Addr())
 		}
 	}
+}
+
+// TestUDPFrameMatchesGopacket: the hand-written headers (capture_pcap.go) are byte for byte what
+// gopacket serialises with lengths and checksums computed, for both families, odd and even
+// payloads, and a mixed-family pair.
+func TestUDPFrameMatchesGopacket(t *testing.T) {
+	ap := netip.MustParseAddrPort
+	tests := []struct {
+		name     string
+		src, dst netip.AddrPort
+		data     []byte
+	}{
+		{"v4 even", ap("127.0.0.1:5060"), ap("10.1.2.3:5070"), []byte("INVITE sip:x SIP/2.0\r\n\r\n")},
+		{"v4 odd", ap("192.168.1.20:10000"), ap("192.168.1.30:20001"), []byte{0x80, 0, 0, 1, 0xff}},
+		{"v4 empty", ap("127.0.0.1:1"), ap("127.0.0.1:2"), nil},
+		{"v6 odd", ap("[2001:db8::1]:10000"), ap("[::1]:20000"), []byte("BYE sip:y SIP/2.0\r\n\r\n!")},
+		{"v6 even", ap("[fe80::1]:65535"), ap("[fe80::2]:5060"), bytes.Repeat([]byte{0xff}, 1400)},
+		{"mixed", ap("[::]:5060"), ap("10.0.0.1:5060"), []byte("OPTIONS")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := udpFrame(nil, tt.src, tt.dst, tt.data)
+			if want := gopacketFrame(t, tt.src, tt.dst, tt.data); !bytes.Equal(got, want) {
+				t.Errorf("frame\n got % x\nwant % x", got, want)
+			}
+		})
+	}
+}
+
+// gopacketFrame is the reference: the same frame built by gopacket.
+func gopacketFrame(t *testing.T, src, dst netip.AddrPort, data []byte) []byte {
+	t.Helper()
+	srcIP, dstIP := pairIPs(src.Addr(), dst.Addr())
+	eth := &layers.Ethernet{SrcMAC: net.HardwareAddr{2, 0, 0, 0, 0, 1}, DstMAC: net.HardwareAddr{2, 0, 0, 0, 0, 2}}
+	udp := &layers.UDP{SrcPort: layers.UDPPort(src.Port()), DstPort: layers.UDPPort(dst.Port())}
+	var ip gopacket.SerializableLayer
+	if srcIP.Is4() {
+		eth.EthernetType = layers.EthernetTypeIPv4
+		v4 := &layers.IPv4{Version: 4, IHL: 5, TTL: 64, Protocol: layers.IPProtocolUDP, SrcIP: srcIP.AsSlice(), DstIP: dstIP.AsSlice()}
+		_ = udp.SetNetworkLayerForChecksum(v4)
+		ip = v4
+	} else {
+		eth.EthernetType = layers.EthernetTypeIPv6
+		v6 := &layers.IPv6{Version: 6, HopLimit: 64, NextHeader: layers.IPProtocolUDP, SrcIP: srcIP.AsSlice(), DstIP: dstIP.AsSlice()}
+		_ = udp.SetNetworkLayerForChecksum(v6)
+		ip = v6
+	}
+	buf := gopacket.NewSerializeBuffer()
+	opts := gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}
+	if err := gopacket.SerializeLayers(buf, opts, eth, ip, udp, gopacket.Payload(data)); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -2,7 +2,6 @@ package phone
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"regexp"
@@ -30,7 +29,7 @@ type traceMsg struct {
 	out          bool
 	transport    string
 	laddr, raddr string
-	msg          []byte
+	text         string // the message as sent or received: one copy, reused by emit and the capture
 }
 
 func newTracer(p *Phone, out io.Writer, events bool) *tracer {
@@ -51,11 +50,11 @@ func (t *tracer) stop() {
 }
 
 func (t *tracer) SIPTraceRead(transport, laddr, raddr string, msg []byte) {
-	t.add(traceMsg{t: time.Now(), transport: transport, laddr: laddr, raddr: raddr, msg: bytes.Clone(msg)})
+	t.add(traceMsg{t: time.Now(), transport: transport, laddr: laddr, raddr: raddr, text: string(msg)})
 }
 
 func (t *tracer) SIPTraceWrite(transport, laddr, raddr string, msg []byte) {
-	t.add(traceMsg{t: time.Now(), out: true, transport: transport, laddr: laddr, raddr: raddr, msg: bytes.Clone(msg)})
+	t.add(traceMsg{t: time.Now(), out: true, transport: transport, laddr: laddr, raddr: raddr, text: string(msg)})
 }
 
 func (t *tracer) add(m traceMsg) { t.q.push(m) }
@@ -82,7 +81,7 @@ func (t *tracer) run() {
 }
 
 func (t *tracer) emit(w *bufio.Writer, m traceMsg) {
-	text := MaskSecrets(string(m.msg))
+	text := MaskSecrets(m.text)
 	m.transport = traceTransport(m.transport, text)
 	arrow := "<-"
 	if m.out {
@@ -90,7 +89,7 @@ func (t *tracer) emit(w *bufio.Writer, m traceMsg) {
 	}
 	if w != nil {
 		fmt.Fprintf(w, "=== %s %s %s %s %s (%d bytes)\n%s\n", m.t.Format("2006-01-02 15:04:05.000000"),
-			m.transport, m.laddr, arrow, m.raddr, len(m.msg), text)
+			m.transport, m.laddr, arrow, m.raddr, len(m.text), text)
 	}
 	e := EventSIP{
 		Time: m.t, Out: m.out,
@@ -131,9 +130,12 @@ func firstLine(s string) string {
 	return s
 }
 
-// headerValue finds a header's value in raw SIP text (long or compact name).
+// headerValue finds a header's value in raw SIP text (long or compact name). It walks the lines
+// in place: a strings.Split of every traced message was 2 % of all bytes allocated at load.
 func headerValue(msg, long, short string) string {
-	for _, line := range strings.Split(msg, "\n") {
+	for len(msg) > 0 {
+		line, rest, _ := strings.Cut(msg, "\n")
+		msg = rest
 		line = strings.TrimRight(line, "\r")
 		if line == "" {
 			return "" // end of headers

@@ -68,3 +68,22 @@ func TestTraceCallsBounded(t *testing.T) {
 		}
 	}
 }
+
+// headerValue reads a header by its long or compact name, stops at the end of the headers, and
+// never matches the start line or the body.
+func TestHeaderValue(t *testing.T) {
+	msg := "INVITE sip:bob@x SIP/2.0\r\nVia: SIP/2.0/UDP a\r\ni:  abc@host \r\nCSeq: 1 INVITE\r\n\r\nCall-ID: body\r\n"
+	tests := []struct{ msg, long, short, want string }{
+		{msg, "Call-ID", "i", "abc@host"},
+		{msg, "via", "v", "SIP/2.0/UDP a"},
+		{msg, "Contact", "m", ""},
+		{"SIP/2.0 200 OK\nCall-ID: lf-only\n\n", "Call-ID", "i", "lf-only"},
+		{"", "Call-ID", "i", ""},
+		{"INVITE sip:a SIP/2.0\r\nTo: <sip:a>", "To", "t", "<sip:a>"}, // no blank line at all
+	}
+	for _, tt := range tests {
+		if got := headerValue(tt.msg, tt.long, tt.short); got != tt.want {
+			t.Errorf("headerValue(%q, %s) = %q, want %q", tt.msg, tt.long, got, tt.want)
+		}
+	}
+}

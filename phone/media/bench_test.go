@@ -28,7 +28,7 @@ func sink(tb testing.TB) (*net.UDPConn, netip.AddrPort) {
 func BenchmarkSendPacket(b *testing.B) {
 	_, dst := sink(b)
 	s := newTestSession(b, Config{})
-	tx := newSender()
+	tx := newSender(48000)
 	for i := range tx.mic {
 		tx.mic[i] = int16(i * 100)
 	}
@@ -47,7 +47,7 @@ func BenchmarkTick(b *testing.B) {
 		b.Fatal(err)
 	}
 	st := newClockStream(0)
-	tx := newSender()
+	tx := newSender(48000)
 	now := time.Now()
 	b.ReportAllocs()
 	for b.Loop() {

@@ -22,7 +22,7 @@ func TestSenderSizedToRate(t *testing.T) {
 		{ulaw, 120, 960},
 		{alaw, 60, 480},
 	} {
-		tx := newSender()
+		tx := newSender(48000)
 		spp := tc.c.rate * tc.ptimeMs / 1000
 		var packets, octets int
 		for range tc.ptimeMs / 20 * 3 {
@@ -35,6 +35,36 @@ func TestSenderSizedToRate(t *testing.T) {
 		if len(tx.pcm) > 2*maxPacketMs*tc.c.rate/1000 {
 			t.Errorf("%s: %d samples buffered, sized beyond its rate", tc.c.name, len(tx.pcm))
 		}
+	}
+}
+
+// A G.711 sender holds one 8 kHz frame and one packet of the ptime in use; a longer ptime
+// (re-INVITE) grows the buffers without losing the samples pending, and every packet is whole.
+func TestSenderGrowsWithPtime(t *testing.T) {
+	_, dst := sink(t)
+	s := newTestSession(t, Config{})
+	tx := newSender(8000)
+	if len(tx.mic) != 160 || len(tx.spk) != 160 {
+		t.Fatalf("frames of %d/%d samples, want 160", len(tx.mic), len(tx.spk))
+	}
+	var octets int
+	for _, step := range []struct{ ptimeMs, frames, wantPackets, wantPayload int }{
+		{20, 3, 3, 160},
+		{60, 2, 0, 480}, // two frames pending...
+		{60, 1, 1, 480}, // ...and the third makes one 60 ms packet of all three
+	} {
+		spp := 8 * step.ptimeMs
+		packets := 0
+		for range step.frames {
+			p, o := s.sendAudio(tx, dst, ulaw, spp)
+			packets, octets = packets+p, octets+o
+		}
+		if packets != step.wantPackets || len(tx.payload) != step.wantPayload {
+			t.Errorf("ptime %d: %d packets, payload buffer %d; want %d, %d", step.ptimeMs, packets, len(tx.payload), step.wantPackets, step.wantPayload)
+		}
+	}
+	if octets != 3*160+480 {
+		t.Errorf("%d payload bytes sent, want %d", octets, 3*160+480)
 	}
 }
 

@@ -242,7 +242,7 @@ func BenchmarkSendPacketSRTP(b *testing.B) {
 	_, dst := sink(b)
 	s := newTestSession(b, Config{})
 	a, _ := pairStates(b, suites[0])
-	tx := newSender()
+	tx := newSender(48000)
 	tx.srtp = a.txRTP
 	for i := range tx.mic {
 		tx.mic[i] = int16(i * 100)

@@ -41,37 +41,51 @@ type sender struct {
 	marker     bool
 	wasMuted   bool
 	dtmf       dtmfTx
-	mic, spk   [maxFrameSamples]int16 // the first Session.frameLen() samples are used
+	mic, spk   []int16 // one 20 ms frame at the session's rate (newSender)
 	writeError bool
 	srtp       *srtpEnd // SRTP send context, nil for plain RTP; set each tick
 }
 
-func newSender() *sender {
+// newSender is the send state of a session whose device runs at rate Hz. Its frames hold 20 ms
+// at that rate, not at 48 kHz: 640 bytes instead of 3.8 KB for a G.711 call (issue 10: live calls
+// at load).
+func newSender(rate int) *sender {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	return &sender{seq: rtp.NewRandomSequencer(), ts: binary.BigEndian.Uint32(b[:]), marker: true}
+	n := max(rate/50, 1)
+	return &sender{seq: rtp.NewRandomSequencer(), ts: binary.BigEndian.Uint32(b[:]), marker: true,
+		mic: make([]int16, n), spk: make([]int16, n)}
 }
 
 // opusMaxPacket bounds an Opus packet (RFC 6716).
 const opusMaxPacket = 1275
 
-// sized allocates the packet buffers for the session's PCM rate on first use: the longest
-// packet (maxPacketMs) at that rate, not at 48 kHz — 2.2 KB instead of 17 KB for a G.711
-// call, which counts at thousands of calls. The rate is fixed once the session has started.
-func (tx *sender) sized(rate int) {
-	if tx.pcm != nil {
-		return
+// sized allocates the packet buffers for the codec's PCM rate and the packet size in use (spp
+// samples): a packet's worth pending and the frame just captured, and one encoded packet —
+// 640 + 160 bytes for 20 ms G.711, not 2.2 + 1.3 KB for the longest packet (maxPacketMs) and
+// Opus's, which counts at hundreds of live calls (issue 10). A longer ptime later (re-INVITE)
+// grows them, keeping what is pending. The rate is fixed once the session has started.
+func (tx *sender) sized(c codecFuncs, spp int) {
+	spp = min(max(spp, c.rate/50), maxPacketMs*c.rate/1000)
+	if need := spp + c.rate/50; len(tx.pcm) < need {
+		tx.pcm = append(make([]int16, 0, need), tx.pcm[:tx.npcm]...)[:need]
 	}
-	n := maxPacketMs * rate / 1000
-	tx.pcm = make([]int16, n+rate/50) // a packet's worth pending, and the frame just captured
-	tx.payload = make([]byte, max(n, opusMaxPacket))
+	// G.711 and G.722 encode at most a byte a sample; Opus up to its packet bound; an RFC 4733
+	// event is 4 bytes
+	need := max(spp, 4)
+	if c.name == "opus" {
+		need = opusMaxPacket
+	}
+	if len(tx.payload) < need {
+		tx.payload = make([]byte, need)
+	}
 }
 
 // sendLoop is the call's one clock: every Stream.Read that returns is one 20 ms tick that sends
 // what was captured and plays one frame from the jitter buffer.
 func (s *Session) sendLoop(st audio.Stream) {
 	defer s.wg.Done()
-	tx := newSender()
+	tx := newSender(s.rate)
 	for {
 		if err := st.Read(tx.mic[:s.frameLen()]); err != nil {
 			if st = s.replaceStream(st, err); st == nil {
@@ -172,7 +186,7 @@ func (s *Session) sendFrame(tx *sender, p Params, c codecFuncs, dst netip.AddrPo
 		spp = c.rate / 50 // we always send 20 ms Opus frames (phone/sdp answers ptime 20)
 	}
 	feedback = -1
-	tx.sized(c.rate)
+	tx.sized(c, spp)
 	switch {
 	case tx.dtmf.active:
 		tx.npcm = 0 // audio is replaced by the event
@@ -202,7 +216,7 @@ func (s *Session) sendFrame(tx *sender, p Params, c codecFuncs, dst netip.AddrPo
 
 // sendAudio adds tx.mic to the pending samples and sends every full packet of spp samples.
 func (s *Session) sendAudio(tx *sender, dst netip.AddrPort, c codecFuncs, spp int) (packets, octets int) {
-	tx.sized(c.rate)
+	tx.sized(c, spp)
 	if tx.npcm == 0 {
 		tx.pcmTS = tx.ts
 	}

@@ -14,7 +14,7 @@ func (s *Session) startSender(st audio.Stream) {
 		go s.sendLoop(st)
 		return
 	}
-	tx := newSender()
+	tx := newSender(s.rate)
 	m := &pacedSender{done: s.wg.Done}
 	m.step = func(late, resync bool) bool { return s.pacedTick(tx, &pl, late, resync) }
 	s.paced = m
