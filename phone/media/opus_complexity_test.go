@@ -17,7 +17,7 @@ func TestOpusEncoderSettings(t *testing.T) {
 		wantComplexity int
 		wantBitrate    int // 0: not checked (automatic)
 	}{
-		{"zero: the default", OpusParams{}, DefaultOpusComplexity, 0},
+		{"zero: the default (CELT's on a clean network)", OpusParams{}, celtComplexity, 0},
 		{"complexity 0", OpusParams{Complexity: OpusComplexity(0)}, 0, 0},
 		{"complexity 10", OpusParams{Complexity: OpusComplexity(10)}, 10, 0},
 		{"complexity 3, 24 kbit/s", OpusParams{Complexity: OpusComplexity(3), Bitrate: 24000}, 3, 24000},

@@ -22,23 +22,23 @@ func TestOpusPolicy(t *testing.T) {
 		want opusSettings
 	}{
 		{"clean, FEC offered: CELT 64k", OpusParams{FEC: true}, clean,
-			opusSettings{app: rld, bitrate: 64000, complexity: DefaultOpusComplexity}},
+			opusSettings{app: rld, bitrate: 64000, complexity: celtComplexity}},
 		{"clean, no FEC: CELT 64k", OpusParams{}, clean,
-			opusSettings{app: rld, bitrate: 64000, complexity: DefaultOpusComplexity}},
+			opusSettings{app: rld, bitrate: 64000, complexity: celtComplexity}},
 		{"slight loss: CELT plans for it", OpusParams{FEC: true}, slight,
-			opusSettings{app: rld, bitrate: 64000, lossPerc: 1, complexity: DefaultOpusComplexity}},
+			opusSettings{app: rld, bitrate: 64000, lossPerc: 1, complexity: celtComplexity}},
 		{"loss and useinbandfec=1: SILK/hybrid with FEC for the loss", OpusParams{FEC: true}, lossy,
 			opusSettings{app: voip, fec: true, lossPerc: 8, complexity: DefaultOpusComplexity}},
 		{"loss without useinbandfec: CELT, planning for the loss", OpusParams{}, lossy,
-			opusSettings{app: rld, bitrate: 64000, lossPerc: 8, complexity: DefaultOpusComplexity}},
+			opusSettings{app: rld, bitrate: 64000, lossPerc: 8, complexity: celtComplexity}},
 		{"maxplaybackrate 16000: wideband CELT 48k", OpusParams{FEC: true, MaxPlaybackRate: 16000}, clean,
-			opusSettings{app: rld, bitrate: 48000, complexity: DefaultOpusComplexity, maxBW: opus.Wideband}},
+			opusSettings{app: rld, bitrate: 48000, complexity: celtComplexity, maxBW: opus.Wideband}},
 		{"maxplaybackrate 24000: super-wideband CELT 64k", OpusParams{MaxPlaybackRate: 24000}, clean,
-			opusSettings{app: rld, bitrate: 64000, complexity: DefaultOpusComplexity, maxBW: opus.SuperWideband}},
+			opusSettings{app: rld, bitrate: 64000, complexity: celtComplexity, maxBW: opus.SuperWideband}},
 		{"maxplaybackrate 8000: narrowband SILK 24k", OpusParams{FEC: true, MaxPlaybackRate: 8000}, clean,
 			opusSettings{app: voip, bitrate: 24000, fec: true, complexity: DefaultOpusComplexity, maxBW: opus.Narrowband}},
 		{"maxaveragebitrate 40000 caps CELT", OpusParams{MaxAverageBitrate: 40000}, clean,
-			opusSettings{app: rld, bitrate: 40000, complexity: DefaultOpusComplexity}},
+			opusSettings{app: rld, bitrate: 40000, complexity: celtComplexity}},
 		{"maxaveragebitrate 20000: too low for CELT, libopus picks at 20k", OpusParams{FEC: true, MaxAverageBitrate: 20000}, clean,
 			opusSettings{app: voip, bitrate: 20000, fec: true, complexity: DefaultOpusComplexity}},
 		{"maxaveragebitrate 20000 with loss", OpusParams{FEC: true, MaxAverageBitrate: 20000}, lossy,
@@ -55,13 +55,16 @@ func TestOpusPolicy(t *testing.T) {
 			opusSettings{app: voip, bitrate: 50000, complexity: DefaultOpusComplexity}},
 		{"explicit complexity kept", OpusParams{Complexity: OpusComplexity(0)}, clean,
 			opusSettings{app: rld, bitrate: 64000, complexity: 0}},
+		{"explicit complexity 5 kept in CELT", OpusParams{Complexity: 5}, clean,
+			opusSettings{app: rld, bitrate: 64000, complexity: 5}},
 		{"complexity 10 kept with FEC", OpusParams{FEC: true, Complexity: 10}, lossy,
 			opusSettings{app: voip, fec: true, lossPerc: 8, complexity: 10}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := opusPolicy(tt.p, tt.loss); got != tt.want {
-				t.Errorf("opusPolicy = %+v, want %+v", got, tt.want)
+				type fields opusSettings // printed field by field, not by String
+				t.Errorf("opusPolicy = %+v, want %+v", fields(got), fields(tt.want))
 			}
 		})
 	}
