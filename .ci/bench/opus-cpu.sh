@@ -10,10 +10,13 @@
 #                      defaults: complexity 10; source ausine 440 Hz, 48 kHz stereo), call_max_calls
 #                      raised
 #          sipterm     sipterm --headless --auto-answer 0s --audio file --play <440 Hz, 48 kHz WAV>,
-#                      codecs = ["opus"], its default opus_complexity
+#                      codecs = ["opus"], its defaults (loopback loses nothing: CELT 64 kbit/s at
+#                      complexity 4)
 #          sipterm-cN  the same with opus_complexity = N (sipterm-c10: baresip's complexity);
-#                      sipterm-bR, sipterm-cN-bR: with opus_bitrate = R too
-#   caller sipterm --headless --listen 127.0.0.1:5426 (RTP 22000-22999; callees RTP 21000-21999)
+#                      sipterm-bR, sipterm-cN-bR: with opus_bitrate = R too (an explicit rate:
+#                      libopus's own mode choice, SILK/hybrid at voice rates, FEC for 10 % loss)
+#   caller sipterm --headless --listen 127.0.0.1:5426 (RTP 22000-22999; callees RTP 21000-21999),
+#          opus_complexity = 0 (CELT 64 kbit/s: every callee decodes the same stream)
 # One line per measurement, prefixed with "PEER RUN_TAG ":
 #   opus calls=N ok=N up=N window_s=F cpu_pct=F cpu_ms_per_call_s=F rss_mb=F caller_cpu_pct=F
 #        opus_ok=N callee_tx_pps=F callee_rx_pps=F pacer_ticks=N pacer_late=N pacer_resyncs=N
