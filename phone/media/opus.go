@@ -17,12 +17,13 @@ type OpusParams struct {
 	MaxAverageBitrate int
 
 	// Our own encoder settings (config opus_complexity, opus_bitrate), not from the fmtp.
-	Complexity int // see OpusComplexity; 0: DefaultOpusComplexity
-	Bitrate    int // bits/s; 0: libopus's automatic rate
+	Complexity int // see OpusComplexity; 0: celtComplexity or DefaultOpusComplexity (opusPolicy)
+	Bitrate    int // bits/s; 0: opusPolicy's loss-driven choice
 }
 
-// DefaultOpusComplexity is the encoder complexity when the config names none: 5 costs about half
-// of libopus's default 10 per frame with no audible difference for voice at VoIP rates.
+// DefaultOpusComplexity is the SILK/hybrid encoder's complexity when the config names none: 5
+// costs about half of libopus's default 10 per frame with no audible difference for voice at VoIP
+// rates (CELT runs at celtComplexity).
 const DefaultOpusComplexity = 5
 
 // OpusComplexity is the OpusParams.Complexity for libopus complexity n (0-10): the zero

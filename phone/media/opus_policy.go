@@ -16,8 +16,9 @@ type opusSettings struct {
 	maxBW      opus.Bandwidth // 0: full band
 }
 
-// The policy's rates. Per 20 ms frame CELT-only costs a third to a half of SILK or hybrid
-// (BenchmarkOpusPolicy), carries music and noise as well as voice, and in the restricted
+// The policy's rates. Per 20 ms frame a CELT-only encoder runs a fifth of the instructions of
+// SILK or hybrid with FEC (.ci/bench/opus-instr.sh; BenchmarkOpusPolicy in CPU time), and its
+// decoder two thirds; CELT carries music and noise as well as voice, and in the restricted
 // low-delay application adds 2.5 ms of look-ahead instead of 6.5 ms; it needs more bits than
 // SILK for the same speech quality, which on a clean network is the cheaper resource.
 const (
