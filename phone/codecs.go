@@ -24,7 +24,8 @@ func codecsFor(acct *Account) []sdp.Codec {
 // opusParams hands the peer's Opus fmtp and our encoder settings (cfg may be nil) to the media
 // session.
 func opusParams(o sdp.OpusParams, cfg *config.Config) media.OpusParams {
-	p := media.OpusParams{FEC: o.FEC, MaxPlaybackRate: o.MaxPlaybackRate, Stereo: o.Stereo}
+	p := media.OpusParams{FEC: o.FEC, MaxPlaybackRate: o.MaxPlaybackRate, Stereo: o.Stereo,
+		MaxAverageBitrate: o.MaxAverageBitrate}
 	if cfg != nil {
 		if cfg.OpusComplexity != nil {
 			p.Complexity = media.OpusComplexity(*cfg.OpusComplexity)

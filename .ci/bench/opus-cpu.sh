@@ -10,13 +10,18 @@
 #                      defaults: complexity 10; source ausine 440 Hz, 48 kHz stereo), call_max_calls
 #                      raised
 #          sipterm     sipterm --headless --auto-answer 0s --audio file --play <440 Hz, 48 kHz WAV>,
-#                      codecs = ["opus"], its default opus_complexity
+#                      codecs = ["opus"], its defaults (loopback loses nothing: CELT 64 kbit/s at
+#                      complexity 4)
 #          sipterm-cN  the same with opus_complexity = N (sipterm-c10: baresip's complexity);
-#                      sipterm-bR, sipterm-cN-bR: with opus_bitrate = R too
-#   caller sipterm --headless --listen 127.0.0.1:5426 (RTP 22000-22999; callees RTP 21000-21999)
+#                      sipterm-bR, sipterm-cN-bR: with opus_bitrate = R too (an explicit rate:
+#                      libopus's own mode choice, SILK/hybrid at voice rates, FEC for 10 % loss)
+#   caller sipterm --headless --listen 127.0.0.1:5426 (RTP 22000-22999; callees RTP 21000-21999),
+#          opus_complexity = 0 (CELT 64 kbit/s: every callee decodes the same stream)
 # One line per measurement, prefixed with "PEER RUN_TAG ":
 #   opus calls=N ok=N up=N window_s=F cpu_pct=F cpu_ms_per_call_s=F rss_mb=F caller_cpu_pct=F
-#        opus_ok=N callee_tx_pps=F callee_rx_pps=F ms_per_full_call_s=F
+#        opus_ok=N callee_tx_pps=F callee_rx_pps=F pacer_ticks=N pacer_late=N pacer_resyncs=N
+#        pacer_max_tick_us=N pacer_max_wake_us=N caller_pacer_late=N caller_pacer_resyncs=N
+#        ms_per_full_call_s=F
 #   (ok = calls the caller saw established; up = calls up for the whole window; opus_ok = calls
 #    whose media event at the caller names opus; callee_tx_pps/callee_rx_pps = RTP packets per
 #    call-second the callee encoded and sent / received and decoded, from the caller's stats
@@ -24,7 +29,10 @@
 #    50 = every 20 ms frame; '-' when not known. On an overloaded box the endpoints fall behind
 #    and send fewer frames than 50/s (more so with fewer threads: CFS shares the box per thread),
 #    so ms_per_full_call_s also gives the CPU per call-second scaled to a full 50+50 frames/s:
-#    cpu_ms_per_call_s * 100 / (tx_pps + rx_pps))
+#    cpu_ms_per_call_s * 100 / (tx_pps + rx_pps); pacer_*: a sipterm callee's shared send clock
+#    over the window (ticks, late wake-ups sent as catch-up bursts, resyncs that dropped frames)
+#    and since it started (the longest tick's steps, the latest wake-up), caller_pacer_* the
+#    caller's: from their SIPTERM_PPROF /debug/pacer; '-' for baresip)
 # Whole run: ROUNDS (3; QUICK=1: 1) rounds of PEERS ("baresip sipterm sipterm-c10"), then the
 # median of cpu_ms_per_call_s per peer and its ratio to baresip's (target <= 0.50).
 # env: CALLS (50), MEDIA_S (20; QUICK=1: 10), DIAL_RATE (25 calls/s), SETTLE_S (2), ROUNDS, PEERS,
@@ -166,7 +174,7 @@ case $PEER in
     [[ $PEER =~ -c([0-9]+) ]] && cx=${BASH_REMATCH[1]}
     [[ $PEER =~ -b([0-9]+) ]] && br=${BASH_REMATCH[1]}
     sipterm_config "$LAB_DIR/callee.toml" 21000-21999 "$cx" "$br"
-    [[ "${PPROF:-0}" == 1 ]] && PPROF_ADDR=127.0.0.1:6426
+    PPROF_ADDR=127.0.0.1:6426 # its /debug/pacer always; a CPU profile with PPROF=1
     SIPTERM_PPROF=$PPROF_ADDR lab_start $NAME "$LAB_DIR/$NAME.log" "$BIN" --headless --config "$LAB_DIR/callee.toml" \
       --listen 127.0.0.1:$PORT --auto-answer 0s --audio file --play "$TONE"
     lab_wait_listen "$LAB_PID" udp $PORT 15 || lab_fail $NAME "$LAB_DIR/$NAME.log" ;;
@@ -179,7 +187,7 @@ TPID=$(cat "$LAB_DIR/$NAME.pid")
 sipterm_config "$LAB_DIR/caller.toml" 22000-22999 0
 # shellcheck source=caller.sh
 . "$HERE/caller.sh"
-start_caller opus-caller
+SIPTERM_PPROF=127.0.0.1:6427 start_caller opus-caller
 # pps FILE FIELD: RTP packets (FIELD: received or sent) per call-second in FILE's events: each
 # call's last stats event's count over the time from its established event to that stats event
 pps() {
@@ -194,13 +202,21 @@ pps() {
 dial_calls
 sleep "$SETTLE_S"
 
+# pacer ADDR: the shared send clock's counters of the sipterm at ADDR ('' when there is none)
+pacer() { [[ -n $1 ]] && curl -s --max-time 2 "http://$1/debug/pacer" || true; }
+# field JSON KEY: one number of pacer's answer ('-' when absent)
+field() { local v; v=$(sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" <<<"$1"); echo "${v:--}"; }
+# delta A B KEY: B's KEY minus A's ('-' when either is absent)
+delta() { local a b; a=$(field "$1" "$3") b=$(field "$2" "$3"); [[ $a == - || $b == - ]] && echo - || echo $((b - a)); }
 c0=$(ticks "$TPID"); k0=$(ticks "$CPID"); t0=$(now); up0=$(count established)
-if [[ -n $PPROF_ADDR ]]; then
+pc0=$(pacer "$PPROF_ADDR") pk0=$(pacer 127.0.0.1:6427)
+if [[ "${PPROF:-0}" == 1 && -n $PPROF_ADDR ]]; then
   curl -s -o "$LAB_DIR/cpu-$PEER.pprof" "http://$PPROF_ADDR/debug/pprof/profile?seconds=$((MEDIA_S < 10 ? MEDIA_S : 10))" &
   CURL_PID=$!
 fi
 sleep "$MEDIA_S"
 c1=$(ticks "$TPID"); k1=$(ticks "$CPID"); t1=$(now); up1=$(count established)
+pc1=$(pacer "$PPROF_ADDR") pk1=$(pacer 127.0.0.1:6427)
 [[ -n ${CURL_PID:-} ]] && wait "$CURL_PID"
 rss=$(awk '$1 == "VmRSS:" { printf "%.1f", $2 / 1024 }' "/proc/$TPID/status" 2>/dev/null || echo -)
 up=$((up1 < up0 ? up1 : up0))
@@ -231,5 +247,9 @@ echo "$PEER $TAG opus calls=$CALLS ok=$ok up=$up window_s=$(calc "printf \"%.1f\
   "cpu_ms_per_call_s=$(calc "printf \"%.3f\", $up ? ($c1 - $c0) * 1000 / $HZ / $d / $up : 0")" \
   "rss_mb=$rss caller_cpu_pct=$(calc "printf \"%.1f\", ($k0 >= 0 && $k1 >= 0) ? ($k1 - $k0) * 100 / $HZ / $d : -1")" \
   "opus_ok=$opus_ok callee_tx_pps=$callee_tx callee_rx_pps=$callee_rx" \
+  "pacer_ticks=$(delta "$pc0" "$pc1" ticks) pacer_late=$(delta "$pc0" "$pc1" late)" \
+  "pacer_resyncs=$(delta "$pc0" "$pc1" resyncs) pacer_max_tick_us=$(field "$pc1" max_tick_us)" \
+  "pacer_max_wake_us=$(field "$pc1" max_wake_us) caller_pacer_late=$(delta "$pk0" "$pk1" late)" \
+  "caller_pacer_resyncs=$(delta "$pk0" "$pk1" resyncs)" \
   "ms_per_full_call_s=$(calc "t = \"$callee_tx\" + 0; r = \"$callee_rx\" + 0; if ($up && t + r > 0) printf \"%.3f\", ($c1 - $c0) * 1000 / $HZ / $d / $up * 100 / (t + r); else printf \"-\"")"
 ((up > 0)) || exit 1

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+
+	"github.com/sipterm/sipterm/phone/media"
 )
 
 // pprofEnv names the hidden profiling switch: SIPTERM_PPROF=127.0.0.1:6060 serves Go's
@@ -37,5 +39,15 @@ func startPprof(stderr io.Writer) {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pacer", servePacerStats)
 	go func() { _ = http.Serve(ln, mux) }() // lives as long as the process
+}
+
+// servePacerStats answers the shared send clock's counters as one JSON object (durations in
+// microseconds), for the benches: did the pacer keep up, or only the box not.
+func servePacerStats(w http.ResponseWriter, _ *http.Request) {
+	st := media.SharedPacerStats()
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"ticks":%d,"late":%d,"resyncs":%d,"max_tick_us":%d,"max_wake_us":%d}`+"\n",
+		st.Ticks, st.Late, st.Resyncs, st.MaxTick.Microseconds(), st.MaxWake.Microseconds())
 }

@@ -8,7 +8,7 @@ func (c *Config) validateOpus() *keyError {
 		return &keyError{"opus_complexity", fmt.Sprintf("%d is out of range: want 0 (cheapest) to 10 (libopus's default)", *c.OpusComplexity)}
 	}
 	if c.OpusBitrate != 0 && (c.OpusBitrate < 6000 || c.OpusBitrate > 510000) {
-		return &keyError{"opus_bitrate", fmt.Sprintf("%d is out of range: want bits/s from 6000 to 510000, or 0 for libopus's automatic rate", c.OpusBitrate)}
+		return &keyError{"opus_bitrate", fmt.Sprintf("%d is out of range: want bits/s from 6000 to 510000, or 0 for sipterm's loss-driven policy", c.OpusBitrate)}
 	}
 	return nil
 }

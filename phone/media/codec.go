@@ -22,6 +22,9 @@ type codecFuncs struct {
 	// known (Opus recovers the loss from its in-band FEC), else nil. nil: the jitter buffer's own
 	// repeat-and-fade conceals.
 	conceal func(dst []int16, next []byte) int
+	// peerLoss takes the fraction lost (/256) of a peer's RTCP report about our stream and
+	// returns a notice when it changes how we encode; nil: the codec does not adapt.
+	peerLoss func(fraction uint8) string
 }
 
 var (
@@ -62,7 +65,7 @@ func instantiate(f codecFuncs, p Params) (codecFuncs, error) {
 		if err != nil {
 			return f, err
 		}
-		f.enc, f.dec, f.conceal = o.encode, o.decode, o.conceal
+		f.enc, f.dec, f.conceal, f.peerLoss = o.encode, o.decode, o.conceal, o.peerLoss
 	}
 	return f, nil
 }

@@ -50,6 +50,8 @@ type framePacer struct {
 	members map[*pacedSender]struct{}
 	running bool
 	batch   []*pacedSender // reused by the pacing goroutine
+
+	counters pacerCounters
 }
 
 // pacedSender is one member: step sends one frame and returns false when the member is done;
@@ -115,13 +117,16 @@ func (p *framePacer) loop() {
 	c := paceClock{period: p.period, start: time.Now()}
 	for {
 		wait, late, resync := c.next(time.Now())
+		due := time.Now().Add(wait)
 		if wait > 0 {
 			timer.Reset(wait)
 			<-timer.C
 		}
+		woke := time.Now()
 		if !p.runAll(late, resync) {
 			return
 		}
+		p.counters.tick(late, resync, woke.Sub(due), time.Since(woke))
 	}
 }
 

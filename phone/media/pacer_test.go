@@ -147,3 +147,33 @@ func TestFramePacerStepAllShares(t *testing.T) {
 		})
 	}
 }
+
+// The pacer's counters: late and resynced ticks counted, the maxima kept.
+func TestPacerCounters(t *testing.T) {
+	type tick struct {
+		late, resync bool
+		woke, took   time.Duration
+	}
+	tests := []struct {
+		name  string
+		ticks []tick
+		want  PacerStats
+	}{
+		{"none", nil, PacerStats{}},
+		{"on time", []tick{{false, false, -time.Millisecond, 2 * time.Millisecond}, {false, false, 0, time.Millisecond}},
+			PacerStats{Ticks: 2, MaxTick: 2 * time.Millisecond}},
+		{"late then resync", []tick{{true, false, 25 * time.Millisecond, time.Millisecond}, {false, true, 250 * time.Millisecond, 3 * time.Millisecond}, {false, false, time.Millisecond, time.Millisecond}},
+			PacerStats{Ticks: 3, Late: 1, Resyncs: 1, MaxTick: 3 * time.Millisecond, MaxWake: 250 * time.Millisecond}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var c pacerCounters
+			for _, k := range tt.ticks {
+				c.tick(k.late, k.resync, k.woke, k.took)
+			}
+			if got := c.stats(); got != tt.want {
+				t.Errorf("stats = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}

@@ -256,6 +256,11 @@ func (s *Session) reportBlocksLocked(blocks []rtcp.ReceptionReport, now time.Tim
 			continue
 		}
 		s.quality.remoteLoss = float64(b.FractionLost) * 100 / 256
+		if f := s.codec.peerLoss; f != nil {
+			if msg := f(b.FractionLost); msg != "" {
+				go s.notice(msg) // not under s.mu: OnNotice may call back into the session
+			}
+		}
 		s.quality.remoteJit = float64(b.Jitter) * 1000 / float64(max(s.params.Codec.ClockRate, 1))
 		if b.LastSenderReport == 0 {
 			continue

@@ -99,13 +99,15 @@ func readWAV(t *testing.T, path string) audio.PCM {
 	return p
 }
 
-// opusPackets encodes n 20 ms frames of a 1 kHz tone with FEC on.
+// opusPackets encodes n 20 ms frames of a 1 kHz tone with FEC on (the peer wants it and has
+// reported 10 % loss).
 func opusPackets(t testing.TB, n int) [][]byte {
 	t.Helper()
 	enc, err := newOpusCoder(OpusParams{FEC: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	enc.peerLoss(26)
 	var out [][]byte
 	pcm := make([]int16, 960)
 	for k := range n {

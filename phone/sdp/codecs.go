@@ -29,6 +29,9 @@ type OpusParams struct {
 	MaxPlaybackRate int  // maxplaybackrate, Hz (0: not given = 48000)
 	MaxCaptureRate  int  // sprop-maxcapturerate, Hz (0: not given)
 	Stereo          bool // stereo=1: the peer prefers stereo (we send mono, which it must play)
+	// MaxAverageBitrate is maxaveragebitrate, bits/s: the most the peer wants to receive on
+	// average (0: not given; RFC 7587 §6.1 allows 6000-510000).
+	MaxAverageBitrate int
 }
 
 // ourOpusFmtp is what we say about our receiver and sender: we decode FEC, play and capture up
@@ -122,5 +125,16 @@ func opusParams(md *psdp.MediaDescription, pt uint8) OpusParams {
 		MaxPlaybackRate: rate("maxplaybackrate"),
 		MaxCaptureRate:  rate("sprop-maxcapturerate"),
 		Stereo:          f["stereo"] == "1",
+
+		MaxAverageBitrate: bitrate(f["maxaveragebitrate"]),
 	}
+}
+
+// bitrate reads a maxaveragebitrate value; out of RFC 7587's range it is ignored (0).
+func bitrate(v string) int {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 6000 || n > 510000 {
+		return 0
+	}
+	return n
 }
