@@ -417,8 +417,8 @@ func TestPortAudioReleasedWhenIdle(t *testing.T) {
 	rec := startBackground(t, "parec -d lab_speaker.monitor --latency-msec=20 >/dev/null")
 	waitPulseStreams(t, 1, 1)
 	prioritiseLab(feed.pid(), rec.pid())
-	d := openQuietly(t, Options{idleAfter: 100 * time.Millisecond})
-	waitPulseStreams(t, 2, 2) // the device's own playback and record streams
+	d := openQuietly(t, Options{idleAfter: time.Second}) // long enough for pactl to see it open on a busy box
+	waitPulseStreams(t, 2, 2)                            // the device's own playback and record streams
 	for deadline := time.Now().Add(10 * time.Second); d.Running(); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("device still running 10 s after it was opened without streams")
