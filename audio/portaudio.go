@@ -222,7 +222,8 @@ func (d *PortAudioDevice) openAt(rate, inCh, outCh int) error {
 		d.latIn.Store(int64(info.InputLatency + d.downDelay))
 	}
 	if info := play.Info(); info != nil {
-		// A written frame waits in its stream's queue until the next mix, half a block on average.
+		// A mixed block is handed to PortAudio over the next 20 ms, half a block on average (a
+		// pulled stream's frame is made at mix time; a written one also waits in its queue).
 		d.latOut.Store(int64(info.OutputLatency + d.upDelay + FrameDuration/2))
 	}
 	return nil

@@ -143,3 +143,128 @@ func TestLatencyLadder(t *testing.T) {
 }
 
 var noTime portaudio.StreamCallbackTimeInfo
+
+// TestCallbackPulls drives the playback callback alone, as PortAudio's playback thread would
+// with the capture thread stalled: a stream with a play source is asked for exactly one frame
+// per 20 ms block played, whatever the callbacks' size, each frame plays whole and in order on
+// every channel, Written frames are ignored, a stream without a source still plays its queue
+// beside it, and a closed stream's source is not called again.
+func TestCallbackPulls(t *testing.T) {
+	const rate = 48000
+	block := rate / 50
+	tests := []struct {
+		chunk, outCh int
+		streamRate   int
+	}{
+		{240, 1, 48000},
+		{240, 2, 48000},
+		{7, 2, 48000},
+		{1000, 1, 48000},
+		{240, 1, 8000}, // resampled: the count still holds
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("chunk %d, %d channels, stream %d Hz", tt.chunk, tt.outCh, tt.streamRate), func(t *testing.T) {
+			d := &PortAudioDevice{stop: make(chan struct{}), inCh: 1, outCh: tt.outCh}
+			if err := d.setBuffers(rate); err != nil {
+				t.Fatal(err)
+			}
+			d.resetCallbacks()
+			st, err := d.OpenRate(tt.streamRate)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pulled := 0
+			st.(PlaySourcer).SetPlaySource(func(frame []int16) {
+				pulled++
+				for i := range frame {
+					frame[i] = int16(100 * pulled)
+				}
+			})
+			if err := st.Write(make([]int16, FrameSamplesAt(tt.streamRate))); err != nil {
+				t.Fatal(err)
+			}
+			if n := st.(*paStream).play.len(); n != 0 {
+				t.Fatalf("a Write to a pulled stream queued %d frames", n)
+			}
+			const blocks = 10
+			total := blocks * block
+			played := make([]int16, 0, total)
+			for pos := 0; pos < total; pos += tt.chunk {
+				out := make([]int16, min(tt.chunk, total-pos)*tt.outCh)
+				d.playCB(out, noTime, 0)
+				for i := 0; i < len(out); i += tt.outCh {
+					for c := 1; c < tt.outCh; c++ {
+						if out[i+c] != out[i] {
+							t.Fatalf("sample %d: channel %d plays %d, channel 0 %d", pos+i/tt.outCh, c, out[i+c], out[i])
+						}
+					}
+					played = append(played, out[i])
+				}
+			}
+			if pulled != blocks {
+				t.Fatalf("%d frames pulled for %d blocks played", pulled, blocks)
+			}
+			if tt.streamRate == rate { // unresampled: block k plays frame k exactly
+				for i, v := range played {
+					if want := int16(100 * (i/block + 1)); v != want {
+						t.Fatalf("sample %d plays %d, want %d", i, v, want)
+					}
+				}
+			}
+			if err := st.Close(); err != nil {
+				t.Fatal(err)
+			}
+			d.mixStreams(d.played)
+			if pulled != blocks {
+				t.Fatalf("a closed stream's source was called")
+			}
+		})
+	}
+}
+
+// TestPullBesideQueue: a pulled stream and a written one on one device mix; the pulled one
+// needs no prebuffer and never counts a gap or drop.
+func TestPullBesideQueue(t *testing.T) {
+	d := &PortAudioDevice{stop: make(chan struct{}), inCh: 1, outCh: 1}
+	if err := d.setBuffers(SampleRate); err != nil {
+		t.Fatal(err)
+	}
+	d.resetCallbacks()
+	pulled, _ := d.Open()
+	written, _ := d.Open()
+	defer pulled.Close()
+	defer written.Close()
+	pulled.(PlaySourcer).SetPlaySource(func(frame []int16) {
+		for i := range frame {
+			frame[i] = 1000
+		}
+	})
+	frame := make([]int16, FrameSamples)
+	for i := range frame {
+		frame[i] = 10
+	}
+	steps := []struct {
+		write bool
+		want  int16
+	}{
+		{false, 1000}, // nothing written: the pulled stream plays at once
+		{true, 1010},  // the written frame meets its prebuffer of one: mixed
+		{false, 1000}, // the written stream ran dry: a gap, only its own
+		{true, 1000},  // re-priming after the gap
+		{true, 1010},
+	}
+	for i, s := range steps {
+		if s.write {
+			if err := written.Write(frame); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d.mixStreams(d.played)
+		if d.played[0] != s.want || d.played[FrameSamples-1] != s.want {
+			t.Fatalf("step %d: mixed %d..%d, want %d", i, d.played[0], d.played[FrameSamples-1], s.want)
+		}
+	}
+	if g := d.Stats().PlaybackGaps; g != 1 {
+		t.Fatalf("%d playback gaps, want 1 (the written stream's)", g)
+	}
+}

@@ -239,6 +239,9 @@ func (d *PortAudioDevice) mixStreams(out []int16) {
 	clear(d.mix)
 	if p := d.streams.Load(); p != nil {
 		for _, s := range *p {
+			if d.pulled(s) {
+				continue
+			}
 			queued := s.play.len()
 			if queued > s.prebuffer+playbackBurst {
 				s.play.drop()

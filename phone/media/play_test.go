@@ -1,0 +1,141 @@
+package media
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sipterm/sipterm/audio"
+)
+
+// pullDevice is a fakeDevice whose streams play on a clock of their own (audio.PlaySourcer):
+// a goroutine asks the session's play source for a frame every 20 ms, as PortAudio's playback
+// callback does, and records it where fakeDevice.played finds it. Writes are counted: a
+// pulled session must not make any.
+type pullDevice struct {
+	*fakeDevice
+	writes atomic.Int64
+}
+
+func (d *pullDevice) Open() (audio.Stream, error) {
+	st, err := d.fakeDevice.Open()
+	if err != nil {
+		return nil, err
+	}
+	return &pullStream{fakeStream: st.(*fakeStream), dev: d, stop: make(chan struct{})}, nil
+}
+
+type pullStream struct {
+	*fakeStream
+	dev        *pullDevice
+	start, end sync.Once
+	stop       chan struct{}
+}
+
+var _ audio.PlaySourcer = (*pullStream)(nil)
+
+func (s *pullStream) SetPlaySource(fn func(frame []int16)) {
+	s.start.Do(func() { go s.play(fn) })
+}
+
+func (s *pullStream) play(fn func(frame []int16)) {
+	t := time.NewTicker(audio.FrameDuration)
+	defer t.Stop()
+	frame := make([]int16, frameSamples)
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+		}
+		fn(frame)
+		_ = s.fakeStream.Write(frame)
+	}
+}
+
+func (s *pullStream) Write([]int16) error {
+	s.dev.writes.Add(1)
+	return nil
+}
+
+func (s *pullStream) Close() error {
+	s.end.Do(func() { close(s.stop) })
+	return s.fakeStream.Close()
+}
+
+// silent reports whether x is long enough and all zero.
+func silent(x []int16) bool {
+	if len(x) < 1600 {
+		return false
+	}
+	for _, v := range x {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// dtmfFeedback reports whether x holds digit 5's pair (770 + 1336 Hz) well above the other
+// DTMF frequencies.
+func dtmfFeedback(x []int16) bool {
+	p770, p1336 := goertzel(x, 770), goertzel(x, 1336)
+	if len(x) < 1600 || p770 == 0 || p1336 == 0 {
+		return false
+	}
+	for _, f := range []float64{697, 852, 941, 1209, 1477, 1633} {
+		if p := goertzel(x, f); p*50 > p770 || p*50 > p1336 {
+			return false
+		}
+	}
+	return true
+}
+
+// TestPulledPlayback: a session on a device with its own playback clock plays what that
+// clock pulls (the peer's tone, silence on hold and while detached, the DTMF feedback tone,
+// the speaker level) and Writes nothing; its send side goes on from the capture clock.
+func TestPulledPlayback(t *testing.T) {
+	devA, devB := newFakeDevice(1000), &pullDevice{fakeDevice: newFakeDevice(0)}
+	a := newTestSession(t, Config{Device: devA})
+	b := newTestSession(t, Config{Device: devB})
+	params := func(remote *Session, dir Direction) Params {
+		return Params{Remote: remote.LocalAddr(), Codec: PCMU, DTMFPT: 101, Direction: dir}
+	}
+	if err := a.Start(params(b, SendRecv)); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Start(params(a, SendRecv)); err != nil {
+		t.Fatal(err)
+	}
+	tone := func() bool { return dominantTone(devB.played(1600), 1000) }
+	quiet := func() bool { return silent(devB.played(1600)) }
+	steps := []struct {
+		name  string
+		apply func() error
+		want  func() bool
+	}{
+		{"the peer's tone", func() error { return nil }, tone},
+		{"detached: silence", func() error { b.SetDetached(true); return nil }, quiet},
+		{"attached again", func() error { b.SetDetached(false); return nil }, tone},
+		{"on hold: silence", func() error { return b.Update(params(a, SendOnly)) }, quiet},
+		{"resumed", func() error { return b.Update(params(a, SendRecv)) }, tone},
+		{"a muted peer", func() error { a.SetMute(true); return nil }, quiet},
+		{"DTMF feedback", func() error { return b.SendDTMF("5") }, func() bool { return dtmfFeedback(devB.played(1600)) }},
+	}
+	for _, s := range steps {
+		if err := s.apply(); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		waitFor(t, s.name, s.want)
+		if s.name == "the peer's tone" {
+			waitFor(t, "b's speaker level to show the tone", func() bool { return b.Stats().SpeakerDBFS >= -20 })
+		}
+	}
+	if n := devB.writes.Load(); n != 0 {
+		t.Errorf("the pulled session wrote %d frames", n)
+	}
+	if a.Stats().PacketsReceived == 0 {
+		t.Error("b sent nothing: its capture clock did not tick")
+	}
+}
