@@ -31,9 +31,8 @@ func (s *paStream) SetPlaySource(fn func(frame []int16)) {
 }
 
 // pulled mixes one frame of s from its play source, if it has one; false when s plays from its
-// queue. Called with cbMu
-// held: the lock order is cbMu, then whatever the source takes (a call's own lock), then the
-// device's mu; nothing may wait for cbMu while holding the other two.
+// queue. Called with playMu held: the lock order is playMu, then whatever the source takes (a
+// call's own lock), then the device's mu; nothing may wait for playMu while holding either.
 func (d *PortAudioDevice) pulled(s *paStream) bool {
 	fn := s.src.Load()
 	if fn == nil {

@@ -64,9 +64,12 @@ type PortAudioDevice struct {
 
 	// Owned by the device goroutine once running (and by Open/Close before and after it).
 	pa, paOut *portaudio.Stream // capture and playback; open together, closed together
-	// cbMu: the callback holds it while it runs; the device goroutine while it touches the
-	// state below with the stream stopped (PortAudio's own thread join is invisible to Go).
+	// cbMu: the capture callback holds it while it runs, playMu the playback callback; the
+	// device goroutine takes both (lockCallbacks) while it touches the state below with the
+	// streams stopped (PortAudio's own thread join is invisible to Go). Two locks, so that the
+	// playback callback waiting for a call's lock (its play source) never holds up capture.
 	cbMu   sync.Mutex
+	playMu sync.Mutex
 	inFill int           // captured frames gathered in mono so far
 	outPos int           // frames of played already given to the device
 	mixed  atomic.Uint64 // blocks mixed (playback's progress, for the watchdog)
@@ -183,11 +186,11 @@ func (d *PortAudioDevice) openAt(rate, inCh, outCh int) error {
 		if err != nil {
 			return err
 		}
-		d.cbMu.Lock()
+		d.lockCallbacks()
 		d.downDelay, d.upDelay = down.Delay(), up.Delay()
 		err = d.setBuffers(rate)
 		d.rate, d.inCh, d.outCh = rate, inCh, outCh
-		d.cbMu.Unlock()
+		d.unlockCallbacks()
 		if err != nil {
 			return err
 		}
@@ -206,9 +209,9 @@ func (d *PortAudioDevice) openAt(rate, inCh, outCh int) error {
 		_ = capture.Close()
 		return fmt.Errorf("opening playback: %w", err)
 	}
-	d.cbMu.Lock()
+	d.lockCallbacks()
 	d.resetCallbacks()
-	d.cbMu.Unlock()
+	d.unlockCallbacks()
 	d.pa, d.paOut = capture, play
 	if err := play.Start(); err != nil {
 		_ = d.closePA()

@@ -13,9 +13,11 @@ import "github.com/gordonklaus/portaudio"
 // playback callback mixes a block when the device has played the previous one: no backlog
 // on either side, and an underflow (the callback itself ran late) plays silence, counted.
 //
-// Capture is gathered into 20 ms blocks, each delivered to the streams as it completes. Both
-// directions run on the same sound card clock, so a call's goroutine, which writes a frame per
-// captured block, keeps its playback queue at about one frame.
+// Capture is gathered into 20 ms blocks, each delivered to the streams as it completes. A
+// call's playback is pulled when a block is mixed (PlaySourcer, playsource.go): the two
+// callbacks' threads stall independently, so a queue filled by one and drained by the other
+// would run dry and overfill in turn. A stream without a play source still has its Writes
+// queued, with the cushion and burst below.
 
 // playbackBurst: frames a stream's playback queue may hold beyond its prebuffer before the
 // oldest is dropped. Capture and playback run on two threads that stall independently, so a
@@ -29,9 +31,10 @@ const playbackBurst = 2
 // (a cgo call and a reflect call, a few µs) stays negligible.
 const callbackQuarters = 4
 
-// captureCB is the capture stream's callback. Like playCB it takes no lock but cbMu (shared
-// with the device goroutine, which touches the same state only while the streams are
-// stopped) and the rings' short ones, and allocates nothing.
+// captureCB is the capture stream's callback. It takes no lock but cbMu (shared with the
+// device goroutine, which touches the same state only while the streams are stopped) and the
+// rings' short ones, and allocates nothing. playCB is the same with playMu, and a call's own
+// lock in its play source.
 func (d *PortAudioDevice) captureCB(in []int16, _ portaudio.StreamCallbackTimeInfo, flags portaudio.StreamCallbackFlags) {
 	d.cbMu.Lock()
 	defer d.cbMu.Unlock()
@@ -58,8 +61,8 @@ func (d *PortAudioDevice) captureCB(in []int16, _ portaudio.StreamCallbackTimeIn
 
 // playCB is the playback stream's callback.
 func (d *PortAudioDevice) playCB(out []int16, _ portaudio.StreamCallbackTimeInfo, flags portaudio.StreamCallbackFlags) {
-	d.cbMu.Lock()
-	defer d.cbMu.Unlock()
+	d.playMu.Lock()
+	defer d.playMu.Unlock()
 	if !d.raisedOut {
 		d.raisedOut = true
 		raiseThreadPriority()
@@ -119,3 +122,14 @@ func (d *PortAudioDevice) resetCallbacks() {
 
 // block is one 20 ms block in device frames.
 func (d *PortAudioDevice) block() int { return d.rate / 50 }
+
+// lockCallbacks takes both callbacks' locks (capture first), for the device goroutine.
+func (d *PortAudioDevice) lockCallbacks() {
+	d.cbMu.Lock()
+	d.playMu.Lock()
+}
+
+func (d *PortAudioDevice) unlockCallbacks() {
+	d.playMu.Unlock()
+	d.cbMu.Unlock()
+}

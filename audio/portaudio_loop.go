@@ -136,8 +136,10 @@ func (d *PortAudioDevice) runWithoutDevice(l *loopState) bool {
 	d.cbMu.Lock()
 	clear(d.mono)
 	d.deliver(d.mono)
-	d.mixStreams(d.played) // drain the playback queues as the device would
 	d.cbMu.Unlock()
+	d.playMu.Lock()
+	d.mixStreams(d.played) // play the streams into nothing, as the device would
+	d.playMu.Unlock()
 	d.c.frames.Add(1)
 	if time.Now().Before(l.nextReopen) {
 		return true

@@ -105,7 +105,7 @@ func (s *paStream) Write(frame []int16) error {
 }
 
 // Close removes the stream from the device; a blocked Read returns ErrClosed. It takes no lock
-// a callback holds (cbMu): a play source may hold its own lock while closing its stream.
+// a callback holds (playMu): a play source's owner may hold its own lock while closing it.
 func (s *paStream) Close() error {
 	s.once.Do(func() {
 		close(s.done)
