@@ -1,6 +1,7 @@
 package media
 
 import (
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -137,5 +138,35 @@ func TestPulledPlayback(t *testing.T) {
 	}
 	if a.Stats().PacketsReceived == 0 {
 		t.Error("b sent nothing: its capture clock did not tick")
+	}
+}
+
+// TestPullFrameAllocates: the play source runs on the device's audio thread, where a
+// garbage-collector assist would be an audible stall: it allocates nothing, in each state.
+func TestPullFrameAllocates(t *testing.T) {
+	s := newTestSession(t, Config{})
+	if err := s.Start(Params{Remote: netip.MustParseAddrPort("127.0.0.1:9"), Codec: PCMU, DTMFPT: 101}); err != nil {
+		t.Fatal(err)
+	}
+	frame := make([]int16, frameSamples)
+	states := []struct {
+		name string
+		set  func()
+	}{
+		{"receiving", func() {}},
+		{"comfort noise", func() { s.mu.Lock(); s.rx.cn.start([]byte{40}); s.mu.Unlock() }},
+		{"DTMF feedback", func() { s.mu.Lock(); s.setFeedbackLocked(5); s.mu.Unlock() }},
+		{"detached", func() { s.SetDetached(true) }},
+		{"on hold", func() {
+			if err := s.Update(Params{Remote: netip.MustParseAddrPort("127.0.0.1:9"), Codec: PCMU, Direction: SendOnly}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, st := range states {
+		st.set()
+		if n := testing.AllocsPerRun(100, func() { s.pullFrame(frame) }); n != 0 {
+			t.Errorf("%s: %.1f allocations per frame", st.name, n)
+		}
 	}
 }
