@@ -170,3 +170,59 @@ func TestPullFrameAllocates(t *testing.T) {
 		}
 	}
 }
+
+// TestPullClock: pulls on schedule, or late within pullSlack, skip nothing; a stall skips
+// the frames it cost beyond the slack, at most pullSkipMax at a time; a jump of seconds
+// starts the schedule over.
+func TestPullClock(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	ms := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Millisecond) }
+	steps := []struct {
+		name string
+		at   time.Time
+		skip int
+	}{
+		{"the first pull starts the schedule", ms(0), 0},
+		{"on time", ms(20), 0},
+		{"late within the slack", ms(40 + 40), 0},
+		{"back on time", ms(60), 0},
+		{"a 100 ms stall", ms(80 + 100), 4}, // 60 ms past the slack: 3 frames and the one due
+		{"on the new schedule", ms(180), 0},
+		{"early (the device's buffer filling)", ms(150), 0},
+		{"a long stall: pullSkipMax at a time", ms(200 + 1000), pullSkipMax},
+		{"the rest next time", ms(200 + 1000), pullSkipMax},
+		{"a jump of seconds starts over", ms(10_000), 0},
+		{"on the new schedule", ms(10_020), 0},
+	}
+	var c pullClock
+	for _, s := range steps {
+		if got := c.behind(s.at); got != s.skip {
+			t.Fatalf("%s: skip %d, want %d", s.name, got, s.skip)
+		}
+	}
+}
+
+// TestJitterBufferSkip: skipping moves the playout on by a frame and drops what was due; a
+// buffer not yet playing has nothing to skip.
+func TestJitterBufferSkip(t *testing.T) {
+	j := newJitterBuffer()
+	j.skip() // not playing: nothing happens
+	now := time.Unix(1000, 0)
+	pcm := make([]int16, 160)
+	for i := range 10 {
+		for k := range pcm {
+			pcm[k] = int16(1000 + i)
+		}
+		j.push(now, 1, uint16(i), uint32(i*160), pcm)
+	}
+	out := make([]int16, 160)
+	if j.pop(out); out[0] != 1000 {
+		t.Fatalf("first frame plays %d, want 1000", out[0])
+	}
+	for range 3 {
+		j.skip()
+	}
+	if j.pop(out); out[0] != 1004 {
+		t.Fatalf("after skipping 3 frames: plays %d, want 1004", out[0])
+	}
+}
