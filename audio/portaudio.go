@@ -34,14 +34,11 @@ const (
 	playbackPrebufferMax = 3
 	prebufferCalmFrames  = 250 // 5 s
 	// playbackTarget: the most frames a stream's queue holds at the largest prebuffer; more
-	// queued than its prebuffer and one are dropped, one per device frame, so a burst of writes
-	// does not add delay for the rest of the call.
-	playbackTarget = playbackPrebufferMax
-	// errorsBeforeReopen consecutive device errors close the device; it is then reopened
-	// every reopenEvery while the streams go on with silence paced by a timer.
-	errorsBeforeReopen = 5
-	// outputPrime blocks of silence are written when the device starts.
-	outputPrime = 2
+	// queued than its prebuffer and playbackBurst are dropped, one per device frame, so a
+	// burst of writes does not add delay for the rest of the call.
+	playbackTarget = playbackPrebufferMax + playbackBurst
+	// A failed device is reopened every reopenEvery while the streams go on with silence
+	// paced by a timer.
 	reopenEvery = time.Second
 	// idleRelease: the device is released this long after its last stream closed, so the
 	// microphone is not held open (and the machine not woken 50 times a second) between calls,
@@ -51,10 +48,11 @@ const (
 	errorLogEvery = 10 * time.Second
 )
 
-// PortAudioDevice is one duplex sound device shared by all calls. Its goroutine reads a 20 ms
-// block from the device, hands it to every open stream converted to that stream's rate (so
-// each Read is paced by the device's clock), mixes one frame from every stream's playback
-// queue at the device's rate and writes it to the device. A stream at the device's rate (Opus
+// PortAudioDevice is one duplex sound device shared by all calls. PortAudio's callback
+// (portaudio_callback.go) hands every 20 ms block captured to every open stream converted to
+// that stream's rate (so each Read is paced by the device's clock), and mixes one frame from
+// every stream's playback queue at the device's rate when the device needs it. Its goroutine
+// opens, watches, releases and reopens the device. A stream at the device's rate (Opus
 // at 48 kHz) is not resampled at all; a narrower one once each way. Xruns and errors are counted (Stats) and logged; they
 // never end a stream.
 type PortAudioDevice struct {
@@ -65,12 +63,23 @@ type PortAudioDevice struct {
 	inCh, outCh   int
 
 	// Owned by the device goroutine once running (and by Open/Close before and after it).
-	pa            *portaudio.Stream
-	inBuf, outBuf []int16           // one 20 ms block at the device rate, interleaved
-	mono          []int16           // one captured block at the device rate, one channel
-	played        []int16           // one mixed block at the device rate, one channel
-	mix           []int32           // the mix of one block
-	convs         map[int]*rateConv // by stream rate; fixed once the device has opened
+	pa, paOut *portaudio.Stream // capture and playback; open together, closed together
+	// cbMu: the capture callback holds it while it runs, playMu the playback callback; the
+	// device goroutine takes both (lockCallbacks) while it touches the state below with the
+	// streams stopped (PortAudio's own thread join is invisible to Go). Two locks, so that the
+	// playback callback waiting for a call's lock (its play source) never holds up capture.
+	cbMu   sync.Mutex
+	playMu sync.Mutex
+	inFill int           // captured frames gathered in mono so far
+	outPos int           // frames of played already given to the device
+	mixed  atomic.Uint64 // blocks mixed (playback's progress, for the watchdog)
+	// the callbacks' threads have asked for their priority
+	raisedIn, raisedOut bool
+	lad                 ladder            // device goroutine only: the buffer size the machine keeps up with
+	mono                []int16           // one captured block at the device rate, one channel
+	played              []int16           // one mixed block at the device rate, one channel
+	mix                 []int32           // the mix of one block
+	convs               map[int]*rateConv // by stream rate; fixed once the device has opened
 	// what converting an 8 kHz stream to and from the device rate adds (for Latency)
 	downDelay, upDelay time.Duration
 
@@ -86,10 +95,6 @@ type PortAudioDevice struct {
 
 	latIn, latOut atomic.Int64 // time.Duration
 	c             paCounters
-	outSize       int // the output buffer's size in device frames (see noteOutputSize)
-	// device goroutine only: blocks allowed in the output buffer, and blocks written since the
-	// last underflow (portaudio_latency.go)
-	outAllow, outCalm int
 
 	notifier // tells the phone when the device is lost and back (notify.go)
 	// device goroutine only: the device was lost (closed after errors, or could not be opened
@@ -181,37 +186,48 @@ func (d *PortAudioDevice) openAt(rate, inCh, outCh int) error {
 		if err != nil {
 			return err
 		}
+		d.lockCallbacks()
 		d.downDelay, d.upDelay = down.Delay(), up.Delay()
-		if err := d.setBuffers(rate); err != nil {
+		err = d.setBuffers(rate)
+		d.rate, d.inCh, d.outCh = rate, inCh, outCh
+		d.unlockCallbacks()
+		if err != nil {
 			return err
 		}
-		d.inBuf, d.outBuf = make([]int16, block*inCh), make([]int16, block*outCh)
-		d.rate, d.inCh, d.outCh = rate, inCh, outCh
 	}
-	p := portaudio.LowLatencyParameters(d.inDev, d.outDev)
-	p.Input.Channels, p.Output.Channels = inCh, outCh
-	p.SampleRate, p.FramesPerBuffer = float64(rate), block
-	s, err := portaudio.OpenStream(p, d.inBuf, d.outBuf)
+	lat := d.lad.latency()
+	in := portaudio.StreamParameters{SampleRate: float64(rate), FramesPerBuffer: block / callbackQuarters,
+		Input: portaudio.StreamDeviceParameters{Device: d.inDev, Channels: inCh, Latency: lat}}
+	out := portaudio.StreamParameters{SampleRate: float64(rate), FramesPerBuffer: block / callbackQuarters,
+		Output: portaudio.StreamDeviceParameters{Device: d.outDev, Channels: outCh, Latency: lat}}
+	capture, err := portaudio.OpenStream(in, d.captureCB)
 	if err != nil {
-		return err
+		return fmt.Errorf("opening capture: %w", err)
 	}
-	if err := s.Start(); err != nil {
-		_ = s.Close()
-		return fmt.Errorf("starting: %w", err)
+	play, err := portaudio.OpenStream(out, d.playCB)
+	if err != nil {
+		_ = capture.Close()
+		return fmt.Errorf("opening playback: %w", err)
 	}
-	d.pa = s
-	d.noteOutputSize()
-	clear(d.outBuf)
-	for range outputPrime { // a cushion in the device's own buffer against a late loop
-		if err := s.Write(); err != nil && !errors.Is(err, portaudio.OutputUnderflowed) {
-			_ = d.closePA()
-			return fmt.Errorf("priming output: %w", err)
-		}
+	d.lockCallbacks()
+	d.resetCallbacks()
+	d.unlockCallbacks()
+	d.pa, d.paOut = capture, play
+	if err := play.Start(); err != nil {
+		_ = d.closePA()
+		return fmt.Errorf("starting playback: %w", err)
 	}
-	if info := s.Info(); info != nil {
+	if err := capture.Start(); err != nil {
+		_ = d.closePA()
+		return fmt.Errorf("starting capture: %w", err)
+	}
+	if info := capture.Info(); info != nil {
 		d.latIn.Store(int64(info.InputLatency + d.downDelay))
-		// A written frame waits in its stream's queue (the prebuffer) before the mix.
-		d.latOut.Store(int64(info.OutputLatency + d.upDelay + playbackPrebufferMin*FrameDuration))
+	}
+	if info := play.Info(); info != nil {
+		// A mixed block is handed to PortAudio over the next 20 ms, half a block on average (a
+		// pulled stream's frame is made at mix time; a written one also waits in its queue).
+		d.latOut.Store(int64(info.OutputLatency + d.upDelay + FrameDuration/2))
 	}
 	return nil
 }
@@ -228,17 +244,22 @@ func (d *PortAudioDevice) setBuffers(rate int) error {
 	return nil
 }
 
-// closePA stops and closes the PortAudio stream, if open.
+// closePA stops and closes the PortAudio streams, if open.
 func (d *PortAudioDevice) closePA() error {
-	if d.pa == nil {
-		return nil
+	var errs []error
+	for _, s := range []**portaudio.Stream{&d.pa, &d.paOut} {
+		if *s == nil {
+			continue
+		}
+		if err := (*s).Abort(); err != nil {
+			errs = append(errs, err)
+		}
+		if err := (*s).Close(); err != nil {
+			errs = append(errs, err)
+		}
+		*s = nil
 	}
-	err := d.pa.Abort()
-	if cerr := d.pa.Close(); err == nil {
-		err = cerr
-	}
-	d.pa = nil
-	if err != nil {
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("closing %s: %w", d.name, err)
 	}
 	return nil

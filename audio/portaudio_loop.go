@@ -1,17 +1,14 @@
 package audio
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"time"
-
-	"github.com/gordonklaus/portaudio"
 )
 
-// run is the device goroutine: one iteration per 20 ms device block. It only converts and
-// copies frames between the device and the streams' rings; it allocates nothing and takes no
-// lock but the rings' short ones.
+// run is the device goroutine. While the device is open the callback does the work; this
+// goroutine checks every watchEvery that the device still makes progress, logs its xruns,
+// releases it when idle and, after a failure, paces the streams with silence and reopens it.
 func (d *PortAudioDevice) run() {
 	defer close(d.done)
 	l := loopState{pacer: newPacer(FrameDuration)}
@@ -34,88 +31,69 @@ func (d *PortAudioDevice) run() {
 			}
 			continue
 		}
-		if !d.readBlock(&l) {
-			continue
+		if !d.watch(&l) {
+			return
 		}
-		d.deliver(d.captured())
-		d.mixStreams(d.played)
-		d.writeBlock(&l, d.played)
-		d.c.frames.Add(1)
 	}
 }
 
-// loopState is what the device goroutine keeps between blocks.
+const (
+	// watchEvery: how often the goroutine looks at a running device.
+	watchEvery = 100 * time.Millisecond
+	// stallLimit: a device that delivers no block for this long has failed (PortAudio ends a
+	// callback stream on a host error, such as the sound server going away, without a word).
+	stallLimit = 2 * time.Second
+)
+
+// loopState is what the device goroutine keeps between checks.
 type loopState struct {
-	consecutive int       // device errors in a row
 	nextReopen  time.Time // while the device is closed after errors
 	lastLog     time.Time // of the last error line
 	lastXrunLog time.Time
+	xruns       uint64    // overflows and underflows at the last look
+	frames      uint64    // blocks delivered at the last look
+	mixed       uint64    // blocks mixed at the last look
+	progress    time.Time // when frames last moved
 	pacer       *pacer    // paces the streams while the device is closed
 	idleSince   time.Time // when the last stream closed; zero while streams are open
-
 }
 
-// readBlock reads one block (see captured); false when there is nothing to deliver.
-func (d *PortAudioDevice) readBlock(l *loopState) bool {
-	// a good read does not clear the error count: only a good write does (writeBlock). A
-	// sound server that died mid-call (PulseAudio killed) lets reads through and fails every
-	// write: cleared here, the count never reached errorsBeforeReopen and the loop spun.
-	err := d.pa.Read()
-	switch {
-	case err == nil:
-	case errors.Is(err, portaudio.InputOverflowed): // samples were lost before this block; it is still good
-		d.c.overflows.Add(1)
-		d.logXrun(l)
-	default:
-		d.deviceError(l, "reading from sound device", err)
+// watch waits watchEvery and checks the running device; false when the device is closing.
+func (d *PortAudioDevice) watch(l *loopState) bool {
+	select {
+	case <-d.stop:
 		return false
+	case <-time.After(watchEvery):
 	}
-	if d.inCh > 1 {
-		for i := range d.mono {
-			sum := 0
-			for c := range d.inCh {
-				sum += int(d.inBuf[i*d.inCh+c])
-			}
-			d.mono[i] = int16(sum / d.inCh)
-		}
+	now := time.Now()
+	// both directions must move: either callback stopping is a failed device
+	if n, m := d.c.frames.Load(), d.mixed.Load(); (n != l.frames && m != l.mixed) || l.progress.IsZero() {
+		l.frames, l.mixed, l.progress = n, m, now
+	}
+	if x := d.c.overflows.Load() + d.c.underflows.Load(); x != l.xruns {
+		l.xruns = x
+		d.logXrun(l)
+	}
+	if now.Sub(l.progress) >= stallLimit {
+		d.deviceFailed(l, fmt.Errorf("no audio for %v", now.Sub(l.progress).Round(time.Millisecond)))
+		return true
+	}
+	if d.lad.note(d.c.underflows.Load(), now) {
+		d.stepUp(l)
 	}
 	return true
 }
 
-// captured is the block readBlock read, at the device rate, one channel.
-func (d *PortAudioDevice) captured() []int16 {
-	if d.inCh == 1 {
-		return d.inBuf
+// stepUp reopens the device with the ladder's next, larger buffer.
+func (d *PortAudioDevice) stepUp(l *loopState) {
+	d.log.Info("sound device keeps running late; reopening with a larger buffer", "device", d.name,
+		"latency", d.lad.latency(), "output_underflows", d.c.underflows.Load())
+	if err := d.closePA(); err != nil {
+		d.log.Warn("closing sound device", "err", err)
 	}
-	return d.mono
-}
-
-// writeBlock plays block (device rate, one channel) on every output channel.
-func (d *PortAudioDevice) writeBlock(l *loopState, block []int16) {
-	if d.outCh == 1 {
-		copy(d.outBuf, block)
-	} else {
-		for i, v := range block {
-			for c := range d.outCh {
-				d.outBuf[i*d.outCh+c] = v
-			}
-		}
-	}
-	if d.outputBacklogged() {
-		return
-	}
-	err := d.pa.Write()
-	switch {
-	case err == nil:
-		l.consecutive = 0
-		d.outputWritten()
-	case errors.Is(err, portaudio.OutputUnderflowed): // a gap was played before this block
-		l.consecutive = 0
-		d.c.underflows.Add(1)
-		d.outputUnderflowed()
-		d.logXrun(l)
-	default:
-		d.deviceError(l, "writing to sound device", err)
+	l.progress = time.Time{}
+	if err := d.openAt(d.rate, d.inCh, d.outCh); err != nil {
+		d.deviceFailed(l, fmt.Errorf("reopening with a larger buffer: %w", err))
 	}
 }
 
@@ -130,24 +108,23 @@ func (d *PortAudioDevice) logXrun(l *loopState) {
 		"input_overflows", d.c.overflows.Load(), "output_underflows", d.c.underflows.Load())
 }
 
-// deviceError counts and logs a device error and closes the device after too many in a row.
-func (d *PortAudioDevice) deviceError(l *loopState, what string, err error) {
+// deviceFailed counts and logs a device failure, closes the device and lets the goroutine
+// pace the streams with silence until it reopens.
+func (d *PortAudioDevice) deviceFailed(l *loopState, err error) {
 	n := d.c.errors.Add(1)
-	l.consecutive++
 	now := time.Now()
 	if n <= 5 || now.Sub(l.lastLog) >= errorLogEvery {
 		l.lastLog = now
-		d.log.Warn("sound device error; streams continue", "op", what, "err", err, "errors", n)
+		d.log.Warn("sound device failed; streams continue", "err", err, "errors", n)
 	}
-	if l.consecutive >= errorsBeforeReopen {
-		if cerr := d.closePA(); cerr != nil {
-			d.log.Warn("closing failing sound device", "err", cerr)
-		}
-		d.log.Warn("sound device closed after errors; playing silence and reopening", "device", d.name)
-		d.deviceLost(what, err)
-		l.nextReopen = now.Add(reopenEvery)
-		l.pacer.start, l.pacer.n = time.Time{}, 0
+	if cerr := d.closePA(); cerr != nil {
+		d.log.Warn("closing failing sound device", "err", cerr)
 	}
+	d.log.Warn("sound device closed after errors; playing silence and reopening", "device", d.name)
+	d.deviceLost("it stopped", err)
+	l.nextReopen = now.Add(reopenEvery)
+	l.pacer.start, l.pacer.n = time.Time{}, 0
+	l.progress = time.Time{}
 }
 
 // runWithoutDevice keeps the streams paced with silence while the device is closed after
@@ -156,9 +133,13 @@ func (d *PortAudioDevice) runWithoutDevice(l *loopState) bool {
 	if err := l.pacer.wait(d.stop); err != nil {
 		return false
 	}
+	d.cbMu.Lock()
 	clear(d.mono)
 	d.deliver(d.mono)
-	d.mixStreams(d.played) // drain the playback queues as the device would
+	d.cbMu.Unlock()
+	d.playMu.Lock()
+	d.mixStreams(d.played) // play the streams into nothing, as the device would
+	d.playMu.Unlock()
 	d.c.frames.Add(1)
 	if time.Now().Before(l.nextReopen) {
 		return true
@@ -169,11 +150,10 @@ func (d *PortAudioDevice) runWithoutDevice(l *loopState) bool {
 		d.log.Debug("reopening sound device", "device", d.name, "err", err)
 		return true
 	}
-	d.resetStreams()
 	d.running.Store(true)
 	d.deviceBack() // before the count: whoever sees Reopens has been told
 	d.c.reopens.Add(1)
-	l.consecutive = 0
+	l.progress = time.Time{}
 	d.log.Info("sound device reopened", "device", d.name)
 	return true
 }
@@ -199,6 +179,7 @@ func (d *PortAudioDevice) sleepIdle(l *loopState) bool {
 		}
 		d.log.Debug("sound device idle: released", "device", d.name)
 	}
+	d.lad.released(time.Now())
 	d.running.Store(false)
 	select {
 	case <-d.wake: // a stale signal from an Open while running
@@ -220,35 +201,14 @@ func (d *PortAudioDevice) sleepIdle(l *loopState) bool {
 		l.pacer.start, l.pacer.n = time.Time{}, 0
 		return true
 	}
-	d.resetStreams()
+	l.progress = time.Time{}
 	d.running.Store(true)
 	d.log.Debug("sound device opened for a stream", "device", d.name)
 	d.deviceBack()
 	return true
 }
 
-// deviceLost tells the phone once that the device is gone and the calls go on without it.
-func (d *PortAudioDevice) deviceLost(what string, err error) {
-	if d.lost {
-		return
-	}
-	d.lost = true
-	if e := err.Error(); e != "" { // PortAudio's host errors can have no text
-		what += ": " + e
-	}
-	d.notify("warn", fmt.Sprintf("sound device lost (%s): calls go on with silence; reopening it every %v", what, reopenEvery))
-}
-
-// deviceBack tells the phone that a lost device works again.
-func (d *PortAudioDevice) deviceBack() {
-	if !d.lost {
-		return
-	}
-	d.lost = false
-	d.notify("info", "sound device back: "+d.name)
-}
-
-// resetStreams clears the resamplers' state after the device was (re)opened.
+// resetStreams clears the resamplers' state before the device is (re)started.
 func (d *PortAudioDevice) resetStreams() {
 	for _, c := range d.convs {
 		c.reset()
@@ -258,6 +218,9 @@ func (d *PortAudioDevice) resetStreams() {
 // deliver gives block (device rate, one channel) to every open stream at its rate and wakes
 // its reader.
 func (d *PortAudioDevice) deliver(block []int16) {
+	for _, c := range d.convs {
+		c.next()
+	}
 	p := d.streams.Load()
 	if p == nil {
 		return
@@ -278,8 +241,11 @@ func (d *PortAudioDevice) mixStreams(out []int16) {
 	clear(d.mix)
 	if p := d.streams.Load(); p != nil {
 		for _, s := range *p {
+			if d.pulled(s) {
+				continue
+			}
 			queued := s.play.len()
-			if queued > s.prebuffer+1 {
+			if queued > s.prebuffer+playbackBurst {
 				s.play.drop()
 				d.c.playbackDrops.Add(1)
 			}
@@ -307,4 +273,25 @@ func (d *PortAudioDevice) mixStreams(out []int16) {
 	for i, v := range d.mix {
 		out[i] = int16(max(math.MinInt16, min(math.MaxInt16, v)))
 	}
+}
+
+// deviceLost tells the phone once that the device is gone and the calls go on without it.
+func (d *PortAudioDevice) deviceLost(what string, err error) {
+	if d.lost {
+		return
+	}
+	d.lost = true
+	if e := err.Error(); e != "" { // PortAudio's host errors can have no text
+		what += ": " + e
+	}
+	d.notify("warn", fmt.Sprintf("sound device lost (%s): calls go on with silence; reopening it every %v", what, reopenEvery))
+}
+
+// deviceBack tells the phone that a lost device works again.
+func (d *PortAudioDevice) deviceBack() {
+	if !d.lost {
+		return
+	}
+	d.lost = false
+	d.notify("info", "sound device back: "+d.name)
 }

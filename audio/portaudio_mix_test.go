@@ -7,8 +7,9 @@ import (
 
 // TestPortAudioStreamRates runs the device goroutine's conversions without a device: a tone
 // captured at the device's rate reaches a stream at the stream's rate, and a tone a stream
-// writes at its rate is mixed at the device's, each at its level and frequency. 6 kHz is used
-// where both rates carry it, 1 kHz otherwise.
+// plays at its rate (written, or pulled by the mix from its play source) is mixed at the
+// device's, each at its level and frequency. 6 kHz is used where both rates carry it, 1 kHz
+// otherwise.
 func TestPortAudioStreamRates(t *testing.T) {
 	tests := []struct{ device, stream, hz int }{
 		{48000, 48000, 6000},
@@ -19,42 +20,58 @@ func TestPortAudioStreamRates(t *testing.T) {
 		{16000, 48000, 6000},
 		{8000, 16000, 1000},
 	}
+	for _, pull := range []bool{false, true} {
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("device %d, stream %d, pulled %v", tt.device, tt.stream, pull), func(t *testing.T) {
+				testStreamRate(t, tt.device, tt.stream, tt.hz, pull)
+			})
+		}
+	}
+}
+
+// testStreamRate is one case of TestPortAudioStreamRates.
+func testStreamRate(t *testing.T, device, stream, hz int, pull bool) {
 	const amp, frames = 8000, 50
-	for _, tt := range tests {
-		t.Run(fmt.Sprintf("device %d, stream %d", tt.device, tt.stream), func(t *testing.T) {
-			d := &PortAudioDevice{stop: make(chan struct{})}
-			if err := d.setBuffers(tt.device); err != nil {
-				t.Fatal(err)
-			}
-			block := d.block()
-			st, err := d.OpenRate(tt.stream)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			s := st.(*paStream)
-			n := FrameSamplesAt(tt.stream)
-			in := sine(frames*block, float64(tt.hz), amp, tt.device)
-			out := sine(frames*n, float64(tt.hz), amp, tt.stream)
-			var captured, played []int16
-			frame := make([]int16, n)
-			for i := range frames {
-				d.deliver(in[i*block : (i+1)*block])
-				if err := s.Read(frame); err != nil {
-					t.Fatal(err)
-				}
-				captured = append(captured, frame...)
-				if err := s.Write(out[i*n : (i+1)*n]); err != nil {
-					t.Fatal(err)
-				}
-				d.mixStreams(d.played)
-				played = append(played, d.played...)
-			}
-			// Skip the first 100 ms: the resamplers' start-up and the playback cushion.
-			checkAt(t, "captured", captured[n*5:], tt.stream, tt.hz, amp)
-			checkAt(t, "played", played[block*5:], tt.device, tt.hz, amp)
+	d := &PortAudioDevice{stop: make(chan struct{})}
+	if err := d.setBuffers(device); err != nil {
+		t.Fatal(err)
+	}
+	block := d.block()
+	st, err := d.OpenRate(stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s := st.(*paStream)
+	n := FrameSamplesAt(stream)
+	in := sine(frames*block, float64(hz), amp, device)
+	out := sine(frames*n, float64(hz), amp, stream)
+	if pull {
+		k := 0
+		s.SetPlaySource(func(f []int16) {
+			copy(f, out[k*n:(k+1)*n])
+			k++
 		})
 	}
+	var captured, played []int16
+	frame := make([]int16, n)
+	for i := range frames {
+		d.deliver(in[i*block : (i+1)*block])
+		if err := s.Read(frame); err != nil {
+			t.Fatal(err)
+		}
+		captured = append(captured, frame...)
+		if !pull {
+			if err := s.Write(out[i*n : (i+1)*n]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d.mixStreams(d.played)
+		played = append(played, d.played...)
+	}
+	// Skip the first 100 ms: the resamplers' start-up and the playback cushion.
+	checkAt(t, "captured", captured[n*5:], stream, hz, amp)
+	checkAt(t, "played", played[block*5:], device, hz, amp)
 }
 
 // checkAt checks that s is a tone of hz at amp: its amplitude there within 2 %, its RMS all

@@ -66,9 +66,11 @@ func (c *rateConv) add(f []int16, dev []int32) {
 	}
 }
 
+// next makes the next captured call convert its block afresh.
+func (c *rateConv) next() { c.fresh = false }
+
 // flush adds this rate's mix, converted to the device rate, into dev and starts the next block.
 func (c *rateConv) flush(dev []int32) {
-	c.fresh = false
 	if !c.used {
 		return
 	}

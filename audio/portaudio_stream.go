@@ -3,6 +3,7 @@ package audio
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // paStream is one call's view of a PortAudioDevice: a capture ring the device goroutine fills
@@ -21,6 +22,8 @@ type paStream struct {
 	primed  bool // device goroutine only: the playback queue has had its cushion since the last gap
 	// device goroutine only: the cushion in frames, and frames mixed since the last gap
 	prebuffer, calm int
+	// src, when set, gives each frame to play at mix time (PlaySourcer); the queue is unused
+	src atomic.Pointer[func(frame []int16)]
 }
 
 // Open adds an 8 kHz stream that receives every captured frame from now on and whose writes
@@ -92,16 +95,21 @@ func (s *paStream) Write(frame []int16) error {
 	if err := checkFrameLen("writing", frame, s.frame, s.done); err != nil {
 		return err
 	}
+	if s.src.Load() != nil { // the device pulls from the source instead
+		return nil
+	}
 	if s.play.push(frame) {
 		s.dev.c.playbackDrops.Add(1)
 	}
 	return nil
 }
 
-// Close removes the stream from the device; a blocked Read returns ErrClosed.
+// Close removes the stream from the device; a blocked Read returns ErrClosed. It takes no lock
+// a callback holds (playMu): a play source's owner may hold its own lock while closing it.
 func (s *paStream) Close() error {
 	s.once.Do(func() {
 		close(s.done)
+		s.src.Store(nil)
 		d := s.dev
 		d.mu.Lock()
 		defer d.mu.Unlock()

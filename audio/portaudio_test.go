@@ -353,7 +353,8 @@ func TestPortAudioListAndPickByName(t *testing.T) {
 }
 
 // TestPortAudioMixesStreams: a call's stream and a tone played with PlayTone on the same
-// device both reach the speaker at their own levels.
+// device both reach the speaker at their own levels. Both are pulled by the playback callback
+// (PlaySourcer), as the phone's calls and tones are; the call's goroutine only reads.
 func TestPortAudioMixesStreams(t *testing.T) {
 	startPulse(t)
 	feed := startBackground(t, "pacat -p -d lab_mic --latency-msec=20 --format=s16le --rate=8000 --channels=1 </dev/zero")
@@ -369,13 +370,11 @@ func TestPortAudioMixesStreams(t *testing.T) {
 		t.Fatal(err)
 	}
 	const amp = 6000
-	tone := sine(FrameSamples, 1000, amp, SampleRate)
+	tone := sine(FrameSamples, 1000, amp, SampleRate) // whole cycles: frames repeat seamlessly
+	s.(PlaySourcer).SetPlaySource(func(frame []int16) { copy(frame, tone) })
 	frame := make([]int16, FrameSamples)
 	for range 150 {
 		if err := s.Read(frame); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Write(tone); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -417,8 +416,8 @@ func TestPortAudioReleasedWhenIdle(t *testing.T) {
 	rec := startBackground(t, "parec -d lab_speaker.monitor --latency-msec=20 >/dev/null")
 	waitPulseStreams(t, 1, 1)
 	prioritiseLab(feed.pid(), rec.pid())
-	d := openQuietly(t, Options{idleAfter: 100 * time.Millisecond})
-	waitPulseStreams(t, 2, 2) // the device's own playback and record streams
+	d := openQuietly(t, Options{idleAfter: time.Second}) // long enough for pactl to see it open on a busy box
+	waitPulseStreams(t, 2, 2)                            // the device's own playback and record streams
 	for deadline := time.Now().Add(10 * time.Second); d.Running(); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("device still running 10 s after it was opened without streams")

@@ -46,6 +46,9 @@ func PlayTone(ctx context.Context, dev Device, plan TonePlan) error {
 	defer s.Close()
 	stop := context.AfterFunc(ctx, func() { _ = s.Close() }) // unblocks Read
 	defer stop()
+	if ps, ok := s.(PlaySourcer); ok {
+		return pullTone(ctx, ps, g, plan.Name)
+	}
 	var in, out [FrameSamples]int16
 	for {
 		if err := s.Read(in[:]); err != nil {
@@ -85,4 +88,39 @@ func drain(s Stream, in, silence []int16) error {
 		}
 	}
 	return nil
+}
+
+// pullTone plays g on a stream whose device pulls what it plays (PlaySourcer): the device's
+// playback callback renders each frame when it mixes, so no queue between the capture clock
+// and the playback clock can run dry. Reading the stream only drains what it captures.
+func pullTone(ctx context.Context, s PlaySourcer, g *ToneGenerator, name string) error {
+	ended := make(chan struct{})
+	over := false // the playback callback's alone
+	s.SetPlaySource(func(frame []int16) {
+		if over || ctx.Err() != nil { // no frame of a stopped tone, even while Close is on its way
+			clear(frame)
+			return
+		}
+		if !g.Fill(frame) {
+			over = true
+			close(ended)
+		}
+	})
+	var in [FrameSamples]int16
+	for {
+		if err := s.Read(in[:]); err != nil {
+			if ctx.Err() != nil && errors.Is(err, ErrClosed) {
+				return nil
+			}
+			return fmt.Errorf("playing tone %q: %w", name, err)
+		}
+		select {
+		case <-ended: // its last frame is mixed: the device plays it out after Close
+			return nil
+		default:
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
 }

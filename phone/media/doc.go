@@ -33,7 +33,10 @@
 // While a DTMF digit is sent, its dual tone is mixed quietly into what the user hears.
 //
 // One clock drives both directions: each Stream.Read that returns is a tick that sends the
-// captured frame and plays exactly one frame from the jitter buffer. A stream with no clock of
+// captured frame and plays exactly one frame from the jitter buffer. Except on a device that plays
+// on a clock of its own (audio.PlaySourcer: PortAudio's playback callback): there the tick only
+// sends, and the device pulls each frame to play from the session when it mixes one (play.go),
+// so capture and playback, on two threads that stall independently, share no queue. A stream with no clock of
 // its own (audio.Puller: the null and file devices, no device, the echo endpoint, a failed device's
 // stand-in) is instead ticked by one shared deadline clock (start + n*20 ms, late frames caught
 // up) that sends every such session's frame from a single goroutine: one timer for all calls

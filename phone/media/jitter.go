@@ -435,3 +435,14 @@ func (j *jitterBuffer) conceal(out []int16) frameKind {
 	j.c.Concealed++
 	return frameConcealed
 }
+
+// skip moves the playout point on by one frame without playing it: the device lost that
+// much time (play.go's catch-up), so what was due then is dropped rather than delayed.
+func (j *jitterBuffer) skip() {
+	if !j.playing {
+		return
+	}
+	j.playTS += uint32(j.frame)
+	j.dropBefore(j.playTS)
+	j.c.Shrunk++
+}

@@ -144,6 +144,8 @@ type Session struct {
 	tx      txCounters
 	timeout timeoutState
 	levels  struct{ mic, spk float64 }
+	fb      feedbackState // the DTMF tone the user hears while a digit is sent (play.go)
+	pull    pullClock     // the pulls' schedule against the wall clock (play.go)
 	quality qualityState
 	crypto  *cryptoState // nil: plain RTP
 	paced   *pacedSender // the send side on the shared clock, nil when the device paces

@@ -43,6 +43,7 @@ type sender struct {
 	dtmf       dtmfTx
 	mic, spk   []int16 // one 20 ms frame at the session's rate (newSender)
 	writeError bool
+	pulls      bool     // the stream's device pulls playback (play.go): tick only sends
 	srtp       *srtpEnd // SRTP send context, nil for plain RTP; set each tick
 }
 
@@ -86,11 +87,13 @@ func (tx *sender) sized(c codecFuncs, spp int) {
 func (s *Session) sendLoop(st audio.Stream) {
 	defer s.wg.Done()
 	tx := newSender(s.rate)
+	tx.pulls = s.pullPlayback(st)
 	for {
 		if err := st.Read(tx.mic[:s.frameLen()]); err != nil {
 			if st = s.replaceStream(st, err); st == nil {
 				return
 			}
+			tx.pulls = false // the stand-in clock has no playback clock
 			continue
 		}
 		s.tick(tx, st, time.Now())
@@ -146,23 +149,13 @@ func (s *Session) tick(tx *sender, st audio.Stream, now time.Time) {
 	s.tx.octets += uint64(octets)
 	s.tx.ts, s.tx.at = tx.ts-uint32(c.clock/50), now
 	s.levels.mic = mic
+	s.setFeedbackLocked(feedback)
+	if tx.pulls { // the device's playback clock plays (play.go)
+		s.mu.Unlock()
+		return
+	}
 	spk := tx.spk[:n]
-	if p.Direction.receives() {
-		s.rx.cn.play(spk, s.rx.jb.pop(spk), s.rate)
-	} else {
-		s.rx.jb.idle()
-		clear(spk)
-	}
-	if leg != nil {
-		leg.Publish(tx.spk[:])
-	}
-	if detached {
-		clear(tx.spk[:])
-	}
-	if feedback >= 0 {
-		mixDTMFToneAt(spk, uint8(feedback), (tx.dtmf.sent-1)*n, s.rate)
-	}
-	s.levels.spk = dbfs(spk)
+	s.playLocked(spk)
 	s.mu.Unlock()
 	if err := st.Write(spk); err != nil && !tx.writeError {
 		tx.writeError = true
