@@ -25,7 +25,7 @@ func (d *PortAudioDevice) run() {
 			}
 			continue
 		}
-		if d.pa == nil {
+		if !d.be.isOpen() {
 			if !d.runWithoutDevice(&l) {
 				return
 			}
@@ -171,7 +171,7 @@ func (d *PortAudioDevice) idle(l *loopState) bool {
 // sleepIdle releases the device (microphone off, no wake-ups) until a stream opens, then
 // opens it again. False when the device is closing.
 func (d *PortAudioDevice) sleepIdle(l *loopState) bool {
-	if d.pa != nil {
+	if d.be.isOpen() {
 		if err := d.closePA(); err != nil {
 			d.log.Warn("releasing idle sound device", "err", err)
 		}

@@ -46,7 +46,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.StringVar(&f.config, "config", "", "TOML config `FILE` (default $XDG_CONFIG_HOME/sipterm/config.toml; none: built-in defaults)")
 	fs.StringVar(&f.listen, "listen", "", "SIP on UDP and TCP at `HOST:PORT`")
 	fs.StringVar(&f.autoAnswer, "auto-answer", "", "answer every incoming call after `DUR` (0s = at once)")
-	fs.StringVar(&f.audioKind, "audio", "", "audio `KIND`: portaudio, null or file")
+	fs.StringVar(&f.audioKind, "audio", "", "audio `KIND`: portaudio, pulse, null or file")
 	fs.StringVar(&f.audioDevice, "audio-device", "", "PortAudio device `NAME` (substring; see --list-devices)")
 	fs.StringVar(&f.play, "play", "", "with --audio file: `FILE.wav` the phone sends (looped)")
 	fs.StringVar(&f.record, "record", "", "with --audio file: `FILE.wav` where the phone records what it receives")
