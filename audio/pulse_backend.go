@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,6 +35,7 @@ type pulseConn struct {
 	c        *proto.Client
 	nc       net.Conn
 	closed   atomic.Bool
+	locked   bool // read goroutine only: it has its own raised OS thread
 	rec, pl  atomic.Uint32 // stream indexes; proto.Undefined until created
 	inCh     int
 	outCh    int
@@ -143,8 +145,8 @@ func (b *pulseBackend) create(pc *pulseConn, rate int, lat time.Duration) (Laten
 		BufferMaxLength:       proto.Undefined,
 		Corked:                true,
 		BufferTargetLength:    bytesOf(lat, pc.outCh),
-		BufferPrebufferLength: proto.Undefined,
-		BufferMinimumRequest:  proto.Undefined,
+		BufferPrebufferLength: bytesOf(lat/2, pc.outCh),
+		BufferMinimumRequest:  bytesOf(lat/4, pc.outCh),
 		ChannelVolumes:        volume(pc.outCh),
 		AdjustLatency:         true,
 		Properties:            name,
@@ -176,6 +178,13 @@ func (b *pulseBackend) create(pc *pulseConn, rate int, lat time.Duration) (Laten
 func (pc *pulseConn) dispatch(msg any) {
 	if pc.closed.Load() {
 		return
+	}
+	if !pc.locked {
+		// The read goroutine is the device's audio thread: pinned to its OS thread (for the
+		// connection's life; the thread ends with it) so that the callbacks' priority raise
+		// holds for it and for nothing else.
+		pc.locked = true
+		runtime.LockOSThread()
 	}
 	switch m := msg.(type) {
 	case *proto.DataPacket:
