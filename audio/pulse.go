@@ -15,8 +15,11 @@ import (
 const KindPulse Kind = "pulse"
 
 // pulseLadder: the buffer asked of the server each way (playback target length; record
-// fragments are half of it), stepped up as latencyLadder is when the callbacks run late.
-var pulseLadder = []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond}
+// fragments are half of it), stepped up as latencyLadder is when the callbacks run late. It
+// starts below PortAudio's 20 ms: nothing sits between the server and the callbacks. On the
+// loaded lab box (load 10-25) 10 ms underflows within the first second and the device steps
+// to 20 ms, where it stays between calls until a minute passes without an underflow.
+var pulseLadder = []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond, 60 * time.Millisecond}
 
 // NewPulseDevice connects to the PulseAudio server (PULSE_SERVER, or the user's) and opens
 // a capture and a playback stream on it: the source and sink whose name or description holds
