@@ -35,7 +35,7 @@ type pulseConn struct {
 	c        *proto.Client
 	nc       net.Conn
 	closed   atomic.Bool
-	locked   bool // read goroutine only: it has its own raised OS thread
+	locked   bool          // read goroutine only: it has its own raised OS thread
 	rec, pl  atomic.Uint32 // stream indexes; proto.Undefined until created
 	inCh     int
 	outCh    int
