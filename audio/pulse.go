@@ -58,6 +58,7 @@ func pulsePick(name string) (sink, source string, rate int, err error) {
 		return "", "", 0, fmt.Errorf("connecting to PulseAudio: %w", err)
 	}
 	defer conn.Close()
+	c.Callback = func(any) {} // the server closing first calls it
 	var sinks proto.GetSinkInfoListReply
 	if err := c.Request(&proto.GetSinkInfoList{}, &sinks); err != nil {
 		return "", "", 0, fmt.Errorf("listing PulseAudio sinks: %w", err)
@@ -126,4 +127,37 @@ func cmp(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// ListPulseDevices lists the PulseAudio server's sinks (outputs) and sources (inputs, sinks'
+// monitors among them), with HostAPI "pulse": what audio_device matches with --audio pulse.
+func ListPulseDevices() ([]DeviceInfo, error) {
+	c, conn, err := proto.Connect("")
+	if err != nil {
+		return nil, fmt.Errorf("connecting to PulseAudio: %w", err)
+	}
+	defer conn.Close()
+	c.Callback = func(any) {}
+	var server proto.GetServerInfoReply
+	if err := c.Request(&proto.GetServerInfo{}, &server); err != nil {
+		return nil, fmt.Errorf("asking PulseAudio for its defaults: %w", err)
+	}
+	var sinks proto.GetSinkInfoListReply
+	if err := c.Request(&proto.GetSinkInfoList{}, &sinks); err != nil {
+		return nil, fmt.Errorf("listing PulseAudio sinks: %w", err)
+	}
+	var sources proto.GetSourceInfoListReply
+	if err := c.Request(&proto.GetSourceInfoList{}, &sources); err != nil {
+		return nil, fmt.Errorf("listing PulseAudio sources: %w", err)
+	}
+	var out []DeviceInfo
+	for _, s := range sinks {
+		out = append(out, DeviceInfo{Name: s.SinkName, HostAPI: "pulse", Outputs: int(s.Channels),
+			DefaultRate: float64(s.Rate), DefaultOutput: s.SinkName == server.DefaultSinkName})
+	}
+	for _, s := range sources {
+		out = append(out, DeviceInfo{Name: s.SourceName, HostAPI: "pulse", Inputs: int(s.Channels),
+			DefaultRate: float64(s.Rate), DefaultInput: s.SourceName == server.DefaultSourceName})
+	}
+	return out, nil
 }

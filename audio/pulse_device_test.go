@@ -2,6 +2,7 @@ package audio
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"path/filepath"
 	"slices"
@@ -217,5 +218,29 @@ func TestPulseLadder(t *testing.T) {
 	}
 	if (&ladder{}).latency() != latencyLadder[0] {
 		t.Error("a ladder without rungs does not use latencyLadder")
+	}
+}
+
+// TestListPulseDevices: the lab's sinks are outputs, its sources (the sinks' monitors) inputs,
+// the defaults marked.
+func TestListPulseDevices(t *testing.T) {
+	startPulse(t)
+	devs, err := ListPulseDevices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range devs {
+		got = append(got, fmt.Sprintf("%s in=%d out=%d defin=%v defout=%v", d.Name, min(d.Inputs, 1), min(d.Outputs, 1), d.DefaultInput, d.DefaultOutput))
+	}
+	for _, want := range []string{
+		"lab_speaker in=0 out=1 defin=false defout=true",
+		"lab_mic in=0 out=1 defin=false defout=false",
+		"lab_mic.monitor in=1 out=0 defin=true defout=false",
+		"lab_speaker.monitor in=1 out=0 defin=false defout=false",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("no %q in %q", want, got)
+		}
 	}
 }
