@@ -16,6 +16,9 @@ type backend interface {
 	close() error
 	// isOpen reports whether the streams are open.
 	isOpen() bool
+	// lost is why the open streams stopped, as soon as the sound system says so; nil while
+	// they run (or when it never says: the watchdog finds a stall).
+	lost() error
 	// fits reports whether the device takes inCh capture and outCh playback channels.
 	fits(inCh, outCh int) bool
 	// release is the device's final close: what open needs no more (PortAudio itself).

@@ -24,6 +24,9 @@ func (b *paBackend) fits(inCh, outCh int) bool {
 
 func (b *paBackend) isOpen() bool { return b.in != nil }
 
+// lost: PortAudio ends a callback stream on a host error without a word; the watchdog finds it.
+func (b *paBackend) lost() error { return nil }
+
 // open opens and starts both streams with callbacks of a quarter block.
 func (b *paBackend) open(rate, inCh, outCh int, lat time.Duration) (Latency, error) {
 	block := rate / 50

@@ -74,6 +74,10 @@ func (d *PortAudioDevice) watch(l *loopState) bool {
 		l.xruns = x
 		d.logXrun(l)
 	}
+	if err := d.be.lost(); err != nil {
+		d.deviceFailed(l, err)
+		return true
+	}
 	if now.Sub(l.progress) >= stallLimit {
 		d.deviceFailed(l, fmt.Errorf("no audio for %v", now.Sub(l.progress).Round(time.Millisecond)))
 		return true

@@ -35,8 +35,9 @@ type pulseConn struct {
 	c        *proto.Client
 	nc       net.Conn
 	closed   atomic.Bool
-	locked   bool          // read goroutine only: it has its own raised OS thread
-	rec, pl  atomic.Uint32 // stream indexes; proto.Undefined until created
+	locked   bool                   // read goroutine only: it has its own raised OS thread
+	gone     atomic.Pointer[string] // why the server ended the connection or a stream
+	rec, pl  atomic.Uint32          // stream indexes; proto.Undefined until created
 	inCh     int
 	outCh    int
 	fillMu   sync.Mutex // playback's buffers: open's first fill against the read goroutine's
@@ -49,6 +50,16 @@ type pulseConn struct {
 func (b *pulseBackend) fits(inCh, outCh int) bool { return inCh == 1 && outCh == 1 }
 
 func (b *pulseBackend) isOpen() bool { return b.conn != nil }
+
+func (b *pulseBackend) lost() error {
+	if b.conn == nil {
+		return nil
+	}
+	if why := b.conn.gone.Load(); why != nil {
+		return errors.New(*why)
+	}
+	return nil
+}
 
 func (b *pulseBackend) release() error { return nil }
 
@@ -199,6 +210,12 @@ func (pc *pulseConn) dispatch(msg any) {
 		if m.StreamIndex == pc.pl.Load() {
 			pc.d.c.underflows.Add(1)
 		}
+	case *proto.ConnectionClosed:
+		pc.lose("the PulseAudio server closed the connection")
+	case *proto.PlaybackStreamKilled:
+		pc.lose("the PulseAudio server ended the playback stream")
+	case *proto.RecordStreamKilled:
+		pc.lose("the PulseAudio server ended the capture stream")
 	case *proto.Overflow: // the server's buffer was full: more was written than it asked for
 		if m.StreamIndex == pc.pl.Load() {
 			pc.d.c.playbackDrops.Add(1)
@@ -239,3 +256,6 @@ func (pc *pulseConn) fill(n int) error {
 	}
 	return pc.c.Send(pc.pl.Load(), b)
 }
+
+// lose records the first reason the connection stopped working.
+func (pc *pulseConn) lose(why string) { pc.gone.CompareAndSwap(nil, &why) }

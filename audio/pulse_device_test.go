@@ -192,6 +192,7 @@ func TestPulseSurvivesServerLoss(t *testing.T) {
 	nmu.Lock()
 	got := strings.Join(notices, "\n")
 	nmu.Unlock()
+	t.Logf("notices:\n%s", got)
 	if !strings.Contains(got, "warn: sound device lost") || !strings.Contains(got, "info: sound device back: pulse: ") {
 		t.Errorf("notices %q, want a lost (warn) and a back (info) one", got)
 	}
