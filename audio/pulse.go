@@ -15,11 +15,12 @@ import (
 const KindPulse Kind = "pulse"
 
 // pulseLadder: the buffer asked of the server each way (playback target length; record
-// fragments are half of it), stepped up as latencyLadder is when the callbacks run late. It
-// starts below PortAudio's 20 ms: nothing sits between the server and the callbacks. On the
-// loaded lab box (load 10-25) 10 ms underflows within the first second and the device steps
-// to 20 ms, where it stays between calls until a minute passes without an underflow.
-var pulseLadder = []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond, 60 * time.Millisecond}
+// fragments are half of it), stepped up as latencyLadder is when the callbacks run late.
+// Measured (docs/audio-delay.md): a first rung of 10 ms underflowed within a call's first
+// second even on the quiet lab box, and the step up (a reopen, a gap) raised both phones'
+// jitter buffers for the rest of the call: sipterm->sipterm 111 ms against 66.5 ms with a
+// first rung of 20 ms, which held with 0-3 underflows a call.
+var pulseLadder = []time.Duration{20 * time.Millisecond, 40 * time.Millisecond, 60 * time.Millisecond}
 
 // NewPulseDevice connects to the PulseAudio server (PULSE_SERVER, or the user's) and opens
 // a capture and a playback stream on it: the source and sink whose name or description holds
