@@ -33,7 +33,8 @@ import (
 //
 // env: DELAY_ROUNDS (default 3), DELAY_CLICKS per direction and call (default 6), DELAY_PAIRS
 // (default "sipterm-baresip baresip-baresip sipterm-sipterm"; "pulse-baresip" and "pulse-pulse"
-// are sipterm with --audio pulse, its directions named "pulse").
+// are sipterm with --audio pulse, its directions named "pulse"); DELAY_DEVICE_LOG=1 logs each
+// sipterm's sound device lines (opened, xruns, ladder steps, closed with its stats).
 
 var underrunRE = regexp.MustCompile(`(?i)underrun of '`)
 
