@@ -21,10 +21,10 @@ func ParseKind(s string) (Kind, error) {
 	switch k := Kind(s); k {
 	case "":
 		return KindPortAudio, nil
-	case KindPortAudio, KindNull, KindFile:
+	case KindPortAudio, KindPulse, KindNull, KindFile:
 		return k, nil
 	default:
-		return "", fmt.Errorf("unknown audio kind %q (want portaudio, null or file)", s)
+		return "", fmt.Errorf("unknown audio kind %q (want portaudio, pulse, null or file)", s)
 	}
 }
 
@@ -35,7 +35,7 @@ func (k Kind) String() string { return string(k) }
 type Options struct {
 	// Kind is the device type; empty means portaudio.
 	Kind Kind
-	// DeviceName picks a portaudio device by case-insensitive substring of its name (see
+	// DeviceName picks a portaudio device (pulse: a sink and a source, see NewPulseDevice) by case-insensitive substring of its name (see
 	// ListDevices); empty means the system's default input and output devices.
 	DeviceName string
 	// DeviceRate forces the portaudio device's sample rate; 0 tries 48000, 44100, 16000, 8000.
@@ -63,12 +63,18 @@ func Open(opts Options) (Device, error) {
 			return nil, err
 		}
 		return d, nil
+	case KindPulse:
+		d, err := NewPulseDevice(opts)
+		if err != nil {
+			return nil, err
+		}
+		return d, nil
 	case KindNull:
 		return NewNullDevice(), nil
 	case KindFile:
 		return NewFileDevice(opts.PlayFile, opts.RecordFile, opts.Logger)
 	default:
-		return nil, fmt.Errorf("opening audio: unknown kind %q (want portaudio, null or file)", opts.Kind)
+		return nil, fmt.Errorf("opening audio: unknown kind %q (want portaudio, pulse, null or file)", opts.Kind)
 	}
 }
 

@@ -70,6 +70,7 @@ func TestParseKind(t *testing.T) {
 	}{
 		{"", KindPortAudio, false},
 		{"portaudio", KindPortAudio, false},
+		{"pulse", KindPulse, false},
 		{"null", KindNull, false},
 		{"file", KindFile, false},
 		{"alsa", "", true},

@@ -7,8 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/gordonklaus/portaudio"
 )
 
 // deviceRates are tried in order when Options.DeviceRate is 0. 48 kHz comes first although
@@ -56,17 +54,17 @@ const (
 // at 48 kHz) is not resampled at all; a narrower one once each way. Xruns and errors are counted (Stats) and logged; they
 // never end a stream.
 type PortAudioDevice struct {
-	log           *slog.Logger
-	name          string
-	inDev, outDev *portaudio.DeviceInfo
-	rate          int // device sample rate
-	inCh, outCh   int
+	log         *slog.Logger
+	name        string
+	rate        int // device sample rate
+	inCh, outCh int
 
-	// Owned by the device goroutine once running (and by Open/Close before and after it).
-	pa, paOut *portaudio.Stream // capture and playback; open together, closed together
+	// Owned by the device goroutine once running (and by Open/Close before and after it):
+	// the sound system's capture and playback streams (PortAudio's or PulseAudio's).
+	be backend
 	// cbMu: the capture callback holds it while it runs, playMu the playback callback; the
 	// device goroutine takes both (lockCallbacks) while it touches the state below with the
-	// streams stopped (PortAudio's own thread join is invisible to Go). Two locks, so that the
+	// streams stopped (the backend's own thread join is invisible to Go). Two locks, so that the
 	// playback callback waiting for a call's lock (its play source) never holds up capture.
 	cbMu   sync.Mutex
 	playMu sync.Mutex
@@ -128,11 +126,8 @@ func NewPortAudioDevice(opts Options) (*PortAudioDevice, error) {
 		_ = paRelease()
 		return nil, err
 	}
-	d := &PortAudioDevice{log: log, inDev: in, outDev: out, idleAfter: opts.idleAfter,
-		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
-	if d.idleAfter <= 0 {
-		d.idleAfter = idleRelease
-	}
+	d := newSoundDevice(log, opts)
+	d.be = &paBackend{d: d, inDev: in, outDev: out}
 	d.name = "portaudio: " + in.Name
 	if out.Name != in.Name {
 		d.name += " / " + out.Name
@@ -145,11 +140,26 @@ func NewPortAudioDevice(opts Options) (*PortAudioDevice, error) {
 		_ = paRelease()
 		return nil, err
 	}
-	log.Info("sound device opened", "device", d.name, "rate", d.rate, "in_channels", d.inCh,
+	d.start()
+	return d, nil
+}
+
+// newSoundDevice is a device without its backend, not yet open.
+func newSoundDevice(log *slog.Logger, opts Options) *PortAudioDevice {
+	d := &PortAudioDevice{log: log, idleAfter: opts.idleAfter,
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	if d.idleAfter <= 0 {
+		d.idleAfter = idleRelease
+	}
+	return d
+}
+
+// start logs the opened device and starts its goroutine.
+func (d *PortAudioDevice) start() {
+	d.log.Info("sound device opened", "device", d.name, "rate", d.rate, "in_channels", d.inCh,
 		"out_channels", d.outCh, "latency_in", d.Latency().Input, "latency_out", d.Latency().Output)
 	d.running.Store(true)
 	go d.run()
-	return d, nil
 }
 
 // openFirst opens the device at the first rate and channel layout it accepts and sets up the
@@ -158,7 +168,7 @@ func (d *PortAudioDevice) openFirst(rates []int) error {
 	var errs []error
 	for _, rate := range rates {
 		for _, ch := range [][2]int{{1, 1}, {1, 2}, {2, 2}} {
-			if ch[0] > d.inDev.MaxInputChannels || ch[1] > d.outDev.MaxOutputChannels {
+			if !d.be.fits(ch[0], ch[1]) {
 				continue
 			}
 			err := d.openAt(rate, ch[0], ch[1])
@@ -195,40 +205,17 @@ func (d *PortAudioDevice) openAt(rate, inCh, outCh int) error {
 			return err
 		}
 	}
-	lat := d.lad.latency()
-	in := portaudio.StreamParameters{SampleRate: float64(rate), FramesPerBuffer: block / callbackQuarters,
-		Input: portaudio.StreamDeviceParameters{Device: d.inDev, Channels: inCh, Latency: lat}}
-	out := portaudio.StreamParameters{SampleRate: float64(rate), FramesPerBuffer: block / callbackQuarters,
-		Output: portaudio.StreamDeviceParameters{Device: d.outDev, Channels: outCh, Latency: lat}}
-	capture, err := portaudio.OpenStream(in, d.captureCB)
-	if err != nil {
-		return fmt.Errorf("opening capture: %w", err)
-	}
-	play, err := portaudio.OpenStream(out, d.playCB)
-	if err != nil {
-		_ = capture.Close()
-		return fmt.Errorf("opening playback: %w", err)
-	}
-	d.lockCallbacks()
+	d.lockCallbacks() // the backend's streams are closed: no callback runs
 	d.resetCallbacks()
 	d.unlockCallbacks()
-	d.pa, d.paOut = capture, play
-	if err := play.Start(); err != nil {
-		_ = d.closePA()
-		return fmt.Errorf("starting playback: %w", err)
+	lat, err := d.be.open(rate, inCh, outCh, d.lad.latency())
+	if err != nil {
+		return err
 	}
-	if err := capture.Start(); err != nil {
-		_ = d.closePA()
-		return fmt.Errorf("starting capture: %w", err)
-	}
-	if info := capture.Info(); info != nil {
-		d.latIn.Store(int64(info.InputLatency + d.downDelay))
-	}
-	if info := play.Info(); info != nil {
-		// A mixed block is handed to PortAudio over the next 20 ms, half a block on average (a
-		// pulled stream's frame is made at mix time; a written one also waits in its queue).
-		d.latOut.Store(int64(info.OutputLatency + d.upDelay + FrameDuration/2))
-	}
+	d.latIn.Store(int64(lat.Input + d.downDelay))
+	// A mixed block is handed to the device over the next 20 ms, half a block on average (a
+	// pulled stream's frame is made at mix time; a written one also waits in its queue).
+	d.latOut.Store(int64(lat.Output + d.upDelay + FrameDuration/2))
 	return nil
 }
 
@@ -244,22 +231,9 @@ func (d *PortAudioDevice) setBuffers(rate int) error {
 	return nil
 }
 
-// closePA stops and closes the PortAudio streams, if open.
+// closePA stops and closes the sound system's streams, if open.
 func (d *PortAudioDevice) closePA() error {
-	var errs []error
-	for _, s := range []**portaudio.Stream{&d.pa, &d.paOut} {
-		if *s == nil {
-			continue
-		}
-		if err := (*s).Abort(); err != nil {
-			errs = append(errs, err)
-		}
-		if err := (*s).Close(); err != nil {
-			errs = append(errs, err)
-		}
-		*s = nil
-	}
-	if err := errors.Join(errs...); err != nil {
+	if err := d.be.close(); err != nil {
 		return fmt.Errorf("closing %s: %w", d.name, err)
 	}
 	return nil
@@ -316,7 +290,7 @@ func (d *PortAudioDevice) Close() error {
 		_ = s.Close()
 	}
 	err := d.closePA()
-	if rerr := paRelease(); err == nil {
+	if rerr := d.be.release(); err == nil {
 		err = rerr
 	}
 	d.log.Info("sound device closed", "device", d.name, "stats", d.Stats())

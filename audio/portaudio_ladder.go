@@ -18,6 +18,7 @@ const (
 
 // ladder is the device goroutine's record of the rung and the underflows seen on it.
 type ladder struct {
+	rungs    []time.Duration // nil: latencyLadder
 	rung     int
 	seen     uint64    // underflows at the start of the window
 	window   time.Time // start of the current window; zero until the device runs
@@ -25,7 +26,14 @@ type ladder struct {
 }
 
 // latency is the suggested latency at the current rung.
-func (l *ladder) latency() time.Duration { return latencyLadder[l.rung] }
+func (l *ladder) latency() time.Duration { return l.ladder()[l.rung] }
+
+func (l *ladder) ladder() []time.Duration {
+	if l.rungs == nil {
+		return latencyLadder
+	}
+	return l.rungs
+}
 
 // note takes the device's underflow count at now and reports whether to step up a rung (it
 // then has): too many underflows within the window, and a rung left.
@@ -37,7 +45,7 @@ func (l *ladder) note(underflows uint64, now time.Time) bool {
 	if underflows > l.seen {
 		l.lastXrun = now
 	}
-	if underflows-l.seen >= ladderXruns && l.rung < len(latencyLadder)-1 {
+	if underflows-l.seen >= ladderXruns && l.rung < len(l.ladder())-1 {
 		l.rung++
 		l.seen, l.window = underflows, time.Time{}
 		return true

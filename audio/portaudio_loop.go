@@ -25,7 +25,7 @@ func (d *PortAudioDevice) run() {
 			}
 			continue
 		}
-		if d.pa == nil {
+		if !d.be.isOpen() {
 			if !d.runWithoutDevice(&l) {
 				return
 			}
@@ -73,6 +73,10 @@ func (d *PortAudioDevice) watch(l *loopState) bool {
 	if x := d.c.overflows.Load() + d.c.underflows.Load(); x != l.xruns {
 		l.xruns = x
 		d.logXrun(l)
+	}
+	if err := d.be.lost(); err != nil {
+		d.deviceFailed(l, err)
+		return true
 	}
 	if now.Sub(l.progress) >= stallLimit {
 		d.deviceFailed(l, fmt.Errorf("no audio for %v", now.Sub(l.progress).Round(time.Millisecond)))
@@ -173,7 +177,7 @@ func (d *PortAudioDevice) idle(l *loopState) bool {
 // sleepIdle releases the device (microphone off, no wake-ups) until a stream opens, then
 // opens it again. False when the device is closing.
 func (d *PortAudioDevice) sleepIdle(l *loopState) bool {
-	if d.pa != nil {
+	if d.be.isOpen() {
 		if err := d.closePA(); err != nil {
 			d.log.Warn("releasing idle sound device", "err", err)
 		}

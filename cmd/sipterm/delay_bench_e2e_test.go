@@ -32,8 +32,10 @@ import (
 //	delay summary pair=sipterm-baresip pa_underruns_per_call=... (median over the calls)
 //
 // env: DELAY_ROUNDS (default 3), DELAY_CLICKS per direction and call (default 6), DELAY_PAIRS
-// (default "sipterm-baresip baresip-baresip sipterm-sipterm"; "wire-wire" measures the lab's floor:
-// the sound server's module-loopback in place of the phones).
+// (default "sipterm-baresip baresip-baresip sipterm-sipterm"; "pulse-baresip" and "pulse-pulse"
+// are sipterm with --audio pulse, its directions named "pulse"; "wire-wire" measures the lab's
+// floor: the sound server's module-loopback in place of the phones); DELAY_DEVICE_LOG=1 logs each
+// sipterm's sound device lines (opened, xruns, ladder steps, closed with its stats).
 
 // wireLatencyMs: the latency each relay of the wire pair asks module-loopback for.
 const wireLatencyMs = 20
@@ -111,20 +113,25 @@ func measurePair(t *testing.T, pair string, n int) []delayRow {
 	var phone, phoneB *Phone
 	var pids []int
 	aName, bName := "sipterm", "baresip"
+	// "pulse-*" pairs are sipterm with --audio pulse, named "pulse" in the directions
+	kind := "portaudio"
+	if p, ok := strings.CutPrefix(pair, "pulse-"); ok {
+		kind, aName, pair = "pulse", "pulse", "sipterm-"+p
+	}
 	switch pair {
 	case "wire-wire":
-	case "sipterm-sipterm":
-		bName = "sipterm"
-		phoneB = startPhoneEnv(t, a.sideEnv("b"), "--listen", phoneAddr(5256), "--audio", "portaudio", "--log-level", "info", "--auto-answer", "0s")
+	case "sipterm-sipterm", "sipterm-pulse":
+		bName = aName
+		phoneB = startPhoneEnv(t, a.sideEnv("b"), "--listen", phoneAddr(5256), "--audio", kind, "--log-level", "info", "--auto-answer", "0s")
 		pids = append(pids, phoneB.cmd.Process.Pid)
 	default:
 		pids = append(pids, acPeerPid(l.startPeer(append(peerEnv("b"), "NAME=baresip-b"), "baresip.sh", "5252")))
 	}
 	switch pair {
-	case "sipterm-baresip", "sipterm-sipterm":
-		phone = startPhoneEnv(t, a.sideEnv("a"), "--listen", phoneAddr(5250), "--audio", "portaudio", "--log-level", "info")
+	case "sipterm-baresip", "sipterm-sipterm", "sipterm-pulse":
+		phone = startPhoneEnv(t, a.sideEnv("a"), "--listen", phoneAddr(5250), "--audio", kind, "--log-level", "info")
 		pids = append(pids, phone.cmd.Process.Pid)
-		if bName == "sipterm" {
+		if bName != "baresip" {
 			phone.Send("dial sip:sipterm@" + phoneAddr(5256))
 		} else {
 			phone.Send("dial sip:baresip@127.0.0.1:5252")
@@ -177,6 +184,13 @@ func measurePair(t *testing.T, pair string, n int) []delayRow {
 		if p != nil {
 			p.stop()
 			xruns += portAudioXruns(t, p.errLog)
+			if b, err := os.ReadFile(p.errLog); err == nil && os.Getenv("DELAY_DEVICE_LOG") != "" {
+				for _, line := range strings.Split(string(b), "\n") {
+					if strings.Contains(line, "sound device") || strings.Contains(line, "media stats") || strings.Contains(line, "jitter") {
+						t.Log(line)
+					}
+				}
+			}
 		}
 	}
 	ab, missAB := delaysMs(ch, 0, 3)

@@ -249,13 +249,17 @@ func TestDrillTCPReset(t *testing.T) {
 // started again. The call stays up and RTP keeps flowing (silence), a notice says the sound
 // device is lost; when the server is back the phone reopens the device by itself, says so,
 // and baresip's 1 kHz plays into the new server's speaker.
-func TestDrillSoundServerRestart(t *testing.T) {
+func TestDrillSoundServerRestart(t *testing.T) { soundServerRestart(t, "portaudio", 5386, 5384) }
+
+// soundServerRestart is TestDrillSoundServerRestart for the audio kind given, with baresip
+// on peerPort and the phone on phonePort.
+func soundServerRestart(t *testing.T, kind string, peerPort, phonePort int) {
 	needTools(t, "baresip", "sox", "dumpcap")
 	l := lab(t)
 	env := startPulseLab(t, l)
-	l.startPeer([]string{"AUTOANSWER=1", "SINE_FREQ=1000", "RECORD=0"}, "baresip.sh", "5386")
-	p := startPhoneEnv(t, env, "--listen", phoneAddr(5384), "--audio", "portaudio")
-	p.Send("dial sip:baresip@127.0.0.1:5386")
+	l.startPeer([]string{"AUTOANSWER=1", "SINE_FREQ=1000", "RECORD=0"}, "baresip.sh", strconv.Itoa(peerPort))
+	p := startPhoneEnv(t, env, "--listen", phoneAddr(phonePort), "--audio", kind)
+	p.Send("dial sip:baresip@127.0.0.1:" + strconv.Itoa(peerPort))
 	id := p.waitFor(15*time.Second, "call", "state", "established").Str("id")
 	time.Sleep(2 * time.Second)
 

@@ -46,7 +46,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.StringVar(&f.config, "config", "", "TOML config `FILE` (default $XDG_CONFIG_HOME/sipterm/config.toml; none: built-in defaults)")
 	fs.StringVar(&f.listen, "listen", "", "SIP on UDP and TCP at `HOST:PORT`")
 	fs.StringVar(&f.autoAnswer, "auto-answer", "", "answer every incoming call after `DUR` (0s = at once)")
-	fs.StringVar(&f.audioKind, "audio", "", "audio `KIND`: portaudio, null or file")
+	fs.StringVar(&f.audioKind, "audio", "", "audio `KIND`: portaudio, pulse, null or file")
 	fs.StringVar(&f.audioDevice, "audio-device", "", "PortAudio device `NAME` (substring; see --list-devices)")
 	fs.StringVar(&f.play, "play", "", "with --audio file: `FILE.wav` the phone sends (looped)")
 	fs.StringVar(&f.record, "record", "", "with --audio file: `FILE.wav` where the phone records what it receives")
@@ -55,7 +55,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.StringVar(&f.logLevel, "log-level", "", "log `LEVEL`: debug, info, warn, error")
 	fs.StringVar(&f.history, "history", "", "keep ended calls in `FILE` (JSON lines; default under the TUI: $XDG_STATE_HOME/sipterm/history.jsonl)")
 	fs.BoolVar(&f.headless, "headless", false, "no TUI: commands on stdin, JSON-lines events on stdout")
-	fs.BoolVar(&f.listDevices, "list-devices", false, "list the PortAudio devices and exit")
+	fs.BoolVar(&f.listDevices, "list-devices", false, "list the PortAudio devices (and PulseAudio's sinks and sources) and exit")
 	fs.BoolVar(&f.printConfig, "print-config", false, "print the embedded default config (a template) and exit")
 	fs.BoolVar(&f.showVersion, "version", false, "print the version (and the commit it was built from) and exit")
 	fs.BoolVar(&f.helpProtocol, "help-protocol", false, "print the headless / control-socket protocol reference (docs/protocol.md) and exit")
@@ -323,6 +323,9 @@ func listDevices(stdout, stderr io.Writer) int {
 	}
 	if len(devs) == 0 {
 		fmt.Fprintln(stdout, "no PortAudio devices (the phone will use null audio)")
+	}
+	if pulse, err := audio.ListPulseDevices(); err == nil { // --audio pulse picks among these
+		devs = append(devs, pulse...)
 	}
 	for _, d := range devs {
 		def := ""

@@ -96,21 +96,25 @@ func rmsOf(t *testing.T, file string) float64 {
 // through PortAudio into a PulseAudio null sink, whose monitor recording holds 1 kHz at the
 // level baresip sent. A 440 Hz tone fed into the capture source goes through the phone to
 // baresip, whose recording holds it. Not one line of ALSA/JACK chatter reaches stderr.
-func TestPortAudioThroughPulse(t *testing.T) {
+func TestPortAudioThroughPulse(t *testing.T) { throughPulse(t, "portaudio", 5068, 5082) }
+
+// throughPulse is TestPortAudioThroughPulse for the audio kind given, with baresip on
+// peerPort and the phone on phonePort.
+func throughPulse(t *testing.T, kind string, peerPort, phonePort int) {
 	needTools(t, "baresip", "sox")
 	l := lab(t)
 	env := startPulseLab(t, l)
-	peer := l.startPeer([]string{"AUTOANSWER=1", "SINE_FREQ=1000"}, "baresip.sh", "5068")
+	peer := l.startPeer([]string{"AUTOANSWER=1", "SINE_FREQ=1000"}, "baresip.sh", strconv.Itoa(peerPort))
 	dir := testDir(t, "audio")
 	speakerRaw := filepath.Join(dir, "speaker.raw")
 	stopRec := bg(t, env, "exec timeout 40 parec --latency-msec=20 -d lab_speaker.monitor --format=s16le --rate=8000 --channels=1 --raw > "+speakerRaw)
 	bg(t, env, "sox -n -t raw -r 8000 -e signed -b 16 -c 1 - synth 40 sine 440 vol 0.5 | timeout 40 pacat -p -d lab_mic --format=s16le --rate=8000 --channels=1 --raw")
 
-	p := startPhoneEnv(t, env, "--listen", phoneAddr(5082), "--audio", "portaudio")
+	p := startPhoneEnv(t, env, "--listen", phoneAddr(phonePort), "--audio", kind, "--log-level", "info")
 	p.noEvent("audio fallback", func(e Event) bool {
 		return e.Str("event") == "notice" && strings.Contains(e.Str("message"), "null audio")
 	})
-	p.Send("dial sip:baresip@127.0.0.1:5068")
+	p.Send("dial sip:baresip@127.0.0.1:" + strconv.Itoa(peerPort))
 	id := p.waitFor(15*time.Second, "call", "state", "established").Str("id")
 	time.Sleep(5 * time.Second)
 	p.Send("hangup " + id)
@@ -164,6 +168,11 @@ func TestPortAudioThroughPulse(t *testing.T) {
 	}
 
 	stderr, _ := os.ReadFile(p.errLog)
+	for _, line := range strings.Split(string(stderr), "\n") {
+		if strings.Contains(line, "sound device") { // opened, xruns, ladder steps, closed with its stats
+			t.Log(line)
+		}
+	}
 	for _, chatter := range []string{"ALSA lib", "jack server", "Cannot connect to server", "JackShm"} {
 		if strings.Contains(string(stderr), chatter) {
 			t.Errorf("library chatter %q reached the phone's stderr:\n%s", chatter, tail(string(stderr), 20))

@@ -23,7 +23,7 @@ import (
 // Config is the whole configuration. Field names are the TOML keys (none may be renamed).
 type Config struct {
 	Listen      string    `toml:"listen"`       // SIP on UDP and TCP at this address
-	Audio       string    `toml:"audio"`        // portaudio, null or file
+	Audio       string    `toml:"audio"`        // portaudio, pulse, null or file
 	AudioDevice string    `toml:"audio_device"` // PortAudio device name (substring); empty: the default
 	Play        string    `toml:"play"`         // with audio = "file": what the phone sends (looped)
 	Record      string    `toml:"record"`       // with audio = "file": what the phone receives
@@ -246,9 +246,9 @@ func (c *Config) Validate(data []byte) error {
 	switch c.Audio {
 	case "":
 		c.Audio = "portaudio"
-	case "portaudio", "null", "file":
+	case "portaudio", "pulse", "null", "file":
 	default:
-		return fail("audio", fmt.Sprintf("unknown audio kind %q: want portaudio, null or file", c.Audio))
+		return fail("audio", fmt.Sprintf("unknown audio kind %q: want portaudio, pulse, null or file", c.Audio))
 	}
 	if c.AutoAnswer != "" {
 		d, err := parseDelay(c.AutoAnswer)
