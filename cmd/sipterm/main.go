@@ -183,6 +183,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	logger := slog.New(slog.NewTextHandler(logW, &slog.HandlerOptions{Level: logLevel(cfg.LogLevel)}))
 	slog.SetDefault(logger)
 
+	if f.headless { // before the audio libraries load: stdout carries the protocol only
+		stdout = protocolStdout(stdout)
+	}
 	dev, notice, err := openAudio(cfg, logger)
 	if err != nil {
 		fmt.Fprintln(stderr, "sipterm: audio:", err)
