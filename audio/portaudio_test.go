@@ -249,13 +249,7 @@ func TestPortAudioSurvivesServerLoss(t *testing.T) {
 	startBackground(t, "parec -d lab_speaker.monitor --latency-msec=20 >/dev/null")
 	waitPulseStreams(t, 1, 1)
 	d := openQuietly(t, Options{})
-	var notices []string
-	var nmu sync.Mutex
-	d.SetNotify(func(level, msg string) {
-		nmu.Lock()
-		defer nmu.Unlock()
-		notices = append(notices, level+": "+msg)
-	})
+	notices := recordNotices(d)
 	s, err := d.Open()
 	if err != nil {
 		t.Fatal(err)
@@ -295,9 +289,7 @@ func TestPortAudioSurvivesServerLoss(t *testing.T) {
 	}
 	t.Logf("reopened; stats %+v", d.Stats())
 	// a person is told both: lost (the calls go on) and back
-	nmu.Lock()
-	got := strings.Join(notices, "\n")
-	nmu.Unlock()
+	got := notices()
 	if !strings.Contains(got, "warn: sound device lost") || !strings.Contains(got, "info: sound device back") {
 		t.Errorf("notices %q, want a lost (warn) and a back (info) one", got)
 	}
@@ -445,4 +437,21 @@ func TestPortAudioReleasedWhenIdle(t *testing.T) {
 		}
 	}
 	t.Logf("stats %+v", d.Stats())
+}
+
+// recordNotices collects d's notices; the returned func gives them so far, one "level: message"
+// per line.
+func recordNotices(d Notifier) func() string {
+	var mu sync.Mutex
+	var notices []string
+	d.SetNotify(func(level, msg string) {
+		mu.Lock()
+		defer mu.Unlock()
+		notices = append(notices, level+": "+msg)
+	})
+	return func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return strings.Join(notices, "\n")
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -151,13 +150,7 @@ func TestPulseSurvivesServerLoss(t *testing.T) {
 	lab := t.TempDir()
 	stopServer := startPulseIn(t, lab)
 	d := openPulse(t, Options{Kind: KindPulse})
-	var notices []string
-	var nmu sync.Mutex
-	d.SetNotify(func(level, msg string) {
-		nmu.Lock()
-		defer nmu.Unlock()
-		notices = append(notices, level+": "+msg)
-	})
+	notices := recordNotices(d)
 	s, err := d.Open()
 	if err != nil {
 		t.Fatal(err)
@@ -189,9 +182,7 @@ func TestPulseSurvivesServerLoss(t *testing.T) {
 			t.Fatalf("Read after the server came back: %v", err)
 		}
 	}
-	nmu.Lock()
-	got := strings.Join(notices, "\n")
-	nmu.Unlock()
+	got := notices()
 	t.Logf("notices:\n%s", got)
 	if !strings.Contains(got, "warn: sound device lost") || !strings.Contains(got, "info: sound device back: pulse: ") {
 		t.Errorf("notices %q, want a lost (warn) and a back (info) one", got)
