@@ -221,7 +221,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// quit on the control socket ends the program as quit in the front end does.
 	ctx, quitCtl := context.WithCancel(ctx)
 	defer quitCtl()
-	go releaseAfterLoad(ctx, func() int { n, _ := ph.Debug(); return n }, logger) // memrelease.go
 	ctlDone, ctlNotice, err := startControl(ctx, ph, f.control, f.sipEvents, quitCtl)
 	if err != nil {
 		fmt.Fprintln(stderr, "sipterm:", err)
