@@ -67,20 +67,7 @@ func TestPortAudioPlayback(t *testing.T) {
 			}
 			const amp = 8000
 			tone := sine(150*FrameSamples, 1000, amp, SampleRate) // 20 cycles per frame: frames join smoothly
-			frame := make([]int16, FrameSamples)
-			for i := range 150 {
-				if err := s.Read(frame); err != nil {
-					t.Fatal(err)
-				}
-				if err := s.Write(tone[i*FrameSamples : (i+1)*FrameSamples]); err != nil {
-					t.Fatal(err)
-				}
-			}
-			for range 10 { // let the queues play out before stopping
-				if err := s.Read(frame); err != nil {
-					t.Fatal(err)
-				}
-			}
+			exchangeTone(t, s, tone)
 			st := d.Stats()
 			if err := d.Close(); err != nil {
 				t.Fatal(err)
@@ -454,4 +441,27 @@ func recordNotices(d Notifier) func() string {
 		defer mu.Unlock()
 		return strings.Join(notices, "\n")
 	}
+}
+
+// exchangeTone writes tone to s a frame per frame read (as a call does), then reads 10 frames
+// more so that the queues play out; it returns what was read while the tone was written.
+func exchangeTone(t *testing.T, s Stream, tone []int16) []int16 {
+	t.Helper()
+	frame := make([]int16, FrameSamples)
+	var got []int16
+	for i := range len(tone) / FrameSamples {
+		if err := s.Read(frame); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, frame...)
+		if err := s.Write(tone[i*FrameSamples : (i+1)*FrameSamples]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 10 {
+		if err := s.Read(frame); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return got
 }

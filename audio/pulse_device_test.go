@@ -48,22 +48,7 @@ func TestPulsePlaybackAndCapture(t *testing.T) {
 			}
 			const amp = 8000
 			tone := sine(150*FrameSamples, 1000, amp, SampleRate)
-			frame := make([]int16, FrameSamples)
-			var got []int16
-			for i := range 150 {
-				if err := s.Read(frame); err != nil {
-					t.Fatal(err)
-				}
-				got = append(got, frame...)
-				if err := s.Write(tone[i*FrameSamples : (i+1)*FrameSamples]); err != nil {
-					t.Fatal(err)
-				}
-			}
-			for range 10 { // let the queues play out before stopping
-				if err := s.Read(frame); err != nil {
-					t.Fatal(err)
-				}
-			}
+			got := exchangeTone(t, s, tone)
 			st := d.Stats()
 			lat := d.Latency()
 			if err := d.Close(); err != nil {
