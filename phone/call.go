@@ -75,6 +75,8 @@ type Call struct {
 	cancelCtx context.CancelFunc
 	// answer_ack.go: our 200 to the INVITE is out; the caller's BYE came before its ACK
 	answerSent, byeBeforeAck bool
+	ok200                    *sip.Response // our 200 to the INVITE, once built (answer_ack.go)
+	peerTag                  string        // the peer's tag in the dialog (ended_dialogs.go)
 }
 
 type decision struct {

@@ -17,7 +17,11 @@ import (
 // Three steps: screening (a status code or admission), accepting (the call rings), and
 // waiting for the decision.
 func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
-	if to := req.To(); to != nil && to.Params.Has("tag") {
+	if to := req.To(); to == nil || !to.Params.Has("tag") {
+		if p.inviteCopy(req) { // a retransmission that outlived its transaction (ended_dialogs.go)
+			return
+		}
+	} else {
 		c := p.liveCallBySIP(req)
 		if c == nil {
 			respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
@@ -88,6 +92,7 @@ func (p *Phone) acceptInvite(req *sip.Request, tx sip.ServerTransaction, adm adm
 		dlg.ID = id
 	}
 	c.srvDlg = dlg
+	c.setPeerTag(fromTag(req))
 	if err := p.register(c); err != nil {
 		c.media.Close()
 		p.refuseCode(req, tx, 480, "Temporarily Unavailable", c.id, err.Error())
@@ -188,10 +193,7 @@ func (c *Call) answerIncoming(answer []byte, lateOffer bool) {
 	}
 	hdrs := append([]sip.Header{sip.NewHeader("Content-Type", "application/sdp"), sip.NewHeader("Allow", allowedMethods),
 		sip.NewHeader("Supported", supportedValue)}, c.sessionAsUAS(c.srvDlg.InviteRequest)...)
-	res := c.answer200(answer, hdrs)
-	stopFill := c.fill2xxRetransmits(res)
-	err := c.srvDlg.WriteResponse(res)
-	stopFill()
+	err := c.send2xx(c.answer200(answer, hdrs))
 	if err != nil {
 		if c.byeCameBeforeAck() {
 			return // onBye ends the call: it was answered, only the ACK was lost
@@ -355,6 +357,11 @@ func (p *Phone) onAck(req *sip.Request, tx sip.ServerTransaction) {
 func (p *Phone) onBye(req *sip.Request, tx sip.ServerTransaction) {
 	c := p.liveCallBySIP(req)
 	if c == nil {
+		if p.endedDialog(req) { // our 200 to its BYE was lost (ended_dialogs.go)
+			respond(p, req, tx, 200, "OK")
+			tx.Terminate()
+			return
+		}
 		respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
 		return
 	}
@@ -372,6 +379,9 @@ func (p *Phone) onBye(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	c.finish(200, c.byeReason())
+	// Our 200 is out and the call has left the registry: a retransmitted BYE meets p.ended, so
+	// the transaction need not be kept for Timer J with the BYE and our 200 (memory.go).
+	tx.Terminate()
 }
 
 // onCancel only sees CANCELs that matched no INVITE transaction (sipgo answers the others).

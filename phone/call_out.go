@@ -142,6 +142,7 @@ func (c *Call) runOutgoing(ctx context.Context, req *sip.Request, transport stri
 		var de *sipgo.ErrDialogResponse
 		switch {
 		case err == nil:
+			c.setPeerTag(toTag(d.InviteResponse))
 			return d.InviteResponse, nil
 		case errors.As(err, &de):
 			return de.Res, nil

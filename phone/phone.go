@@ -71,9 +71,10 @@ type Phone struct {
 
 	accounts []*Account
 	hist     *history
-	screen   *screener // who may ring, rate limit, refusal counters (screen.go)
-	setups   setupGate // INVITEs being set up, for the overload 503 (overload.go)
-	freeMem  memReturn // frees memory to the OS after a burst of calls (memory.go)
+	screen   *screener     // who may ring, rate limit, refusal counters (screen.go)
+	setups   setupGate     // INVITEs being set up, for the overload 503 (overload.go)
+	freeMem  memReturn     // frees memory to the OS after a burst of calls (memory.go)
+	ended    *endedDialogs // dialogs that ended a moment ago (ended_dialogs.go)
 
 	mu      sync.Mutex
 	calls   map[string]*Call // our id -> call
@@ -111,6 +112,7 @@ func New(opts Options) (*Phone, error) {
 		tones:   opts.Tones,
 		calls:   map[string]*Call{},
 		bySIPID: map[string]*Call{},
+		ended:   newEndedDialogs(),
 		grp:     newGroup(),
 		closed:  make(chan struct{}),
 	}
@@ -480,6 +482,7 @@ func (p *Phone) unregister(c *Call) {
 	}
 	empty := len(p.calls) == 0
 	p.mu.Unlock()
+	p.ended.add(c.sipCallID, c.remoteTag())
 	if empty {
 		p.freeMem.idle(p) // memory.go: back to the OS once the transactions are gone
 	}
@@ -588,7 +591,7 @@ func setSIPGlobals(log *slog.Logger) {
 	setSIPLogger.Do(func() {
 		sip.SetDefaultLogger(log.With("lib", "sipgo"))
 		sip.Timer_1xx = time.Hour
-		sip.Timer_L, sip.Timer_J, sip.Timer_H = txLinger, txLinger, txLinger // memory.go
+		sip.Timer_L, sip.Timer_J, sip.Timer_H = acceptedLinger, txLinger, txLinger // memory.go
 	})
 }
 

@@ -1,0 +1,154 @@
+package phone
+
+import (
+	"hash/maphash"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// Requests that come after their transaction is gone (memory.go: the phone does not keep
+// finished transactions around to absorb them). What a finished call leaves behind is a
+// 64-bit hash of its dialog, kept at least endedKeep; the call and its messages can go:
+//   - a retransmitted BYE (our 200 was lost) is answered 200 again, not 481;
+//   - a late copy of an ended call's INVITE (same Call-ID and From tag, no To tag) is dropped,
+//     instead of ringing as a new call.
+//
+// 8 bytes and a map slot per call: ~0.5 MB after 64 s at 400 calls/s, against the ~7 KB of
+// messages and dialog state a finished transaction held for each.
+
+// endedKeep is how long a dialog's end is remembered at least: 64*T1, the longest a peer
+// retransmits a request (and at most twice that).
+var endedKeep = 64 * sip.T1
+
+type endedDialogs struct {
+	seed maphash.Seed
+
+	mu        sync.Mutex
+	cur, prev map[uint64]struct{}
+	rotated   time.Time
+}
+
+func newEndedDialogs() *endedDialogs {
+	return &endedDialogs{seed: maphash.MakeSeed(), cur: map[uint64]struct{}{}, rotated: time.Now()}
+}
+
+// key is the dialog as the peer names it in its requests: Call-ID and its own tag (the From
+// tag of whatever it sends, INVITE or BYE).
+func (e *endedDialogs) key(callID, remoteTag string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(e.seed)
+	h.WriteString(callID)
+	h.WriteByte(0)
+	h.WriteString(remoteTag)
+	return h.Sum64()
+}
+
+// add remembers that the dialog ended.
+func (e *endedDialogs) add(callID, remoteTag string) {
+	if callID == "" {
+		return
+	}
+	k := e.key(callID, remoteTag)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.rotate(time.Now())
+	e.cur[k] = struct{}{}
+}
+
+// has: the dialog ended less than endedKeep ago (or up to twice that).
+func (e *endedDialogs) has(callID, remoteTag string) bool {
+	k := e.key(callID, remoteTag)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.rotate(time.Now())
+	_, inCur := e.cur[k]
+	_, inPrev := e.prev[k]
+	return inCur || inPrev
+}
+
+// rotate drops the generation older than endedKeep: two maps instead of a timestamp per entry.
+func (e *endedDialogs) rotate(now time.Time) {
+	switch age := now.Sub(e.rotated); {
+	case age >= 2*endedKeep:
+		e.prev, e.cur = nil, map[uint64]struct{}{}
+	case age >= endedKeep:
+		e.prev, e.cur = e.cur, map[uint64]struct{}{}
+	default:
+		return
+	}
+	e.rotated = now
+}
+
+// setPeerTag records the peer's tag in the call's dialog (ended_dialogs.go keys on it): the From
+// tag of its INVITE when it called us, the To tag of its answer when we called it.
+func (c *Call) setPeerTag(tag string) {
+	c.mu.Lock()
+	c.peerTag = tag
+	c.mu.Unlock()
+}
+
+func (c *Call) remoteTag() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.peerTag
+}
+
+func toTag(res *sip.Response) string {
+	if to := res.To(); to != nil {
+		tag, _ := to.Params.Get("tag")
+		return tag
+	}
+	return ""
+}
+
+func fromTag(req *sip.Request) string {
+	if f := req.From(); f != nil {
+		tag, _ := f.Params.Get("tag")
+		return tag
+	}
+	return ""
+}
+
+// endedDialog: req belongs to a dialog that ended a moment ago.
+func (p *Phone) endedDialog(req *sip.Request) bool {
+	cid := req.CallID()
+	return cid != nil && p.ended.has(cid.Value(), fromTag(req))
+}
+
+// inviteCopy handles a retransmission of an incoming call's INVITE that came after the
+// INVITE transaction was gone (Timer L, memory.go: shorter than sipgo's 32 s): while the call
+// lives, our 200 goes out again (the caller missed it); after the call ended, the copy is
+// dropped. Another INVITE with the same Call-ID and From tag (a different branch: a merged
+// request, RFC 3261 §8.2.2.2) is not a copy: screening answers it 482. True when handled.
+func (p *Phone) inviteCopy(req *sip.Request) bool {
+	if c := p.callBySIP(req); c != nil {
+		res := c.answeredWith()
+		if res == nil || c.srvDlg == nil || !sameTransaction(req, c.srvDlg.InviteRequest) {
+			return false
+		}
+		c.log.Info("INVITE retransmitted after its transaction ended: 200 sent again")
+		if err := p.srv.WriteResponse(res); err != nil {
+			c.log.Warn("re-sending 200 to INVITE", "error", err)
+		}
+		return true
+	}
+	if p.endedDialog(req) {
+		p.log.Info("late copy of an ended call's INVITE dropped", "call_id", req.CallID().Value())
+		return true
+	}
+	return false
+}
+
+// sameTransaction: a and b carry the same From tag, CSeq and top Via branch.
+func sameTransaction(a, b *sip.Request) bool {
+	ca, cb := a.CSeq(), b.CSeq()
+	va, vb := a.Via(), b.Via()
+	if ca == nil || cb == nil || va == nil || vb == nil || ca.SeqNo != cb.SeqNo || fromTag(a) != fromTag(b) {
+		return false
+	}
+	ba, _ := va.Params.Get("branch")
+	bb, _ := vb.Params.Get("branch")
+	return ba != "" && ba == bb
+}
