@@ -48,6 +48,7 @@ func (c *Call) answer200(body []byte, hdrs []sip.Header) *sip.Response {
 	c.mu.Lock()
 	c.answerSent = true
 	c.ok200 = res
+	c.ackGiveUp = make(chan struct{})
 	c.mu.Unlock()
 	return res
 }
@@ -59,11 +60,28 @@ func (c *Call) answeredWith() *sip.Response {
 	return c.ok200
 }
 
+// giveUpAck ends send2xx's own wait for the ACK (a local hangup, the phone shutting down):
+// the answer's handler then ends the call with a BYE.
+func (c *Call) giveUpAck() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	select {
+	case <-c.ackGiveUp:
+	default:
+		if c.ackGiveUp != nil {
+			close(c.ackGiveUp)
+		}
+	}
+}
+
 // send2xx sends our 200 and waits for its ACK: sipgo's dialog sends it and waits while the
 // INVITE transaction lives; once that has ended (acceptedLinger) the phone goes on resending
 // (fill2xxRetransmits) and waiting until 64*T1 after the first send.
 func (c *Call) send2xx(res *sip.Response) error {
 	start := time.Now()
+	c.mu.Lock()
+	giveUp := c.ackGiveUp
+	c.mu.Unlock()
 	states := c.srvDlg.StateRead() // before the 200 goes out: the ACK may come at once
 	stopFill := c.fill2xxRetransmits(res)
 	defer stopFill()
@@ -86,6 +104,8 @@ func (c *Call) send2xx(res *sip.Response) error {
 			return fmt.Errorf("no ACK within 64*T1: %w", err)
 		case <-c.done:
 			return fmt.Errorf("call ended before the ACK of our 200: %w", err)
+		case <-giveUp:
+			return fmt.Errorf("hung up while waiting for the ACK of our 200: %w", err)
 		}
 	}
 }

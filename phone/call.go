@@ -77,6 +77,7 @@ type Call struct {
 	answerSent, byeBeforeAck bool
 	ok200                    *sip.Response // our 200 to the INVITE, once built (answer_ack.go)
 	peerTag                  string        // the peer's tag in the dialog (ended_dialogs.go)
+	ackGiveUp                chan struct{} // closed: stop waiting for the ACK of our 200 (answer_ack.go)
 }
 
 type decision struct {
@@ -334,7 +335,9 @@ func (c *Call) end(ctx context.Context, reason string) {
 	switch {
 	case state == StateTerminated:
 	case dir == DirIn && (state == StateIncoming):
-		c.reject(480, "Temporarily Unavailable", reason)
+		if !c.reject(480, "Temporarily Unavailable", reason) {
+			c.giveUpAck() // answered, the ACK not in yet: BYE now rather than after 64*T1
+		}
 	default:
 		c.hangupWith(0, reason)
 	}
@@ -374,6 +377,7 @@ func (c *Call) hangupWithin(code int, reason string, byeWait time.Duration) {
 			// the 200 is already on its way: wait for the ACK, then BYE
 			c.abortPrackWait(reason) // unless it still waits for a PRACK: then no 200 at all
 			c.waitAnswered(5 * time.Second)
+			c.giveUpAck() // no ACK in 5 s: the answer's handler sends the BYE
 			c.hangupWithin(code, reason, byeWait)
 		}
 		return
