@@ -100,8 +100,9 @@ func TestSippLoad200Calls(t *testing.T) {
 	if idleHeap >= 0 {
 		heapMax = idleHeap*3/2 + 1024 + 512
 	}
-	// sipgo keeps finished transactions (and what they hold) for Timer L/J, txLinger (8 s, not
-	// 32 s) over UDP (phone/memory.go): the live heap settles about that long after the last BYE
+	// sipgo keeps an answered INVITE's transaction 1 s (Timer L, acceptedLinger) and other
+	// finished ones txLinger (8 s, not 32 s) over UDP (phone/memory.go): the live heap settles
+	// about that long after the last BYE
 	var g, fds, heap int
 	var polls []string
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(2 * time.Second) {
