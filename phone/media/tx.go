@@ -3,6 +3,7 @@ package media
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/netip"
 	"time"
@@ -157,9 +158,23 @@ func (s *Session) tick(tx *sender, st audio.Stream, now time.Time) {
 	spk := tx.spk[:n]
 	s.playLocked(spk)
 	s.mu.Unlock()
-	if err := st.Write(spk); err != nil && !tx.writeError {
+	if err := st.Write(spk); err != nil && !tx.writeError && !s.closedStream(err) {
 		tx.writeError = true
 		s.notice(fmt.Sprintf("audio device write failed: %v", err))
+	}
+}
+
+// closedStream: err is the stream closed under a tick that was under way when the session
+// closed (a hangup), not a device failure worth a notice.
+func (s *Session) closedStream(err error) bool {
+	if !errors.Is(err, audio.ErrClosed) {
+		return false
+	}
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
 	}
 }
 
