@@ -30,6 +30,10 @@ func stampArrivals(conn *net.UDPConn) error {
 	return nil
 }
 
+// lingerDrainMax bounds a drain against a peer that floods the port while it runs (a default
+// receive buffer holds a few hundred RTP datagrams).
+const lingerDrainMax = 4096
+
 // drainStamped reads what the socket has queued, without waiting for more, and hands each
 // datagram (its first lingerReadSize bytes) to f with its arrival time (zero if the kernel gave
 // none).
@@ -46,7 +50,7 @@ func drainStamped(conn *net.UDPConn, f func(at time.Time, from netip.AddrPort, d
 	var oob [64]byte // one SCM_TIMESTAMPNS: 16-byte header and a 16-byte timespec
 	var rerr error
 	err = rc.Read(func(fd uintptr) bool {
-		for {
+		for range lingerDrainMax {
 			n, oobn, _, sa, err := unix.Recvmsg(int(fd), buf[:], oob[:], unix.MSG_DONTWAIT)
 			switch {
 			case errors.Is(err, unix.EINTR):
@@ -59,6 +63,7 @@ func drainStamped(conn *net.UDPConn, f func(at time.Time, from netip.AddrPort, d
 			}
 			f(arrival(oob[:oobn]), sockaddrPort(sa), buf[:n])
 		}
+		return true
 	})
 	if err == nil {
 		err = rerr

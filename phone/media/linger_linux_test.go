@@ -23,11 +23,13 @@ func TestLinger(t *testing.T) {
 		delay  time.Duration // after Close, before sending
 		send   int           // datagrams sent to the closed session
 		cancel bool          // the owner's context ends once they are queued
+		rcvbuf int           // the socket's receive buffer, if not the default
 	}{
-		{"no linger", 0, 0, 0, false},
-		{"until For", time.Second, 0, 2, false},
-		{"the context ends it at once", time.Minute, 0, 3, true},
-		{"since is the arrival, not the read", time.Minute, 300 * time.Millisecond, 1, true},
+		{"no linger", 0, 0, 0, false, 0},
+		{"until For", time.Second, 0, 2, false, 0},
+		{"the context ends it at once", time.Minute, 0, 3, true, 0},
+		{"since is the arrival, not the read", time.Minute, 300 * time.Millisecond, 1, true, 0},
+		{"more than the queue holds: Dropped counts the rest", time.Minute, 0, 40, true, 2048},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -42,6 +44,7 @@ func TestLinger(t *testing.T) {
 			var mu sync.Mutex
 			var since []time.Duration
 			var from []netip.AddrPort
+			var dropped int
 			done := make(chan struct{})
 			s.SetLinger(Linger{For: tt.linger, Ctx: ctx, WG: &wg,
 				Late: func(d time.Duration, src netip.AddrPort, _ []byte) {
@@ -49,7 +52,13 @@ func TestLinger(t *testing.T) {
 					since, from = append(since, d), append(from, src)
 					mu.Unlock()
 				},
-				Done: func() { close(done) }})
+				Dropped: func(n int) { dropped = n },
+				Done:    func() { close(done) }})
+			if tt.rcvbuf > 0 {
+				if err := conn.SetReadBuffer(tt.rcvbuf); err != nil {
+					t.Fatal(err)
+				}
+			}
 			goroutines := runtime.NumGoroutine()
 			before := time.Now()
 			if err := s.Close(); err != nil {
@@ -71,12 +80,12 @@ func TestLinger(t *testing.T) {
 			defer c.Close()
 			sent := time.Now()
 			for range tt.send {
-				queued := rmemAlloc(t, conn)
+				queued, drops := rmemDrops(t, conn)
 				if _, err := c.Write(make([]byte, 172)); err != nil {
 					t.Fatal(err)
 				}
-				for rmemAlloc(t, conn) == queued { // until the kernel has queued it
-					time.Sleep(time.Millisecond)
+				for q, d := rmemDrops(t, conn); q == queued && d == drops; q, d = rmemDrops(t, conn) {
+					time.Sleep(time.Millisecond) // until the kernel has queued or dropped it
 				}
 			}
 			queuedBy := time.Now()
@@ -89,8 +98,8 @@ func TestLinger(t *testing.T) {
 			rebind(t, s.LocalAddr())
 			mu.Lock()
 			defer mu.Unlock()
-			if len(since) != tt.send {
-				t.Fatalf("Late saw %d datagrams, want %d", len(since), tt.send)
+			if len(since)+dropped != tt.send || (tt.rcvbuf > 0) != (dropped > 0) {
+				t.Fatalf("Late saw %d datagrams and %d were dropped, want %d in all, some dropped: %v", len(since), dropped, tt.send, tt.rcvbuf > 0)
 			}
 			const slack = 5 * time.Millisecond // wall clock (the kernel's) against monotonic
 			lo, hi := max(sent.Sub(closedBy)-slack, 0), queuedBy.Sub(before)+slack
@@ -116,12 +125,13 @@ func rebind(t *testing.T, addr netip.AddrPort) {
 	l.Close()
 }
 
-// rmemAlloc is the memory of what the socket's receive queue holds.
-func rmemAlloc(t *testing.T, conn *net.UDPConn) uint32 {
+// rmemDrops is the memory of what the socket's receive queue holds and how many datagrams the
+// kernel has dropped on it.
+func rmemDrops(t *testing.T, conn *net.UDPConn) (uint32, uint32) {
 	t.Helper()
 	mem, ok := socketMeminfo(conn)
 	if !ok {
 		t.Fatal("SO_MEMINFO failed")
 	}
-	return mem[unix.SK_MEMINFO_RMEM_ALLOC]
+	return mem[unix.SK_MEMINFO_RMEM_ALLOC], mem[unix.SK_MEMINFO_DROPS]
 }
