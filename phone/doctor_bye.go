@@ -21,11 +21,12 @@ type lateState struct {
 	count       int
 	from        netip.AddrPort
 	first, last time.Duration
+	dropped     int // more that the kernel could not queue: count is a lower bound
 }
 
 // lingerFor is the media session's linger for this call's doctor.
 func (d *doctor) lingerFor() media.Linger {
-	return media.Linger{For: byeLinger, Ctx: d.p.ctx, WG: &d.p.capWG, Late: d.late, Done: d.lingerDone}
+	return media.Linger{For: byeLinger, Ctx: d.p.ctx, WG: &d.p.capWG, Late: d.late, Dropped: d.lingerDropped, Done: d.lingerDone}
 }
 
 // late takes one datagram that reached the closed call's RTP port.
@@ -43,6 +44,13 @@ func (d *doctor) late(since time.Duration, from netip.AddrPort, data []byte) {
 	l.last = since
 }
 
+// lingerDropped takes how many datagrams the kernel dropped while the socket lingered.
+func (d *doctor) lingerDropped(n int) {
+	d.mu.Lock()
+	d.after.dropped += n
+	d.mu.Unlock()
+}
+
 // lingerDone reports what the linger counted.
 func (d *doctor) lingerDone() {
 	d.mu.Lock()
@@ -58,7 +66,11 @@ func afterBye(l lateState) (finding, bool) {
 	if l.count == 0 {
 		return finding{}, false
 	}
+	count := fmt.Sprintf("%d packets", l.count)
+	if l.dropped > 0 {
+		count = fmt.Sprintf("at least %d packets (%d more overflowed the socket's queue)", l.count, l.dropped)
+	}
 	return finding{"rtp_after_bye", fmt.Sprintf(
-		"RTP kept coming after the call ended: %d packets from %s, %.1f to %.1f s after BYE; the peer (or a media relay) does not stop its stream on BYE; check its call teardown",
-		l.count, l.from, l.first.Seconds(), l.last.Seconds()), ""}, true
+		"RTP kept coming after the call ended: %s from %s, %.1f to %.1f s after BYE; the peer (or a media relay) does not stop its stream on BYE; check its call teardown",
+		count, l.from, l.first.Seconds(), l.last.Seconds()), ""}, true
 }

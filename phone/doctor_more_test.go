@@ -136,15 +136,18 @@ func TestCheckDrift(t *testing.T) {
 func TestAfterBye(t *testing.T) {
 	peer := netip.MustParseAddrPort("192.0.2.10:4000")
 	tests := []struct {
-		name  string
-		at    []time.Duration
-		rtcp  bool
-		count int
+		name    string
+		at      []time.Duration
+		rtcp    bool
+		dropped int // the kernel's queue overflowed
+		count   int
+		want    string // in the finding
 	}{
-		{"nothing", nil, false, 0},
-		{"in flight at BYE", []time.Duration{10 * time.Millisecond, 200 * time.Millisecond}, false, 0},
-		{"a stream that goes on", []time.Duration{100 * time.Millisecond, 600 * time.Millisecond, 800 * time.Millisecond, time.Second}, false, 3},
-		{"a late RTCP BYE is not RTP", []time.Duration{time.Second}, true, 0},
+		{"nothing", nil, false, 0, 0, ""},
+		{"in flight at BYE", []time.Duration{10 * time.Millisecond, 200 * time.Millisecond}, false, 0, 0, ""},
+		{"a stream that goes on", []time.Duration{100 * time.Millisecond, 600 * time.Millisecond, 800 * time.Millisecond, time.Second}, false, 0, 3, ": 3 packets from 192.0.2.10:4000, 0.6 to 1.0 s"},
+		{"a late RTCP BYE is not RTP", []time.Duration{time.Second}, true, 0, 0, ""},
+		{"more than the queue held", []time.Duration{600 * time.Millisecond}, false, 40, 1, "at least 1 packets (40 more overflowed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -156,11 +159,14 @@ func TestAfterBye(t *testing.T) {
 				}
 				d.late(at, peer, data)
 			}
+			if tt.dropped > 0 {
+				d.lingerDropped(tt.dropped)
+			}
 			f, ok := afterBye(d.after)
 			if ok != (tt.count > 0) || d.after.count != tt.count {
 				t.Fatalf("count %d (finding %v), want %d", d.after.count, ok, tt.count)
 			}
-			if ok && (f.kind != "rtp_after_bye" || !strings.Contains(f.msg, "192.0.2.10:4000")) {
+			if ok && (f.kind != "rtp_after_bye" || !strings.Contains(f.msg, tt.want)) {
 				t.Errorf("finding %+v", f)
 			}
 		})

@@ -14,22 +14,30 @@ import (
 type Linger struct {
 	For  time.Duration
 	Ctx  context.Context // its end cuts the wait short (the phone shutting down); nil: never
-	WG   *sync.WaitGroup // counts the lingering goroutine, so that its owner can wait for it at shutdown
+	WG   *sync.WaitGroup // counts the pending linger, so that its owner can wait for it at shutdown
 	Late func(since time.Duration, from netip.AddrPort, data []byte)
-	Done func() // after the socket is closed
+	// Dropped, if set, learns how many datagrams the kernel dropped during the linger because
+	// the socket's queue was full (Late saw only the others); it runs before Done, and only
+	// when some were dropped.
+	Dropped func(n int)
+	Done    func() // after the socket is closed
 }
 
 type lingerState struct {
-	mu sync.Mutex
-	l  Linger
+	mu      sync.Mutex
+	l       Linger
+	stamped bool // the kernel stamps each datagram's arrival on the RTP socket
 }
 
 // SetLinger asks Close to keep the RTP socket open for l.For (0: close at once, the default).
-// Late runs on the lingering goroutine with each datagram (its first lingerReadSize bytes) and
-// how long after Close it came.
+// Late runs with each datagram (its first lingerReadSize bytes) and how long after Close it
+// arrived. SetLinger turns on the kernel's arrival stamps at once, so that every datagram
+// queued after Close carries its own.
 func (s *Session) SetLinger(l Linger) {
+	stamped := l.For > 0 && stampArrivals(s.rtpConn) == nil
 	s.linger.mu.Lock()
 	s.linger.l = l
+	s.linger.stamped = stamped
 	s.linger.mu.Unlock()
 }
 
@@ -51,11 +59,11 @@ func (s *Session) stopRTPReader() {
 // longer datagram is truncated, which UDP reads allow).
 const lingerReadSize = 64
 
-// lingerRTP runs after the media goroutines are gone: it reads the RTP socket until l.For has
-// passed since closed, then closes it.
+// lingerRTP runs after the media goroutines are gone: it leaves the RTP socket open until l.For
+// has passed since closed (or l.Ctx ends), hands what came to Late, then closes it.
 func (s *Session) lingerRTP(closed time.Time) {
 	s.linger.mu.Lock()
-	l := s.linger.l
+	l, stamped := s.linger.l, s.linger.stamped
 	s.linger.mu.Unlock()
 	if l.For <= 0 {
 		return
@@ -63,20 +71,29 @@ func (s *Session) lingerRTP(closed time.Time) {
 	if l.WG != nil {
 		l.WG.Add(1)
 	}
-	go lingerOn(s.rtpConn, l, closed) // not a method: the ended Session and its buffers can go
+	// not methods: the ended Session and its buffers can go
+	if stamped {
+		lingerQueued(s.rtpConn, l, closed)
+		return
+	}
+	go lingerOn(s.rtpConn, l, closed)
 }
 
-// lingerOn holds only the socket and a small read buffer.
-func lingerOn(conn *net.UDPConn, l Linger, closed time.Time) {
-	if l.WG != nil {
-		defer l.WG.Done()
+// lingerEnd closes the lingering socket and tells the owner.
+func lingerEnd(conn *net.UDPConn, l Linger) {
+	_ = conn.Close()
+	if l.Done != nil {
+		l.Done()
 	}
-	defer func() {
-		_ = conn.Close()
-		if l.Done != nil {
-			l.Done()
-		}
-	}()
+	if l.WG != nil {
+		l.WG.Done()
+	}
+}
+
+// lingerOn is the linger where the kernel does not stamp arrivals: a goroutine blocked on the
+// socket, holding only it and a small read buffer, stamps each datagram as it reads it.
+func lingerOn(conn *net.UDPConn, l Linger, closed time.Time) {
+	defer lingerEnd(conn, l)
 	if err := conn.SetReadDeadline(closed.Add(l.For)); err != nil {
 		return
 	}
