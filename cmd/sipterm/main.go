@@ -153,7 +153,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	startPprof(stderr) // SIPTERM_PPROF=127.0.0.1:6060 (pprof.go); off by default
-	setMemoryLimit()   // a soft limit: garbage must not double the RSS under load (memlimit.go)
+	setMemoryLimit()   // GOGC 50 and a soft limit: garbage must not double the RSS under load (memlimit.go)
 	logOut, closeLog, err := openLog(cfg, f.headless, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "sipterm:", err)

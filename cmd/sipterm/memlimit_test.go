@@ -6,23 +6,35 @@ import (
 )
 
 func TestSetMemoryLimit(t *testing.T) {
-	before := debug.SetMemoryLimit(-1)
-	t.Cleanup(func() { debug.SetMemoryLimit(before) })
-	const other = 1 << 40
+	beforeLimit := debug.SetMemoryLimit(-1)
+	beforeGC := debug.SetGCPercent(100)
+	t.Cleanup(func() {
+		debug.SetMemoryLimit(beforeLimit)
+		debug.SetGCPercent(beforeGC)
+	})
+	const otherLimit, otherGC = 1 << 40, 300
 	tests := []struct {
-		name, env string
-		want      int64
+		name, gogc, memlimit string
+		wantGC               int
+		wantLimit            int64
 	}{
-		{"default when GOMEMLIMIT is unset", "", defaultMemLimit},
-		{"GOMEMLIMIT wins", "1GiB", other}, // the runtime applied it: setMemoryLimit leaves it alone
+		{"defaults when the environment sets neither", "", "", defaultGCPercent, defaultMemLimit},
+		{"GOMEMLIMIT wins", "", "1GiB", defaultGCPercent, otherLimit}, // the runtime applied it
+		{"GOGC wins", "300", "", otherGC, defaultMemLimit},
+		{"both win", "300", "1GiB", otherGC, otherLimit},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv("GOMEMLIMIT", tt.env)
-			debug.SetMemoryLimit(other)
+			t.Setenv("GOGC", tt.gogc)
+			t.Setenv("GOMEMLIMIT", tt.memlimit)
+			debug.SetMemoryLimit(otherLimit)
+			debug.SetGCPercent(otherGC)
 			setMemoryLimit()
-			if got := debug.SetMemoryLimit(-1); got != tt.want {
-				t.Errorf("memory limit %d, want %d", got, tt.want)
+			if got := debug.SetMemoryLimit(-1); got != tt.wantLimit {
+				t.Errorf("memory limit %d, want %d", got, tt.wantLimit)
+			}
+			if got := debug.SetGCPercent(otherGC); got != tt.wantGC {
+				t.Errorf("GC percent %d, want %d", got, tt.wantGC)
 			}
 		})
 	}
