@@ -357,7 +357,7 @@ func (p *Phone) onAck(req *sip.Request, tx sip.ServerTransaction) {
 func (p *Phone) onBye(req *sip.Request, tx sip.ServerTransaction) {
 	c := p.liveCallBySIP(req)
 	if c == nil {
-		if p.endedDialog(req) { // our 200 to its BYE was lost (ended_dialogs.go)
+		if p.endedDialog(req, endedByBye) { // our 200 to its BYE was lost (ended_dialogs.go)
 			respond(p, req, tx, 200, "OK")
 			tx.Terminate()
 			return
@@ -381,6 +381,7 @@ func (p *Phone) onBye(req *sip.Request, tx sip.ServerTransaction) {
 	c.finish(200, c.byeReason())
 	// Our 200 is out and the call has left the registry: a retransmitted BYE meets p.ended, so
 	// the transaction need not be kept for Timer J with the BYE and our 200 (memory.go).
+	p.ended.add(req.CallID().Value(), fromTag(req), endedByBye)
 	tx.Terminate()
 }
 

@@ -11,9 +11,10 @@ import (
 // Requests that come after their transaction is gone (memory.go: the phone does not keep
 // finished transactions around to absorb them). What a finished call leaves behind is a
 // 64-bit hash of its dialog, kept at least endedKeep; the call and its messages can go:
-//   - a retransmitted BYE (our 200 was lost) is answered 200 again, not 481;
 //   - a late copy of an ended call's INVITE (same Call-ID and From tag, no To tag) is dropped,
-//     instead of ringing as a new call.
+//     instead of ringing as a new call (endedCall, every call);
+//   - a retransmitted BYE (our 200 was lost) is answered 200 again, not 481 (endedByBye, the
+//     calls the peer's BYE ended; one that crossed our own BYE still gets 481).
 //
 // 8 bytes and a map slot per call: ~0.5 MB after 64 s at 400 calls/s, against the ~7 KB of
 // messages and dialog state a finished transaction held for each.
@@ -21,6 +22,14 @@ import (
 // endedKeep is how long a dialog's end is remembered at least: 64*T1, the longest a peer
 // retransmits a request (and at most twice that).
 var endedKeep = 64 * sip.T1
+
+// What ended a dialog, as far as a late request needs to know.
+type endedHow byte
+
+const (
+	endedCall  endedHow = iota + 1 // the call ended, any way
+	endedByBye                     // the peer's BYE ended it (and we answered 200)
+)
 
 type endedDialogs struct {
 	seed maphash.Seed
@@ -36,30 +45,31 @@ func newEndedDialogs() *endedDialogs {
 
 // key is the dialog as the peer names it in its requests: Call-ID and its own tag (the From
 // tag of whatever it sends, INVITE or BYE).
-func (e *endedDialogs) key(callID, remoteTag string) uint64 {
+func (e *endedDialogs) key(callID, remoteTag string, how endedHow) uint64 {
 	var h maphash.Hash
 	h.SetSeed(e.seed)
 	h.WriteString(callID)
 	h.WriteByte(0)
 	h.WriteString(remoteTag)
+	h.WriteByte(byte(how))
 	return h.Sum64()
 }
 
-// add remembers that the dialog ended.
-func (e *endedDialogs) add(callID, remoteTag string) {
+// add remembers that the dialog ended (how).
+func (e *endedDialogs) add(callID, remoteTag string, how endedHow) {
 	if callID == "" {
 		return
 	}
-	k := e.key(callID, remoteTag)
+	k := e.key(callID, remoteTag, how)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.rotate(time.Now())
 	e.cur[k] = struct{}{}
 }
 
-// has: the dialog ended less than endedKeep ago (or up to twice that).
-func (e *endedDialogs) has(callID, remoteTag string) bool {
-	k := e.key(callID, remoteTag)
+// has: the dialog ended (how) less than endedKeep ago (or up to twice that).
+func (e *endedDialogs) has(callID, remoteTag string, how endedHow) bool {
+	k := e.key(callID, remoteTag, how)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.rotate(time.Now())
@@ -111,10 +121,10 @@ func fromTag(req *sip.Request) string {
 	return ""
 }
 
-// endedDialog: req belongs to a dialog that ended a moment ago.
-func (p *Phone) endedDialog(req *sip.Request) bool {
+// endedDialog: req belongs to a dialog that ended (how) a moment ago.
+func (p *Phone) endedDialog(req *sip.Request, how endedHow) bool {
 	cid := req.CallID()
-	return cid != nil && p.ended.has(cid.Value(), fromTag(req))
+	return cid != nil && p.ended.has(cid.Value(), fromTag(req), how)
 }
 
 // inviteCopy handles a retransmission of an incoming call's INVITE that came after the
@@ -134,7 +144,7 @@ func (p *Phone) inviteCopy(req *sip.Request) bool {
 		}
 		return true
 	}
-	if p.endedDialog(req) {
+	if p.endedDialog(req, endedCall) {
 		p.log.Info("late copy of an ended call's INVITE dropped", "call_id", req.CallID().Value())
 		return true
 	}

@@ -37,29 +37,31 @@ func TestSIPGlobalsLinger(t *testing.T) {
 // endedKeep and forgotten after twice that.
 func TestEndedDialogs(t *testing.T) {
 	e := newEndedDialogs()
-	e.add("cid-1@host", "peer-tag")
+	e.add("cid-1@host", "peer-tag", endedCall)
 	tests := []struct {
 		name     string
 		age      time.Duration // how long ago the generation holding it was started
 		cid, tag string
+		how      endedHow
 		want     bool
 	}{
-		{"just ended", 0, "cid-1@host", "peer-tag", true},
-		{"another tag of the same Call-ID", 0, "cid-1@host", "other", false},
-		{"another Call-ID", 0, "cid-2@host", "peer-tag", false},
-		{"one rotation later", endedKeep, "cid-1@host", "peer-tag", true},
-		{"two rotations later", 2 * endedKeep, "cid-1@host", "peer-tag", false},
+		{"just ended", 0, "cid-1@host", "peer-tag", endedCall, true},
+		{"not by the peer's BYE", 0, "cid-1@host", "peer-tag", endedByBye, false},
+		{"another tag of the same Call-ID", 0, "cid-1@host", "other", endedCall, false},
+		{"another Call-ID", 0, "cid-2@host", "peer-tag", endedCall, false},
+		{"one rotation later", endedKeep, "cid-1@host", "peer-tag", endedCall, true},
+		{"two rotations later", 2 * endedKeep, "cid-1@host", "peer-tag", endedCall, false},
 	}
 	for _, tt := range tests {
 		e.mu.Lock()
 		e.rotated = time.Now().Add(-tt.age)
 		e.mu.Unlock()
-		if got := e.has(tt.cid, tt.tag); got != tt.want {
+		if got := e.has(tt.cid, tt.tag, tt.how); got != tt.want {
 			t.Errorf("%s: has = %v, want %v", tt.name, got, tt.want)
 		}
 	}
-	e.add("", "x") // no Call-ID: nothing to remember
-	if e.has("", "x") {
+	e.add("", "x", endedCall) // no Call-ID: nothing to remember
+	if e.has("", "x", endedCall) {
 		t.Error("a request without a Call-ID matched an ended dialog")
 	}
 }

@@ -482,7 +482,7 @@ func (p *Phone) unregister(c *Call) {
 	}
 	empty := len(p.calls) == 0
 	p.mu.Unlock()
-	p.ended.add(c.sipCallID, c.remoteTag())
+	p.ended.add(c.sipCallID, c.remoteTag(), endedCall)
 	if empty {
 		p.freeMem.idle(p) // memory.go: back to the OS once the transactions are gone
 	}
