@@ -5,6 +5,7 @@ package main
 // to absorb is the phone's to handle. Ports 5530-5531.
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -17,18 +18,7 @@ import (
 // anything else) and the late INVITE copy rings nothing (SIPp fails on any answer to it, and the
 // phone sees one call only).
 func TestLateAckAndCopies(t *testing.T) {
-	needTools(t, "sipp")
-	l := lab(t)
-	p := startPhone(t, "--listen", "127.0.0.1:5530", "--auto-answer", "0s", "--audio", "null")
-	r := l.sipp("uac-late-ack", "127.0.0.1:5530", "SIPP_PORT=5531")
-	if r.RC != 0 || r.Successful != 1 {
-		t.Fatalf("SIPp: %s\n%s", r.Line, r.errTail())
-	}
-	p.waitFor(10*time.Second, "call", "state", "established")
-	end := p.waitFor(10*time.Second, "call", "state", "terminated")
-	if end.Int("code") != 200 || !strings.Contains(end.Str("reason"), "BYE") {
-		t.Fatalf("the call did not end by the caller's BYE: %s", end.Raw)
-	}
+	p := answeredThenBye(t, "uac-late-ack", 5530)
 	for _, line := range []string{
 		"INVITE retransmitted after its transaction ended: 200 sent again",
 		"late copy of an ended call's INVITE dropped",
@@ -50,4 +40,24 @@ func TestLateAckAndCopies(t *testing.T) {
 		t.Errorf("%d incoming calls, want 1 (a copy of the INVITE rang as a new call):\n%s", calls, p.dumpEvents(20))
 	}
 	p.noEvent("481", func(e Event) bool { return e.Int("code") == 481 })
+}
+
+// answeredThenBye runs one SIPp call of scenario against an auto-answering phone on port (SIPp on
+// port+1): SIPp must pass, and the call be established and then ended by the caller's BYE.
+func answeredThenBye(t *testing.T, scenario string, port int) *Phone {
+	t.Helper()
+	needTools(t, "sipp")
+	l := lab(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	p := startPhone(t, "--listen", addr, "--auto-answer", "0s", "--audio", "null")
+	r := l.sipp(scenario, addr, fmt.Sprintf("SIPP_PORT=%d", port+1))
+	if r.RC != 0 || r.Successful != 1 {
+		t.Fatalf("SIPp: %s\n%s", r.Line, r.errTail())
+	}
+	p.waitFor(10*time.Second, "call", "state", "established")
+	end := p.waitFor(10*time.Second, "call", "state", "terminated")
+	if end.Int("code") != 200 || !strings.Contains(end.Str("reason"), "BYE") {
+		t.Fatalf("the call did not end by the caller's BYE: %s", end.Raw)
+	}
+	return p
 }

@@ -19,18 +19,7 @@ import (
 // waits 4 s after the first) and takes the BYE as proof the call was answered: established,
 // then terminated by the remote BYE (it used to end as 408 "no ACK for our 200 OK").
 func TestAnswerByeBeforeAck(t *testing.T) {
-	needTools(t, "sipp")
-	l := lab(t)
-	p := startPhone(t, "--listen", "127.0.0.1:5355", "--auto-answer", "0s", "--audio", "null")
-	r := l.sipp("uac-bye-no-ack", "127.0.0.1:5355", "SIPP_PORT=5356")
-	if r.RC != 0 || r.Successful != 1 {
-		t.Fatalf("SIPp: %s\n%s", r.Line, r.errTail())
-	}
-	p.waitFor(10*time.Second, "call", "state", "established")
-	end := p.waitFor(10*time.Second, "call", "state", "terminated")
-	if end.Int("code") != 200 || !strings.Contains(end.Str("reason"), "BYE") {
-		t.Fatalf("the call did not end by the caller's BYE: %s", end.Raw)
-	}
+	p := answeredThenBye(t, "uac-bye-no-ack", 5355)
 	// three sends of the 200 before the BYE at 2 s: 0, 0.5 and 1.5 s (the trace is async)
 	if err := waitFileContains(p.trace, "CSeq: 2 BYE", 10*time.Second); err != nil {
 		t.Fatal(err)
