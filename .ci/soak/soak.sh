@@ -14,8 +14,8 @@
 #   SOAK_DIR (work dir, default mktemp) PPROF (e.g. 127.0.0.1:6060: SIPTERM_PPROF for heap profiles,
 #   saved as heap-{idle,peak,after,settled}.pb.gz and goroutine-peak.txt in SOAK_DIR when curl is
 #   present; "peak" and "late" are taken at 1/2 and 9/10 of the load, with memstats-*.txt and
-#   status-*.txt: the runtime's and the kernel's view) GCTRACE=1 (GODEBUG=gctrace=1 into
-#   sipterm.stderr). rss.log in SOAK_DIR samples VmRSS every 0.5 s.
+#   status-*.txt: the runtime's and the kernel's view; status-idle/-settled always) GCTRACE=1
+#   (GODEBUG=gctrace=1 into sipterm.stderr). rss.log in SOAK_DIR samples VmRSS every 0.5 s.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CALLS=${CALLS:-10000} RATE=${RATE:-400} HOLD_S=${HOLD_S:-1} LIMIT=${LIMIT:-2000}
@@ -63,9 +63,11 @@ sampler=$!
 trap 'kill $pid $sampler 2>/dev/null || true' EXIT
 
 sleep 2
+# the kernel's view (RssAnon, RssFile: what of the binary and libraries is resident) at a point
+kstatus() { grep -E '^(Vm|Rss|Threads)' /proc/$pid/status >"$SOAK_DIR/status-$1.txt" 2>/dev/null || true; }
 idle=$(figures); idle_rss=$(status $pid VmRSS)
 echo "idle $idle"
-profile idle
+profile idle; kstatus idle
 # the phone's CPU seconds (utime + stime of all its threads)
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz}' "/proc/$pid/stat"; }
 cpu0=$(cpu)
@@ -75,7 +77,7 @@ start=$(date +%s.%N)
 snap() {
   profile "$1"; goroutines "$1"
   [[ -n "${PPROF:-}" ]] && curl -s "http://$PPROF/debug/pprof/heap?debug=1" | grep '^# ' >"$SOAK_DIR/memstats-$1.txt" || true
-  grep -E '^(Vm|Rss|Threads)' /proc/$pid/status >"$SOAK_DIR/status-$1.txt" 2>/dev/null || true
+  kstatus "$1"
   echo "mid $1 $(figures)"
 }
 ( sleep $((CALLS / RATE / 2)); snap peak ) &
@@ -103,6 +105,6 @@ profile after
 sleep "$AFTER_S"
 settled=$(figures); settled_rss=$(status $pid VmRSS); peak=$(status $pid VmHWM)
 echo "settled after_s=$AFTER_S $settled peak_rss_mb=$peak"
-profile settled
+profile settled; kstatus settled
 awk -v p="$peak" -v i="$idle_rss" -v s="$settled_rss" 'BEGIN {
   printf "verdict peak_ok=%d (peak %.1f MB <= 64) settled_ok=%d (%.1f MB <= 1.5 x idle %.1f MB)\n", p <= 64, p, s <= 1.5 * i, s, i }'
