@@ -108,12 +108,20 @@ func (c *Call) reinvite(hold bool) {
 	}
 	c.mu.Lock()
 	c.local.Version++
+	before := c.local.Direction
 	c.local.Direction = sdp.SendRecv
 	if hold {
 		c.local.Direction = sdp.SendOnly
 	}
 	local := c.local
 	c.mu.Unlock()
+	// A re-INVITE that fails leaves the session as it was (RFC 3264 §8): so does our side of it,
+	// or our next answer would carry the direction of a hold that never happened.
+	rollback := func() {
+		c.mu.Lock()
+		c.local.Direction = before
+		c.mu.Unlock()
+	}
 	req := sip.NewRequest(sip.INVITE, target)
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	c.addSessionHeaders(req) // a re-INVITE refreshes the session too (RFC 4028 §7.4)
@@ -123,6 +131,7 @@ func (c *Call) reinvite(hold bool) {
 	res, err := c.dialogDo(ctx, req)
 	what := map[bool]string{true: "hold", false: "resume"}[hold]
 	if err != nil {
+		rollback()
 		c.log.Warn("re-INVITE failed", "for", what, "error", err)
 		c.p.notice("warn", fmt.Sprintf("call %s: %s failed: %v", c.id, what, err))
 		return
@@ -135,13 +144,16 @@ func (c *Call) reinvite(hold bool) {
 		}
 	}
 	if !res.IsSuccess() {
+		rollback()
 		c.p.notice("warn", fmt.Sprintf("call %s: %s refused: %d %s", c.id, what, res.StatusCode, res.Reason))
 		return
 	}
 	c.sessionAsUAC(res, false)
 	neg, err := sdp.ParseAnswer(res.Body(), local)
 	if err != nil {
-		c.log.Warn("re-INVITE answer unusable", "error", err)
+		rollback()
+		c.log.Warn("re-INVITE answer unusable", "for", what, "error", err)
+		c.p.notice("warn", fmt.Sprintf("call %s: %s failed: the answer is unusable (%v); the call goes on as before", c.id, what, err))
 		return
 	}
 	c.mu.Lock()
