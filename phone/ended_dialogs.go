@@ -2,6 +2,7 @@ package phone
 
 import (
 	"hash/maphash"
+	"strconv"
 	"sync"
 	"time"
 
@@ -14,7 +15,11 @@ import (
 //   - a late copy of an ended call's INVITE (same Call-ID and From tag, no To tag) is dropped,
 //     instead of ringing as a new call (endedCall, every call);
 //   - a retransmitted BYE (our 200 was lost) is answered 200 again, not 481 (endedByBye, the
-//     calls the peer's BYE ended; one that crossed our own BYE still gets 481).
+//     calls the peer's BYE ended; one that crossed our own BYE still gets 481);
+//   - a late copy of an INVITE we refused (same Call-ID, From tag, CSeq and branch) is dropped
+//     (endedRefused): the caller has our answer (it ACKed it) or has given up, and a second look
+//     could accept what the first refused (overload, busy, DND toggled) and ring for a call the
+//     caller has abandoned. A 404 from screening keeps nothing: each copy gets one, as before.
 //
 // 8 bytes and a map slot per call: ~0.5 MB after 64 s at 400 calls/s, against the ~7 KB of
 // messages and dialog state a finished transaction held for each.
@@ -27,8 +32,9 @@ var endedKeep = 64 * sip.T1
 type endedHow byte
 
 const (
-	endedCall  endedHow = iota + 1 // the call ended, any way
-	endedByBye                     // the peer's BYE ended it (and we answered 200)
+	endedCall    endedHow = iota + 1 // the call ended, any way
+	endedByBye                       // the peer's BYE ended it (and we answered 200)
+	endedRefused                     // we refused this INVITE transaction
 )
 
 type endedDialogs struct {
@@ -148,7 +154,37 @@ func (p *Phone) inviteCopy(req *sip.Request) bool {
 		p.log.Info("late copy of an ended call's INVITE dropped", "call_id", req.CallID().Value())
 		return true
 	}
+	if cid := req.CallID(); cid != nil && p.ended.has(cid.Value(), transactionOf(req), endedRefused) {
+		p.log.Info("late copy of a refused INVITE dropped", "call_id", cid.Value())
+		return true
+	}
 	return false
+}
+
+// rememberRefused records a refused new INVITE's transaction (see endedRefused).
+func (p *Phone) rememberRefused(req *sip.Request, code int) {
+	if code == notFoundCode || !req.IsInvite() {
+		return
+	}
+	if to := req.To(); to != nil && to.Params.Has("tag") {
+		return // a re-INVITE: its copies stay in the dialog
+	}
+	if cid := req.CallID(); cid != nil {
+		p.ended.add(cid.Value(), transactionOf(req), endedRefused)
+	}
+}
+
+// transactionOf names an INVITE's transaction as its copies repeat it: From tag, CSeq, branch.
+func transactionOf(req *sip.Request) string {
+	var seq uint32
+	if c := req.CSeq(); c != nil {
+		seq = c.SeqNo
+	}
+	branch := ""
+	if v := req.Via(); v != nil {
+		branch, _ = v.Params.Get("branch")
+	}
+	return fromTag(req) + "\x00" + strconv.FormatUint(uint64(seq), 10) + "\x00" + branch
 }
 
 // sameTransaction: a and b carry the same From tag, CSeq and top Via branch.

@@ -94,6 +94,7 @@ func (p *Phone) screenAdmitted(req *sip.Request, acct *Account) (admission, refu
 // (a terminated call event; a policy's event before it); one without is only answered, and a
 // 404 keeps no transaction (answerRefusal says why).
 func (p *Phone) sendRefusal(req *sip.Request, tx sip.ServerTransaction, r refusal) {
+	p.rememberRefused(req, r.code) // ended_dialogs.go
 	if r.why == "" && len(r.headers) == 0 {
 		p.answerRefusal(req, tx, r.code, r.reason)
 		return

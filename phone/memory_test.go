@@ -65,3 +65,39 @@ func TestEndedDialogs(t *testing.T) {
 		t.Error("a request without a Call-ID matched an ended dialog")
 	}
 }
+
+// TestInviteCopyOfRefused: a copy of an INVITE we refused (same Call-ID, From tag, CSeq and
+// branch) that comes after its transaction is dropped, not screened again; a retry (the next
+// CSeq, a new branch), a 404'd one and another caller's INVITE are not copies.
+func TestInviteCopyOfRefused(t *testing.T) {
+	p := screenPhone(t, screenConfig)
+	invite := func(callID, tag string, seq uint32, branch string) *sip.Request {
+		req := inviteTo(t, sip.INVITE, "sip:alice@127.0.0.1", "198.51.100.1:5060")
+		req.From().Params.Add("tag", tag)
+		cid := sip.CallIDHeader(callID)
+		req.AppendHeader(&cid)
+		req.AppendHeader(&sip.CSeqHeader{SeqNo: seq, MethodName: sip.INVITE})
+		via := &sip.ViaHeader{ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: "UDP",
+			Host: "198.51.100.1", Port: 5060, Params: sip.NewParams()}
+		via.Params.Add("branch", branch)
+		req.PrependHeader(via)
+		return req
+	}
+	p.rememberRefused(invite("busy@x", "t1", 1, "z9hG4bK-a"), 503)
+	p.rememberRefused(invite("scan@x", "t2", 1, "z9hG4bK-b"), notFoundCode)
+	tests := []struct {
+		name string
+		req  *sip.Request
+		want bool
+	}{
+		{"a copy of the refused INVITE", invite("busy@x", "t1", 1, "z9hG4bK-a"), true},
+		{"the caller's retry after Retry-After", invite("busy@x", "t1", 2, "z9hG4bK-c"), false},
+		{"another caller", invite("other@x", "t1", 1, "z9hG4bK-a"), false},
+		{"a copy of a 404'd INVITE: screened again", invite("scan@x", "t2", 1, "z9hG4bK-b"), false},
+	}
+	for _, tt := range tests {
+		if got := p.inviteCopy(tt.req); got != tt.want {
+			t.Errorf("%s: inviteCopy = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import "github.com/emiago/sipgo/sip"
 // call's id when one was already given out, else "" (a new one is taken).
 func (p *Phone) refuse(req *sip.Request, tx sip.ServerTransaction, res *sip.Response, id, why string) {
 	p.reply(req, tx, res)
+	p.rememberRefused(req, res.StatusCode) // ended_dialogs.go
 	now := timeNow()
 	if id == "" {
 		id = p.newCallID()
