@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -143,5 +145,22 @@ func TestCloseStopsControlBeforeBye(t *testing.T) {
 		if member {
 			t.Errorf("session %08x is still on the control clock after Close", s.ssrc)
 		}
+	}
+}
+
+// A started session costs two goroutines of its own, the RTP and RTCP readers: its send side and
+// its control work are on the shared clocks (a device without a clock of its own, as in a soak).
+func TestStartedSessionGoroutines(t *testing.T) {
+	const n = 5
+	for range n {
+		s := newTestSession(t, Config{})
+		if err := s.Start(Params{Remote: netip.AddrPortFrom(loopback, 9), Codec: PCMU}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	buf := make([]byte, 1<<20)
+	stacks := string(buf[:runtime.Stack(buf, true)])
+	if got := strings.Count(stacks, "created by github.com/sipterm/sipterm/phone/media.(*Session).Start"); got != 2*n {
+		t.Errorf("%d sessions started %d goroutines, want %d:\n%s", n, got, 2*n, stacks)
 	}
 }
