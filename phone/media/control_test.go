@@ -69,6 +69,13 @@ func TestCloseStopsControlBeforeBye(t *testing.T) {
 	defer peer.Close()
 	_ = peer.SetReadBuffer(1 << 20)
 	rtcpAddr := peer.LocalAddr().(*net.UDPAddr).AddrPort()
+	for range 3 {
+		closeStopsControlBeforeBye(t, peer, rtcpAddr)
+	}
+}
+
+func closeStopsControlBeforeBye(t *testing.T, peer *net.UDPConn, rtcpAddr netip.AddrPort) {
+	t.Helper()
 	const n = 30
 	clock := &framePacer{period: time.Millisecond}
 	sessions := make([]*Session, n)
