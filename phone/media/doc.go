@@ -18,8 +18,9 @@
 //	(goroutine)                                          +-> RFC 4733 -> OnDTMF
 //
 //	 rtcp loop     (goroutine): reads the peer's SR/RR/BYE -> RTT, remote loss
-//	 control loop  (goroutine): every ~5 s (0.5..1.5x) sends SR or RR + SDES CNAME -> OnStats;
-//	                            checks the RTP timeout every 100 ms -> OnTimeout once
+//	 control       (one goroutine for all sessions, control.go): every 100 ms checks the RTP
+//	               timeout -> OnTimeout once; every ~5 s (0.5..1.5x) sends SR or RR + SDES
+//	               CNAME -> OnStats
 //
 // Directions (ours): SendRecv; SendOnly is our hold: no RTP audio leaves (no music on hold, and
 // the microphone must not leak) and nothing plays; RecvOnly plays the peer (its music on hold) and
@@ -44,7 +45,8 @@
 // while not sending, so hold/resume stays consistent.
 //
 // Callbacks: OnDTMF and OnNotice (latching, foreign sources) run on the rtp loop; OnNotice (RTCP
-// BYE) on the rtcp loop; OnStats, OnTimeout and OnNotice (timeout) on the control loop; OnNotice
+// BYE) on the rtcp loop; OnStats, OnTimeout and OnNotice (timeout) on the shared control clock,
+// which every started session shares (so a blocking one stalls the others); OnNotice
 // (device and send errors) on the send loop, which may be the shared clock's goroutine that every
 // such call shares. None is called with a lock held; none may block.
 //

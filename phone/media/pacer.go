@@ -54,7 +54,8 @@ type framePacer struct {
 	counters pacerCounters
 }
 
-// pacedSender is one member: step sends one frame and returns false when the member is done;
+// pacedSender is one member: step sends one frame (on sharedControl: checks the RTP timeout and
+// sends a report when due) and returns false when the member is done;
 // done is called exactly once, when step returned false or the member was removed.
 type pacedSender struct {
 	step func(late, resync bool) bool

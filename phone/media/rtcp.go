@@ -26,6 +26,8 @@ type qualityState struct {
 	reports    uint64 // RTCP packets accepted from the peer
 }
 
+// controlTick is the shared control clock's period (control.go): the RTP timeout's resolution
+// and the RTCP schedule's granularity.
 const controlTick = 100 * time.Millisecond
 
 // ntpTime converts t to a 64-bit NTP timestamp.
@@ -38,26 +40,6 @@ func ntpTime(t time.Time) uint64 {
 // rtcpInterval is the report period randomised to 0.5..1.5 times (RFC 3550 6.3.1).
 func (s *Session) rtcpInterval() time.Duration {
 	return time.Duration(float64(s.rtcpPeriod) * (0.5 + rand.Float64()))
-}
-
-// controlLoop sends RTCP reports and watches for the RTP timeout.
-func (s *Session) controlLoop() {
-	defer s.wg.Done()
-	tick := time.NewTicker(min(controlTick, s.rtcpPeriod/2))
-	defer tick.Stop()
-	next := time.Now().Add(s.rtcpInterval())
-	for {
-		select {
-		case <-s.done:
-			return
-		case now := <-tick.C:
-			s.checkTimeout(now)
-			if !now.Before(next) {
-				s.sendReport(now)
-				next = now.Add(s.rtcpInterval())
-			}
-		}
-	}
 }
 
 func (s *Session) checkTimeout(now time.Time) {

@@ -121,6 +121,7 @@ type Session struct {
 
 	// Test seams and the echo endpoint; set before Start.
 	rtcpPeriod time.Duration
+	ctlClock   *framePacer // sharedControl; a faster one in tests
 	newStream  func(rate int) (audio.Stream, error)
 	rate       int // PCM rate of the device stream and the jitter buffer, fixed at Start
 
@@ -149,6 +150,7 @@ type Session struct {
 	quality qualityState
 	crypto  *cryptoState // nil: plain RTP
 	paced   *pacedSender // the send side on the shared clock, nil when the device paces
+	control *pacedSender // the timeout check and RTCP reports on sharedControl (control.go)
 
 	authFailures atomic.Uint64 // SRTP/SRTCP packets dropped for a bad auth tag
 
@@ -181,6 +183,7 @@ func NewSession(cfg Config) (*Session, error) {
 		ssrc:       ssrc,
 		cname:      fmt.Sprintf("%08x@sipterm", ssrc),
 		rtcpPeriod: defaultRTCPPeriod,
+		ctlClock:   sharedControl,
 		done:       make(chan struct{}),
 	}
 	s.log = cfg.Logger.With("rtp", s.local.String())
@@ -270,11 +273,11 @@ func (s *Session) Start(p Params) error {
 		s.stream, s.started = nil, false
 		return err
 	}
-	s.wg.Add(4)
+	s.wg.Add(3)
 	s.startSender(st)
 	go s.rtpLoop()
 	go s.rtcpLoop()
-	go s.controlLoop()
+	s.startControl()
 	return nil
 }
 
@@ -387,7 +390,9 @@ func (s *Session) Close() error {
 		started := s.started
 		st := s.stream
 		paced := s.paced
+		control := s.control
 		s.mu.Unlock()
+		s.stopControl(control) // no report from the clock after the BYE or on closed sockets
 		close(s.done)
 		if started {
 			s.sendBye()
