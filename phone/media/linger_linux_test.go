@@ -17,6 +17,7 @@ import (
 // not the time the linger read it), then closes and calls Done; without a linger Close frees the
 // port at once. No goroutine waits on a lingering socket.
 func TestLinger(t *testing.T) {
+	arrivalStampsLive(t)
 	tests := []struct {
 		name   string
 		linger time.Duration
@@ -134,4 +135,41 @@ func rmemDrops(t *testing.T, conn *net.UDPConn) (uint32, uint32) {
 		t.Fatal("SO_MEMINFO failed")
 	}
 	return mem[unix.SK_MEMINFO_RMEM_ALLOC], mem[unix.SK_MEMINFO_DROPS]
+}
+
+// arrivalStampsLive waits until the kernel stamps datagrams as they arrive, and keeps it so for
+// the test. Linux turns arrival stamping on for the whole system when a first socket asks for it,
+// from a deferred work item: until that has run, a read stamps the datagram with the read time
+// (under load in CI: a second later). A phone has one socket asking from its first call's media
+// on; a test's first session asks a moment before it closes.
+func arrivalStampsLive(t *testing.T) {
+	t.Helper()
+	rx, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rx.Close() })
+	if err := stampArrivals(rx); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := net.DialUDP("udp4", nil, rx.LocalAddr().(*net.UDPAddr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Close()
+	const wait = 20 * time.Millisecond
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		if _, err := tx.Write([]byte("stamp")); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(wait)
+		var at time.Time
+		if err := drainStamped(rx, func(a time.Time, _ netip.AddrPort, _ []byte) { at = a }); err != nil {
+			t.Fatal(err)
+		}
+		if !at.IsZero() && time.Since(at) >= wait/2 {
+			return // stamped at arrival, not at the read
+		}
+	}
+	t.Fatal("the kernel never stamped a datagram at its arrival (SO_TIMESTAMPNS)")
 }
