@@ -18,7 +18,7 @@ import (
 // waiting for the decision.
 func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	if to := req.To(); to == nil || !to.Params.Has("tag") {
-		if p.inviteCopy(req) { // a retransmission that outlived its transaction (ended_dialogs.go)
+		if p.inviteCopy(req, tx) { // a retransmission that outlived its transaction (ended_dialogs.go)
 			return
 		}
 	} else {

@@ -135,30 +135,37 @@ func (p *Phone) endedDialog(req *sip.Request, how endedHow) bool {
 
 // inviteCopy handles a retransmission of an incoming call's INVITE that came after the
 // INVITE transaction was gone (Timer L, memory.go: shorter than sipgo's 32 s): while the call
-// lives, our 200 goes out again (the caller missed it); after the call ended, the copy is
-// dropped. Another INVITE with the same Call-ID and From tag (a different branch: a merged
-// request, RFC 3261 §8.2.2.2) is not a copy: screening answers it 482. True when handled.
-func (p *Phone) inviteCopy(req *sip.Request) bool {
+// lives, our 200 goes out again (the caller missed it); after the call ended, or after we
+// refused it, the copy gets 481 (the caller's own transaction has long ended: it ignores the
+// answer; what matters is that the copy does not ring as a new call). Another INVITE with the
+// same Call-ID and From tag (a different branch: a merged request, RFC 3261 §8.2.2.2) is not a
+// copy: screening answers it 482. True when handled.
+func (p *Phone) inviteCopy(req *sip.Request, tx sip.ServerTransaction) bool {
 	if c := p.callBySIP(req); c != nil {
 		res := c.answeredWith()
 		if res == nil || c.srvDlg == nil || !sameTransaction(req, c.srvDlg.InviteRequest) {
 			return false
 		}
 		c.log.Info("INVITE retransmitted after its transaction ended: 200 sent again")
-		if err := p.srv.WriteResponse(res); err != nil {
-			c.log.Warn("re-sending 200 to INVITE", "error", err)
-		}
+		p.reply(req, tx, res)
 		return true
 	}
-	if p.endedDialog(req, endedCall) {
-		p.log.Info("late copy of an ended call's INVITE dropped", "call_id", req.CallID().Value())
-		return true
+	cid := req.CallID()
+	if cid == nil {
+		return false
 	}
-	if cid := req.CallID(); cid != nil && p.ended.has(cid.Value(), transactionOf(req), endedRefused) {
-		p.log.Info("late copy of a refused INVITE dropped", "call_id", cid.Value())
-		return true
+	var what string
+	switch {
+	case p.endedDialog(req, endedCall):
+		what = "an ended call's"
+	case p.ended.has(cid.Value(), transactionOf(req), endedRefused):
+		what = "a refused"
+	default:
+		return false
 	}
-	return false
+	p.log.Info("late copy of "+what+" INVITE: 481, not a new call", "call_id", cid.Value())
+	respond(p, req, tx, 481, "Call/Transaction Does Not Exist")
+	return true
 }
 
 // rememberRefused records a refused new INVITE's transaction (see endedRefused).
@@ -169,9 +176,17 @@ func (p *Phone) rememberRefused(req *sip.Request, code int) {
 	if to := req.To(); to != nil && to.Params.Has("tag") {
 		return // a re-INVITE: its copies stay in the dialog
 	}
-	if cid := req.CallID(); cid != nil {
+	if cid := req.CallID(); cid != nil && branchOf(req) != "" { // no branch (RFC 2543): no copy to tell
 		p.ended.add(cid.Value(), transactionOf(req), endedRefused)
 	}
+}
+
+func branchOf(req *sip.Request) string {
+	if v := req.Via(); v != nil {
+		b, _ := v.Params.Get("branch")
+		return b
+	}
+	return ""
 }
 
 // transactionOf names an INVITE's transaction as its copies repeat it: From tag, CSeq, branch.
@@ -180,21 +195,15 @@ func transactionOf(req *sip.Request) string {
 	if c := req.CSeq(); c != nil {
 		seq = c.SeqNo
 	}
-	branch := ""
-	if v := req.Via(); v != nil {
-		branch, _ = v.Params.Get("branch")
-	}
-	return fromTag(req) + "\x00" + strconv.FormatUint(uint64(seq), 10) + "\x00" + branch
+	return fromTag(req) + "\x00" + strconv.FormatUint(uint64(seq), 10) + "\x00" + branchOf(req)
 }
 
 // sameTransaction: a and b carry the same From tag, CSeq and top Via branch.
 func sameTransaction(a, b *sip.Request) bool {
 	ca, cb := a.CSeq(), b.CSeq()
-	va, vb := a.Via(), b.Via()
-	if ca == nil || cb == nil || va == nil || vb == nil || ca.SeqNo != cb.SeqNo || fromTag(a) != fromTag(b) {
+	if ca == nil || cb == nil || ca.SeqNo != cb.SeqNo || fromTag(a) != fromTag(b) {
 		return false
 	}
-	ba, _ := va.Params.Get("branch")
-	bb, _ := vb.Params.Get("branch")
-	return ba != "" && ba == bb
+	ba := branchOf(a)
+	return ba != "" && ba == branchOf(b)
 }

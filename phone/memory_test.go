@@ -67,8 +67,9 @@ func TestEndedDialogs(t *testing.T) {
 }
 
 // TestInviteCopyOfRefused: a copy of an INVITE we refused (same Call-ID, From tag, CSeq and
-// branch) that comes after its transaction is dropped, not screened again; a retry (the next
-// CSeq, a new branch), a 404'd one and another caller's INVITE are not copies.
+// branch) that comes after its transaction gets 481, not a second screening; a retry (the next
+// CSeq, a new branch), a 404'd one, one without a branch and another caller's INVITE are not
+// copies.
 func TestInviteCopyOfRefused(t *testing.T) {
 	p := screenPhone(t, screenConfig)
 	invite := func(callID, tag string, seq uint32, branch string) *sip.Request {
@@ -85,6 +86,7 @@ func TestInviteCopyOfRefused(t *testing.T) {
 	}
 	p.rememberRefused(invite("busy@x", "t1", 1, "z9hG4bK-a"), 503)
 	p.rememberRefused(invite("scan@x", "t2", 1, "z9hG4bK-b"), notFoundCode)
+	p.rememberRefused(invite("old@x", "t3", 1, ""), 486)
 	tests := []struct {
 		name string
 		req  *sip.Request
@@ -94,10 +96,15 @@ func TestInviteCopyOfRefused(t *testing.T) {
 		{"the caller's retry after Retry-After", invite("busy@x", "t1", 2, "z9hG4bK-c"), false},
 		{"another caller", invite("other@x", "t1", 1, "z9hG4bK-a"), false},
 		{"a copy of a 404'd INVITE: screened again", invite("scan@x", "t2", 1, "z9hG4bK-b"), false},
+		{"no branch: nothing tells a copy", invite("old@x", "t3", 1, ""), false},
 	}
 	for _, tt := range tests {
-		if got := p.inviteCopy(tt.req); got != tt.want {
+		tx := newFakeTx(tt.req)
+		if got := p.inviteCopy(tt.req, tx); got != tt.want {
 			t.Errorf("%s: inviteCopy = %v, want %v", tt.name, got, tt.want)
+		}
+		if finals, _ := tx.counts(); tt.want && (finals != 1 || tx.codes[0] != 481) {
+			t.Errorf("%s: answered %v, want one 481", tt.name, tx.codes)
 		}
 	}
 }
