@@ -15,7 +15,7 @@ import (
 //     T1 and then every T2, and only while that transaction lives. The phone ends it at
 //     acceptedLinger (memory.go: a finished transaction is held until Timer L by a timer sipgo
 //     does not stop), so fill2xxRetransmits makes every send of the RFC's schedule after T1
-//     itself, straight to the transport, and awaitAck keeps waiting for the ACK after sipgo's
+//     itself, straight to the transport, and send2xx keeps waiting for the ACK after sipgo's
 //     wait ended with the transaction (found by .ci/soak/loss.sh at 30 % loss: a lost 200 and a
 //     lost first retransmission used to leave the caller 4 s without an answer).
 //   - a caller whose ACK was lost may hang up before the next retransmission draws another ACK:
@@ -46,7 +46,6 @@ func (c *Call) answer200(body []byte, hdrs []sip.Header) *sip.Response {
 		res.AppendHeader(&ct)
 	}
 	c.mu.Lock()
-	c.answerSent = true
 	c.ok200 = res
 	c.ackGiveUp = make(chan struct{})
 	c.mu.Unlock()
@@ -146,7 +145,7 @@ func (c *Call) fill2xxRetransmits(res *sip.Response) (stop func()) {
 // the call is not yet established, the ACK was lost; the call was answered all the same.
 func (c *Call) noteByeBeforeAck() {
 	c.mu.Lock()
-	early := c.answerSent && c.info.State == StateIncoming
+	early := c.ok200 != nil && c.info.State == StateIncoming
 	if early {
 		c.byeBeforeAck = true
 	}

@@ -73,11 +73,12 @@ type Call struct {
 	// ctx ends when the call does (finish): the call's own goroutines and tones stop with it
 	ctx       context.Context
 	cancelCtx context.CancelFunc
-	// answer_ack.go: our 200 to the INVITE is out; the caller's BYE came before its ACK
-	answerSent, byeBeforeAck bool
-	ok200                    *sip.Response // our 200 to the INVITE, once built (answer_ack.go)
-	peerTag                  string        // the peer's tag in the dialog (ended_dialogs.go)
-	ackGiveUp                chan struct{} // closed: stop waiting for the ACK of our 200 (answer_ack.go)
+	// answer_ack.go: our 200 to the INVITE (nil until it is built and sent), the caller's BYE
+	// came before its ACK, closed to stop waiting for that ACK
+	ok200        *sip.Response
+	byeBeforeAck bool
+	ackGiveUp    chan struct{}
+	peerTag      string // the peer's tag in the dialog (ended_dialogs.go)
 }
 
 type decision struct {
